@@ -1,0 +1,234 @@
+"""Article structure and facts: header, boilerplate, title, outlet, author, published date.
+
+`parse_document(text)` turns a normalized document into the stored article text (header
+token and boilerplate removed, EXTRACTION.md "Document header") and the header date.
+`published_date(...)` weighs the evidence for the publication day in the spec's order:
+the header, then the text ("Sáng nay (20/1)"), then what the text implies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from extract.dates import RawDate, nearest_year, resolve, today_cue_spans, Point
+from extract.lexicon import alternation, load
+from extract.records import Precision
+
+_DOC = load("document")
+_END_MARKERS = {line.casefold() for line in _DOC["end_markers"]["lines"]}
+_CHROME = {line.casefold() for line in _DOC["chrome_lines"]["lines"]}
+_OUTLETS = _DOC["outlets"]["names"]
+_CAPTION = re.compile(rf"^(?:{alternation(_DOC['caption_cues']['words'])})", re.IGNORECASE)
+
+HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2}))?(?![\d-])[ \t]*\n?")
+# "(Ngày Nay) - ", "(PLO)- ", "ANTT.VN - ", "VOV.VN -"
+_LEAD_BRACKET = re.compile(r"\s*\((?P<outlet>[^()\n]{2,40}?)\)\s*[-–—]\s*")
+_LEAD_DOMAIN = re.compile(r"\s*(?P<outlet>[A-ZĐ][\wĐđ&]*(?:\.[A-Za-z]{2,4})+)\s*[-–—]\s*")
+_UPPER_NAME = re.compile(r"^[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ.\- ]{2,40}$")
+# "Mạnh Tú (TTXVN)", "Thu Hoài/VOV-Trung tâm Tin", "H.M/VOV.VN", "Nguồn: Dân Trí"
+_NAME = r"[A-ZÀ-ỸĐ][\wÀ-ỹĐđ.]*(?:[ \t]+[A-ZÀ-ỸĐ][\wÀ-ỹĐđ.]*){0,3}"
+_CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2,30}})\)\s*$")
+_CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
+_CREDIT_SOURCE = re.compile(r"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[A-ZĐ][\wÀ-ỹĐđ.& ]{1,30}?)\s*$")
+_CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
+_CREDIT_UPPER = re.compile(r"(?<=[.!?…”\"'])[ \t]+(?P<author>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ.\- ]{2,40}?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    text: str  # the stored article text
+    header_date: date | None
+    header_precision: Precision
+    title: str | None
+    outlet: str | None
+    author: str | None
+    body_start: int  # where the body (after title, byline lines and outlet lead) starts
+
+
+def _header(text: str) -> tuple[str, date | None, Precision]:
+    match = HEADER_RE.match(text)
+    if not match:
+        return text, None, "none"
+    year, month, day = int(match["y"]), match["m"], match["d"]
+    rest = text[match.end() :]
+    try:
+        if day:
+            return rest, date(year, int(month), int(day)), "day"
+        if month:
+            return rest, date(year, int(month), 1), "month"
+        return rest, date(year, 1, 1), "year"
+    except ValueError:  # a malformed header is not evidence
+        return rest, None, "none"
+
+
+def _strip_boilerplate(text: str) -> str:
+    kept: list[str] = []
+    for line in text.split("\n"):
+        key = line.strip().casefold()
+        if key in _END_MARKERS:
+            break
+        if key in _CHROME:
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _is_title(line: str, following: list[str]) -> bool:
+    line = line.strip()
+    if not line or not following or len(line) > 250:
+        return False
+    if line[-1] in ".:;,…" or _LEAD_BRACKET.match(line) or _LEAD_DOMAIN.match(line):
+        return False
+    return not _UPPER_NAME.match(line)
+
+
+def _credit(text: str) -> tuple[str | None, str | None]:
+    """(author, outlet) from the end of the article."""
+    tail = text.rstrip()[-160:]
+    last_line = tail.split("\n")[-1].strip()
+    if _UPPER_NAME.match(last_line) and len(last_line.split()) <= 5:
+        return last_line, None
+    for pattern in (_CREDIT_BRACKET, _CREDIT_SLASH):
+        match = pattern.search(tail)
+        if match and match.start() > 0 and tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)":
+            return match["author"].strip(), match["outlet"].strip()
+        if match and match.start() == 0:
+            return match["author"].strip(), match["outlet"].strip()
+    match = _CREDIT_SOURCE.search(tail)
+    if match:
+        return None, match["outlet"].strip()
+    for pattern in (_CREDIT_UPPER, _CREDIT_NAME):
+        match = pattern.search(tail)
+        if match and len(match["author"].split()) <= 4:
+            return match["author"].strip(), None
+    return None, None
+
+
+def parse_document(raw: str) -> ParsedDocument:
+    """The stored article and its header-level facts (`raw` is NFC, newlines `\\n`)."""
+    rest, header_date, precision = _header(raw)
+    text = _strip_boilerplate(rest)
+    lines = text.split("\n")
+    nonempty = [(i, line) for i, line in enumerate(lines) if line.strip()]
+    title = author = outlet = None
+    index = 0
+    if nonempty and _is_title(nonempty[0][1], [line for _, line in nonempty[1:]]):
+        title = nonempty[0][1].strip()
+        index = 1
+    # a byline alone in capitals near the top ("HỒNG NHUNG")
+    for _, line in nonempty[index : index + 2]:
+        if _UPPER_NAME.match(line.strip()) and 2 <= len(line.split()) <= 5:
+            author = line.strip()
+            index = nonempty.index((_, line)) + 1
+            break
+    body_line = nonempty[index][0] if index < len(nonempty) else len(lines)
+    body_start = sum(len(line) + 1 for line in lines[:body_line])
+    lead = _LEAD_BRACKET.match(text, body_start) or _LEAD_DOMAIN.match(text, body_start)
+    if lead:
+        outlet = lead["outlet"].strip()
+        body_start = lead.end()
+    credit_author, credit_outlet = _credit(text)
+    author = author or credit_author
+    outlet = outlet or credit_outlet
+    return ParsedDocument(text, header_date, precision, title, outlet, author, body_start)
+
+
+# --- publication date ------------------------------------------------------------------
+
+
+def _lead_day(text: str, body_start: int, raws: list[RawDate]) -> RawDate | None:
+    """A single day in the first sentence of the body: the article's own day ("Ngày 5/2, …")."""
+    end_of_first_sentence = text.find(". ", body_start)
+    limit = min(body_start + 250, end_of_first_sentence if end_of_first_sentence > 0 else len(text))
+    for raw in raws:
+        if body_start <= raw.start < limit and raw.granularity == "day" and raw.first == raw.last:
+            # "từ ngày 1/7/2025" says when something began, not when the article was written
+            words_before = text[max(body_start, raw.start - 12) : raw.start].lower().split()
+            own_words = text[raw.start : raw.end].lower().split()
+            if raw.first.lunar or {"từ", "đến", "tới", "trước", "sau"} & {*words_before[-1:], *own_words[:1]}:
+                continue
+            return raw
+    return None
+
+
+def _evidence_dates(raws: list[RawDate]) -> list[RawDate]:
+    """Mentions with explicit years that say when things happened (not terms)."""
+    return [r for r in raws if r.explicit_year and r.rule not in ("term", "now_until_year_end")]
+
+
+def published_date(
+    parsed: ParsedDocument, raws: list[RawDate]
+) -> tuple[date | None, Precision]:
+    """The publication date and its precision (EXTRACTION.md "Article facts")."""
+    header, precision = parsed.header_date, parsed.header_precision
+    text = parsed.text
+    today = next(iter(today_cue_spans(text)), None)
+    if header is not None and precision == "day":
+        return header, "day"
+    if header is not None:
+        # "Sáng nay (20/1)" in a 2021-01 document, or the lead's own day in that month
+        candidates: list[Point] = []
+        if today is not None:
+            candidates.append(Point(None, int(today["m"]), int(today["d"])))
+        lead = _lead_day(text, parsed.body_start, raws)
+        if lead is not None:
+            candidates.append(lead.first)
+        for point in candidates:
+            year = point.year or header.year
+            if precision == "month" and point.month != header.month:
+                continue
+            try:
+                return date(year, point.month or 1, point.day or 1), "day"
+            except ValueError:
+                continue
+        return header, precision
+    evidence = _evidence_dates(raws)
+    day_point: Point | None = None
+    if today is not None:
+        day_point = Point(None, int(today["m"]), int(today["d"]))
+    else:
+        lead = _lead_day(text, parsed.body_start, raws)
+        if lead is not None:
+            day_point = lead.first
+    if day_point is not None and day_point.year is not None:
+        try:
+            return date(day_point.year, day_point.month or 1, day_point.day or 1), "day"
+        except ValueError:
+            pass
+    if not evidence:
+        return None, "none"
+    resolved = [m for m in (resolve(r, text, None) for r in evidence) if m is not None]
+    if not resolved:
+        return None, "none"
+    days = [m for m in resolved if m.granularity == "day"]
+    latest_day = max((m.end_date for m in days), default=None)
+    latest_year = max(m.start_date.year for m in resolved if m.end_date.year - m.start_date.year <= 1)
+    if day_point is not None and day_point.month and day_point.day:
+        # news reports the past: the article's day is on or after every full date it cites
+        floor = latest_day or date(latest_year, 1, 1)
+        for year in range(floor.year, floor.year + 2):
+            try:
+                candidate = date(year, day_point.month, day_point.day)
+            except ValueError:
+                continue
+            if candidate >= floor:
+                return candidate, "day"
+    if latest_day is not None:
+        return date(latest_day.year, latest_day.month, 1), "month"
+    return date(latest_year, 1, 1), "year"
+
+
+def reference_date(published: date | None, precision: Precision) -> date | None:
+    """The date missing years are inferred from: mid-period when only month or year is known."""
+    if published is None:
+        return None
+    if precision == "month":
+        return date(published.year, published.month, 15)
+    if precision == "year":
+        return date(published.year, 7, 1)
+    return published
+
+
+__all__ = ["ParsedDocument", "nearest_year", "parse_document", "published_date", "reference_date"]

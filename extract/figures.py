@@ -1,0 +1,257 @@
+"""Figures: reported quantities with their unit, counted item, qualifier and period.
+
+A number (from `extract.numbers`) becomes a figure when it counts or measures
+something: a unit or classifier follows it, or a counted noun phrase does. Numbers
+that are dates, times of day, ages, birth years, ordinals, identifiers, codes or part
+of a name are not figures (EXTRACTION.md, "Not figures"). Cue words live in
+`lexicon/figures.toml` and `lexicon/units.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.lexicon import alternation, load
+from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers
+from extract.records import DateMention, Figure, Qualifier
+from extract.sentences import Sentence, sentence_at
+
+_FIG = load("figures")
+_UNITS = load("units")
+
+QUALIFIERS: dict[str, Qualifier] = _FIG["qualifiers"]
+QUALIFIERS_AFTER: dict[str, Qualifier] = _FIG["qualifiers_after"]
+UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
+MEASURES = set(_UNITS["measure"].values())
+COUNT_NOUNS = set(_UNITS["count_noun"].values())
+GLUED_UNITS: list[str] = _UNITS["glued"]["units"]
+MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
+MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
+
+_W = r"(?<![\w])"
+_QUALIFIER_BEFORE = re.compile(rf"{_W}(?P<q>{alternation(QUALIFIERS)})\s+$", re.IGNORECASE)
+_QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
+_EXCLUDE_BEFORE = re.compile(
+    rf"{_W}(?:{alternation(_FIG['exclude_before']['words'])})\s*[:.]?\s*$", re.IGNORECASE
+)
+_EXCLUDE_AFTER = re.compile(rf"^\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])", re.IGNORECASE)
+_ORDINAL_AFTER = re.compile(rf"^\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])", re.IGNORECASE)
+# "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
+_CLOCK_TIME = re.compile(
+    r"^\s*(?:h\d{0,2}(?![\w])|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))",
+    re.IGNORECASE,
+)
+_CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(rf"^\s*(?P<unit>{alternation(UNIT_NAMES)})(?![\w])", re.IGNORECASE)
+_GLUED_AFTER = re.compile(rf"^(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
+_RANGE_JOIN = re.compile(rf"\s*(?:{alternation(_FIG['ranges']['joiners'])})\s*", re.IGNORECASE)
+_ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
+_MULTIWORD_STOPS = sorted((w for w in _ITEM_STOPS if " " in w), key=len, reverse=True)
+_WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
+_CODE_AFTER = re.compile(r"^(?:[/\-.]\w|\w)")  # "03/2019/NĐ-CP", "19-2017", "A80"
+_GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    unit: str | None
+    unit_end: int
+    item: str | None
+    end: int
+
+
+def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
+    """The qualifier before the number and where the number's phrase starts."""
+    if number.approximate:
+        return "approx", number.start
+    match = _QUALIFIER_BEFORE.search(text[max(0, number.start - 25) : number.start])
+    if match:
+        return QUALIFIERS[match["q"].lower()], number.start
+    return "exact", number.start
+
+
+def _is_excluded(
+    text: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False
+) -> bool:
+    if any(number.start < end and start < number.end for start, end in dates):
+        return True
+    before = text[max(0, number.start - 30) : number.start]
+    after = text[number.end : number.end + 30]
+    if _EXCLUDE_BEFORE.search(before) or _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
+        return True
+    if _CLOCK_TIME.match(after) or (_CLOCK_BEFORE.search(before) and re.match(r"^\s*(?:giờ|h)", after)):
+        return True
+    if not number.spelled:
+        token = text[number.start : number.end].split()[0]
+        digits = token.replace(".", "").replace(",", "")
+        if digits.startswith("0") and len(digits) > 1:  # phone numbers, codes "03"
+            return True
+        if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
+            return True
+        if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
+            return True
+        following, preceding = after[:1], before[-1:]
+        if following == "/" or (following in ("-", ".") and after[1:2].isalnum() and not _RANGE_JOIN.match(after)):
+            return True
+        if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
+            return True
+        if preceding.isalpha() or preceding in ("/", "#"):  # "A80", "QL1A", "/12"
+            return True
+        if not range_end and preceding in ("-", ".") and before[-2:-1].isalnum():
+            return True
+    # inside quotes with a capital, a name or slogan: “Ba nhất”
+    return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+def _words_after(text: str, start: int) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text, start, min(len(text), start + 200)))
+
+
+def _starts_with_stop(text: str, pos: int) -> bool:
+    lowered = text[pos : pos + 30].lower()
+    return any(
+        lowered.startswith(stop) and not lowered[len(stop) : len(stop) + 1].isalnum()
+        for stop in _MULTIWORD_STOPS
+    )
+
+
+def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
+    """The counted noun phrase starting at `start`, and where it ends.
+
+    It ends at punctuation, a stop word (verb, preposition, conjunction) or a number.
+    A comma continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ").
+    """
+    words: list[re.Match[str]] = []
+    segment: list[re.Match[str]] = []
+    after_comma = False
+    previous_end = start
+    for token in _words_after(text, start):
+        value = token[0]
+        if "\n" in text[previous_end : token.start()]:  # a phrase never crosses a line
+            break
+        previous_end = token.end()
+        if value == ",":
+            if not segment:
+                break
+            words.extend(segment)
+            segment, after_comma = [], True
+            continue
+        if not value[0].isalnum() or any(ch.isdigit() for ch in value):
+            break
+        if value.lower() in _ITEM_STOPS or _starts_with_stop(text, token.start()):
+            break
+        segment.append(token)
+        limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS
+        if len(segment) > limit:
+            # after a comma a long run is a new clause, not part of a list
+            segment = [] if after_comma else segment[:limit]
+            break
+    words.extend(segment)
+    if not words:
+        return None, start
+    return text[words[0].start() : words[-1].end()], words[-1].end()
+
+
+def _unit_and_item(text: str, number: NumberMatch) -> _Item:
+    after = text[number.end :]
+    unit: str | None = None
+    unit_end = number.end
+    glued = _GLUED_AFTER.match(after) if not number.spelled else None
+    spaced = _UNIT_AFTER.match(after)
+    if glued:
+        unit, unit_end = UNIT_NAMES.get(glued["unit"], glued["unit"]), number.end + glued.end()
+    elif spaced:
+        name = spaced["unit"]
+        unit = UNIT_NAMES.get(name) or UNIT_NAMES.get(name.lower()) or name
+        unit_end = number.end + spaced.end()
+    item, end = _item_phrase(text, unit_end)
+    if unit in COUNT_NOUNS and item is None:
+        item = unit  # "23.000 vụ": the classifier is what is counted
+    return _Item(unit, unit_end, item, max(end, unit_end))
+
+
+def _range_partner(text: str, number: NumberMatch, numbers: list[NumberMatch], index: int) -> NumberMatch | None:
+    if index + 1 >= len(numbers):
+        return None
+    following = numbers[index + 1]
+    join = _RANGE_JOIN.match(text, number.end, following.start) if following.start > number.end else None
+    if join is None or join.end() != following.start:
+        return None
+    return following
+
+
+def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
+    """ "5-10 triệu đồng": the first number takes the second's scale word."""
+    first_text = text[first.start : first.end]
+    second_text = text[second.start : second.end]
+    if " " in second_text and " " not in first_text and not first.spelled:
+        scale = second.value / float(second_text.split()[0].replace(".", "").replace(",", "."))
+        return first.value * scale
+    return first.value
+
+
+def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -> DateMention | None:
+    inside = [p for p in periods if sentence.start <= p.char_start < sentence.end]
+    before = [p for p in inside if p.char_end <= position]
+    if before:
+        return before[-1]
+    after = [p for p in inside if p.char_start >= position]
+    return after[0] if after else None
+
+
+def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence]) -> list[Figure]:
+    """Every figure in `text`; `dates` are excluded and give figures their periods."""
+    date_spans = [(d.char_start, d.char_end) for d in dates]
+    periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
+    numbers = find_numbers(text)
+    figures: list[Figure] = []
+    skip_next = False
+    for index, number in enumerate(numbers):
+        if skip_next:
+            skip_next = False
+            continue
+        if _is_excluded(text, number, date_spans):
+            continue
+        value, value_max = number.value, None
+        head = number
+        partner = _range_partner(text, number, numbers, index)
+        if partner is not None and not _is_excluded(text, partner, date_spans, range_end=True):
+            low = _scaled_like(number, partner, text)
+            if partner.value > low:
+                value, value_max, head = low, partner.value, partner
+                skip_next = True
+        found = _unit_and_item(text, head)
+        if found.unit is None and found.item is None:
+            continue
+        word = text[number.start : number.end].lower()
+        qualifier, start = _qualifier(text, number)
+        if number.spelled and word in AMBIGUOUS_ALONE and found.unit is None:
+            continue
+        if found.item is not None and found.item.split()[0].lower() in {"số", "trong", "phần"}:
+            # "một số" (some), "1 trong 3": not a count
+            if found.unit is None:
+                continue
+        after_item = _QUALIFIER_AFTER.match(text, found.end)
+        if after_item and qualifier == "exact":
+            qualifier = QUALIFIERS_AFTER[after_item["q"].lower()]
+        sentence = sentence_at(sentences, start)
+        period = _period_for(start, sentence, periods)
+        end = found.end
+        figures.append(
+            Figure(
+                char_start=start,
+                char_end=end,
+                text=text[start:end],
+                value=float(value),
+                value_max=None if value_max is None else float(value_max),
+                unit=found.unit,
+                item=found.item,
+                qualifier=qualifier,
+                period_start=period.start_date if period else None,
+                period_end=period.end_date if period else None,
+                sentence=sentence.text,
+                context_before=text[max(sentence.start, start - 40) : start],
+            )
+        )
+    return figures

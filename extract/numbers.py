@@ -1,0 +1,216 @@
+"""Numbers in Vietnamese text: digits in the press's notation, and number words.
+
+`find_numbers(text)` yields every number with its span and value. It knows nothing
+of what is counted; `extract.figures` decides whether a number is a figure.
+
+Notation (EXTRACTION.md): "." groups thousands, "," marks decimals; scale words
+multiply ("1,5 triệu" = 1 500 000, "1 tỉ 195 triệu" = 1 195 000 000); number words
+count ("hai mươi mốt" = 21, "nửa tỉ" = 500 000 000).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from extract.lexicon import alternation, load
+
+_NUMBERS = load("numbers")
+DIGIT_WORDS: dict[str, int] = _NUMBERS["digits"]
+AFTER_TENS: dict[str, int] = _NUMBERS["after_tens"]
+SCALES: dict[str, int] = _NUMBERS["scales"]
+_STRUCT = _NUMBERS["structure"]
+TEN, TENS, HUNDRED = set(_STRUCT["ten"]), set(_STRUCT["tens"]), set(_STRUCT["hundred"])
+ZERO_TENS, HALF = set(_STRUCT["zero_tens"]), set(_STRUCT["half"])
+APPROX_ORDERS: dict[str, int] = _NUMBERS["approximate_orders"]
+APPROX_PREFIXES: list[str] = _NUMBERS["approximate_prefixes"]["words"]
+AMBIGUOUS_ALONE: set[str] = set(_NUMBERS["ambiguous_alone"]["words"])
+
+_NUMBER_WORDS = (
+    set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
+)
+
+# One digit token: any run of digits joined by "." or ","; interpreted afterwards,
+# so "12.7" or "1.5" (not press notation) is seen whole and rejected, not split.
+_DIGITS = r"\d+(?:[.,]\d+)*"
+_SCALE = alternation(SCALES)
+_WORD = alternation(_NUMBER_WORDS)
+_B = r"(?<![\w])"  # a word starts here
+_E = r"(?![\w])"  # a word ends here
+
+# digits, optionally followed by scale words and further "digits scale" groups
+DIGIT_NUMBER_RE = re.compile(
+    rf"{_B}(?P<digits>{_DIGITS})(?P<scales>(?:\s*(?:{_SCALE}){_E}(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})?)?)*)",
+    re.IGNORECASE,
+)
+WORD_NUMBER_RE = re.compile(rf"{_B}(?:{_WORD})(?:\s+(?:{_WORD}))*{_E}", re.IGNORECASE)
+APPROX_ORDER_RE = re.compile(
+    rf"{_B}(?P<prefix>{alternation(APPROX_PREFIXES)})\s+(?P<order>{alternation(APPROX_ORDERS)}){_E}",
+    re.IGNORECASE,
+)
+_THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMatch:
+    """A number found in text. `end` is after any scale words."""
+
+    start: int
+    end: int
+    value: float
+    spelled: bool  # written in words ("hai mươi")
+    approximate: bool = False  # "hàng trăm": an order of magnitude, not a count
+
+    @property
+    def is_integer(self) -> bool:
+        return float(self.value).is_integer()
+
+
+def parse_digits(token: str) -> float | None:
+    """The value of a digit token in press notation, or None if it is not one.
+
+    >>> parse_digits("2.834"), parse_digits("3,5"), parse_digits("12.7")
+    (2834.0, 3.5, None)
+    """
+    if not _THOUSANDS_RE.fullmatch(token):
+        return None
+    whole, _, fraction = token.partition(",")
+    value = float(whole.replace(".", ""))
+    if fraction:
+        value += float("0." + fraction)
+    return value
+
+
+def parse_number_words(words: list[str]) -> tuple[float, int] | None:
+    """Value of the longest valid prefix of number words, and how many words it used.
+
+    >>> parse_number_words("hai mươi mốt người".split())
+    (21.0, 3)
+    """
+    total = 0.0  # completed groups times their scales
+    group = 0.0  # the group below the next scale word
+    pending: int | None = None  # a digit waiting for mươi/trăm/scale
+    after_tens = False
+    used = 0
+    last_scale = float("inf")
+    for index, raw in enumerate(words):
+        word = raw.lower()
+        if word in DIGIT_WORDS and pending is None and not (after_tens and word == "năm"):
+            pending = DIGIT_WORDS[word]
+            after_tens = False
+        elif word in AFTER_TENS and after_tens and pending is None:
+            pending = AFTER_TENS[word]
+            after_tens = False
+        elif word == "năm" and after_tens and pending is None:
+            pending, after_tens = 5, False
+        elif word in TEN and pending is None:
+            group += 10
+            after_tens = True
+        elif word in TENS and pending is not None and pending >= 2:
+            group += pending * 10
+            pending, after_tens = None, True
+        elif word in HUNDRED and (pending is not None or group or total):
+            # "trăm" needs its digit ("ba trăm"); alone it is "hàng trăm" or a word
+            group += (1 if pending is None else pending) * 100
+            pending, after_tens = None, False
+        elif word in ZERO_TENS and group and pending is None:
+            after_tens = False
+        elif word in HALF and index == 0:
+            group, pending = 0.5, None
+        elif word in SCALES and SCALES[word] < last_scale and (group or pending is not None):
+            # a scale word needs a number before it: "tỷ lệ" is a rate, not a billion
+            amount = group + (pending or 0)
+            total += amount * SCALES[word]
+            last_scale = SCALES[word]
+            group, pending, after_tens = 0.0, None, False
+        else:
+            break
+        used = index + 1
+    if used == 0:
+        return None
+    value = total + group + (pending or 0)
+    if words[used - 1].lower() in ZERO_TENS:  # "một trăm lẻ" alone is not a number
+        used -= 1
+    return (value, used) if value > 0 or words[0].lower() == "không" else None
+
+
+def _parse_scaled_tail(tail: str, base: float) -> float | None:
+    """Apply "triệu", "tỉ 195 triệu", "nghìn" after a digit token."""
+    words = tail.split()
+    if not words:
+        return base
+    total, current = 0.0, base
+    last_scale = float("inf")
+    for word in words:
+        lowered = word.lower()
+        if lowered in SCALES:
+            scale = SCALES[lowered]
+            if scale >= last_scale:
+                return None
+            total += current * scale
+            current, last_scale = 0.0, scale
+        else:
+            current = float(word)
+    return total + current
+
+
+def _digit_numbers(text: str) -> Iterator[NumberMatch]:
+    for match in DIGIT_NUMBER_RE.finditer(text):
+        value = parse_digits(match["digits"])
+        if value is None:
+            continue
+        scales = match["scales"]
+        end = match.end()
+        if scales.strip():
+            scaled = _parse_scaled_tail(scales, value)
+            if scaled is None:
+                continue
+            # a trailing bare group ("1 tỉ 195") without its scale word is not part of it
+            tail = scales.rstrip()
+            if re.search(r"\d$", tail):
+                tail = re.sub(r"\s+\d{1,3}$", "", tail)
+                scaled = _parse_scaled_tail(tail, value)
+                if scaled is None:
+                    continue
+            end = match.start("scales") + len(tail)
+            value = scaled
+        yield NumberMatch(match.start(), end, value, spelled=False)
+
+
+def _word_numbers(text: str) -> Iterator[NumberMatch]:
+    for match in WORD_NUMBER_RE.finditer(text):
+        words = match[0].split()
+        offset = match.start()
+        positions = [m.start() + offset for m in re.finditer(r"\S+", match[0])]
+        index = 0
+        while index < len(words):
+            parsed = parse_number_words(words[index:])
+            if parsed is None:
+                index += 1
+                continue
+            value, used = parsed
+            start = positions[index]
+            end = positions[index + used - 1] + len(words[index + used - 1])
+            yield NumberMatch(start, end, value, spelled=True)
+            index += used
+
+
+def _approximate_orders(text: str) -> Iterator[NumberMatch]:
+    for match in APPROX_ORDER_RE.finditer(text):
+        value = APPROX_ORDERS[match["order"].lower()]
+        yield NumberMatch(match.start(), match.end(), float(value), spelled=True, approximate=True)
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """All numbers in `text`, in order, without overlaps (earlier and longer wins)."""
+    found = sorted(
+        [*_approximate_orders(text), *_digit_numbers(text), *_word_numbers(text)],
+        key=lambda n: (n.start, -n.end),
+    )
+    result: list[NumberMatch] = []
+    for number in found:
+        if result and number.start < result[-1].end:
+            continue
+        result.append(number)
+    return result

@@ -1,0 +1,32 @@
+"""One document in, one `Article` out: the whole of `extract/` behind one call."""
+
+from __future__ import annotations
+
+from extract.article import parse_document, published_date, reference_date
+from extract.dates import find_raw_dates, resolve
+from extract.figures import find_figures
+from extract.records import Article, ArticleFacts
+from extract.sentences import split_sentences
+
+# Part of every stored row's key: a new version reprocesses every document on purpose.
+# Bump it whenever extraction output may change.
+EXTRACTOR_VERSION = "0.1.0"
+
+
+def extract_article(document: str) -> Article:
+    """Extract facts, dates and figures from a decoded, NFC-normalized document."""
+    parsed = parse_document(document)
+    text = parsed.text
+    raws = find_raw_dates(text)
+    published, precision = published_date(parsed, raws)
+    reference = reference_date(published, precision)
+    dates = [m for m in (resolve(r, text, reference) for r in raws) if m is not None]
+    figures = find_figures(text, dates, split_sentences(text))
+    facts = ArticleFacts(
+        title=parsed.title,
+        outlet=parsed.outlet,
+        author=parsed.author,
+        published_date=published,
+        published_precision=precision,
+    )
+    return Article(text=text, facts=facts, figures=figures, dates=dates)

@@ -1,0 +1,68 @@
+"""Typed records that `extract/` produces: plain data, no I/O.
+
+All offsets are Python string indices into `Article.text`, the stored article text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Precision = Literal["day", "month", "year", "none"]
+Granularity = Literal["day", "month", "year"]
+Qualifier = Literal["exact", "approx", "over", "under", "at_least", "at_most"]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A calendar reference in the text: a day, month or year, or a span of those."""
+
+    char_start: int
+    char_end: int
+    text: str
+    start_date: date
+    end_date: date
+    granularity: Granularity
+    year_inferred: bool = False
+    # a span that states when something happened over time ("Trong năm 2025", "6 tháng
+    # đầu năm 2017", "từ tháng 5-2015 đến tháng 2-2017"): figures nearby take it as period
+    is_period: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A reported quantity: `value` (and `value_max` for a range) of `unit` `item`."""
+
+    char_start: int
+    char_end: int
+    text: str
+    value: float
+    value_max: float | None
+    unit: str | None
+    item: str | None
+    qualifier: Qualifier
+    period_start: date | None
+    period_end: date | None
+    sentence: str
+    # the words just before the number, for the metric taxonomy ("bắt giữ 3 người")
+    context_before: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    title: str | None
+    outlet: str | None
+    author: str | None
+    published_date: date | None
+    published_precision: Precision
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One document after extraction."""
+
+    text: str
+    facts: ArticleFacts
+    figures: list[Figure] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)

@@ -1,0 +1,45 @@
+"""Sentence boundaries with offsets, for figure periods and the `sentence` column."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? or a line break (";" only separates clauses of one report), when what follows starts a new sentence.
+# Abbreviations such as "TP." or "Th.S" are not ends.
+_END = re.compile(r"(?<!\bTP)(?<!\bTh)(?<!\bQ)(?<!\bP)(?<!\bTS)(?<!\bGS)(?<!\bTT)[.!?…]+[\"”’)]*(?=\s+\S)|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _END.finditer(text):
+        end = match.end() if match[0][0] != "\n" else match.start()
+        _append(sentences, text, start, end)
+        start = match.end()
+    _append(sentences, text, start, len(text))
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        sentences.append(Sentence(start, end, text[start:end]))
+
+
+def sentence_at(sentences: list[Sentence], position: int) -> Sentence:
+    """The sentence that holds `position` (or the nearest one before it)."""
+    starts = [s.start for s in sentences]
+    index = max(0, bisect.bisect_right(starts, position) - 1)
+    return sentences[index] if sentences else Sentence(position, position, "")

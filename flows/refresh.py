@@ -1,0 +1,160 @@
+"""The `refresh` flow: documents in, validated Parquet tables out.
+
+Reads like a table of contents; the work lives in `ingest/`, `extract/` and
+`transform/`, callable without Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+
+# No network here but the package registries: keep Prefect from phoning home, and
+# let a flow run start its temporary local server instead of looking for one.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import sys  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+from prefect import flow, get_run_logger, task, unmapped  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from extract.pipeline import EXTRACTOR_VERSION  # noqa: E402
+from ingest.local import DocumentRef, discover  # noqa: E402
+from transform.batch import process_batch  # noqa: E402
+from transform.publish import discard_staged, publish_staged, stage_tables  # noqa: E402
+from transform.schemas import TABLES  # noqa: E402
+from transform.tables import concat_tables  # noqa: E402
+from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy  # noqa: E402
+from transform.validate import ValidationReport, validate_tables  # noqa: E402
+
+DEFAULT_BATCH_SIZE = 500
+
+
+class ValidationFailed(RuntimeError):
+    """The tables broke an expectation; nothing was published."""
+
+
+@dataclass
+class RunSummary:
+    documents: int
+    rejected: dict[str, int]
+    rows: dict[str, int]
+    output: str
+    validation_docs: str | None
+    published: bool
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+@task(name="discover documents")
+def discover_documents(inputs: list[str]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
+    return discover(inputs)
+
+
+@task(name="extract batch")
+def extract_batch(refs: list[DocumentRef], taxonomy: Taxonomy, extracted_at: datetime) -> dict[str, pa.Table]:
+    return process_batch(refs, taxonomy, extracted_at=extracted_at)
+
+
+@task(name="validate tables")
+def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime, docs_dir: Path) -> ValidationReport:
+    frames = {name: table.to_pandas() for name, table in tables.items()}
+    return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir)
+
+
+@task(name="publish tables")
+def publish(tables: dict[str, pa.Table], output: Path, report: ValidationReport) -> list[Path]:
+    staging = stage_tables(tables, output)
+    if not report.success:
+        discard_staged(staging)
+        raise ValidationFailed(_failure_text(report))
+    return publish_staged(staging, output)
+
+
+def _failure_text(report: ValidationReport) -> str:
+    lines = [f"{len(report.failures)} expectation(s) failed; nothing was published:"]
+    for failure in report.failures:
+        lines.append(f"  {failure.table}: {failure.expectation}: {failure.detail}")
+        lines.extend(f"      {row}" for row in failure.offending_rows)
+    return "\n".join(lines)
+
+
+def batches(refs: list[DocumentRef], size: int) -> list[list[DocumentRef]]:
+    return [refs[i : i + size] for i in range(0, len(refs), size)]
+
+
+def _summary_markdown(summary: RunSummary) -> str:
+    rejected = ", ".join(f"{reason} {count}" for reason, count in sorted(summary.rejected.items())) or "none"
+    rows = "\n".join(f"| {name} | {count:,} |" for name, count in summary.rows.items())
+    return (
+        f"# solieu refresh\n\n"
+        f"- documents read: {summary.documents:,}\n- rejected: {rejected}\n"
+        f"- validation: {'passed' if summary.published else 'FAILED'}"
+        f" (Data Docs: `{summary.validation_docs}`)\n- tables: `{summary.output}`\n"
+        f"- extractor version: {EXTRACTOR_VERSION}\n\n| table | rows |\n|---|---|\n{rows}\n"
+    )
+
+
+@flow(name="refresh", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
+def refresh(
+    inputs: list[str],
+    output: str = "data/tables",
+    taxonomy_path: str = str(DEFAULT_TAXONOMY),
+    validation_dir: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> RunSummary:
+    """Read documents under `inputs`, extract figures and dates, validate, publish to `output`."""
+    logger = get_run_logger()
+    run_time = datetime.now(UTC)
+    output_dir = Path(output)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
+    taxonomy = load_taxonomy(taxonomy_path)
+
+    refs, problems = discover_documents(inputs)
+    for path, why in problems:
+        logger.warning("input %s: %s", path, why)
+    futures = extract_batch.map(batches(refs, batch_size), unmapped(taxonomy), unmapped(run_time))
+    tables = concat_tables([f.result() for f in futures])
+    report = validate(tables, taxonomy, run_time, docs_dir)
+
+    rejects = tables["rejects"].column("reason").to_pylist()
+    summary = RunSummary(
+        documents=len(refs),
+        rejected={reason: rejects.count(reason) for reason in set(rejects)},
+        rows={name: tables[name].num_rows for name in TABLES},
+        output=str(output_dir.resolve()),
+        validation_docs=str(report.docs_index) if report.docs_index else None,
+        published=report.success,
+        problems=problems,
+    )
+    create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh", description="solieu refresh run")
+    publish(tables, output_dir, report)
+    return summary
+
+
+def print_summary(summary: RunSummary, file=sys.stdout) -> None:  # noqa: ANN001
+    rejected = ", ".join(f"{r} {n}" for r, n in sorted(summary.rejected.items())) or "none"
+    total_rejected = sum(summary.rejected.values())
+    print(f"documents read:   {summary.documents}", file=file)
+    print(f"rejected:         {total_rejected} ({rejected})", file=file)
+    print(f"articles:         {summary.rows['articles']}", file=file)
+    print(f"figures:          {summary.rows['figures']}", file=file)
+    print(f"dates:            {summary.rows['dates']}", file=file)
+    print(f"validation:       {'passed' if summary.published else 'FAILED'}; Data Docs {summary.validation_docs}", file=file)
+    print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
+    print("load them:", file=file)
+    print("    import pandas as pd", file=file)
+    print(f"    figures = pd.read_parquet({summary.output + '/figures'!r})", file=file)
+    print(f"    articles = pd.read_parquet({summary.output + '/articles'!r})", file=file)
+
+
+if __name__ == "__main__":
+    from flows.cli import main
+
+    raise SystemExit(main(["run", *sys.argv[1:]]))

@@ -1,0 +1,46 @@
+"""Documents on a local (or mounted) file system: discovery and reading."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+DOCUMENT_SUFFIXES = (".txt",)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """Where a document is; cheap to pass between processes and machines."""
+
+    uri: str
+    size: int
+
+
+def discover(inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
+    """Documents under `inputs` (files, or folders searched recursively), sorted by path.
+
+    Returns the documents and the inputs that could not be used, with why.
+    """
+    found: dict[str, DocumentRef] = {}
+    problems: list[tuple[str, str]] = []
+    for raw in inputs:
+        path = Path(raw).expanduser()
+        if path.is_file():
+            candidates = [path]
+        elif path.is_dir():
+            candidates = [
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ]
+        else:
+            problems.append((str(path), "no such file or folder"))
+            continue
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            found[str(resolved)] = DocumentRef(uri=str(resolved), size=resolved.stat().st_size)
+    return sorted(found.values(), key=lambda r: r.uri), problems
+
+
+def read_bytes(ref: DocumentRef) -> bytes:
+    return Path(ref.uri).read_bytes()

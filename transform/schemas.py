@@ -1,0 +1,92 @@
+"""Explicit pyarrow schemas of the published tables: the contract analysts rely on."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("outlet", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("published_date", pa.date32()),
+        pa.field("published_precision", pa.string(), nullable=False),
+        pa.field("published_year", pa.int32()),  # partition key of figures/dates at scale
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("n_chars", pa.int64(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("extracted_at", TIMESTAMP, nullable=False),
+        pa.field("extractor_version", pa.string(), nullable=False),
+    ]
+)
+
+FIGURES = pa.schema(
+    [
+        pa.field("figure_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("char_start", pa.int64(), nullable=False),
+        pa.field("char_end", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("value_max", pa.float64()),
+        pa.field("unit", pa.string()),
+        pa.field("item", pa.string()),
+        pa.field("qualifier", pa.string(), nullable=False),
+        pa.field("metric", pa.string()),
+        pa.field("period_start", pa.date32()),
+        pa.field("period_end", pa.date32()),
+        pa.field("sentence", pa.string(), nullable=False),
+    ]
+)
+
+DATES = pa.schema(
+    [
+        pa.field("date_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("char_start", pa.int64(), nullable=False),
+        pa.field("char_end", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("start_date", pa.date32(), nullable=False),
+        pa.field("end_date", pa.date32(), nullable=False),
+        pa.field("granularity", pa.string(), nullable=False),
+        pa.field("year_inferred", pa.bool_(), nullable=False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("seen_at", TIMESTAMP, nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "figures": FIGURES,
+    "dates": DATES,
+    "rejects": REJECTS,
+}
+
+# Values the validation suites accept for categorical columns (metric keys come
+# from the taxonomy file, not from here).
+PRECISIONS = ["day", "month", "year", "none"]
+GRANULARITIES = ["day", "month", "year"]
+QUALIFIERS = ["exact", "approx", "over", "under", "at_least", "at_most"]
+REJECT_REASONS = [
+    "not_utf8",
+    "empty",
+    "binary",
+    "too_large",
+    "not_vietnamese",
+    "unreadable",
+    "extract_error",
+    "fetch_error",
+    "http_error",
+    "not_html",
+]

@@ -1,0 +1,91 @@
+"""The metric taxonomy: a data file (`metrics.toml`) mapping figures to metric keys."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_TAXONOMY = Path(__file__).with_name("metrics.toml")
+
+# Fixed by ../shared/spec/EXTRACTION.md; a taxonomy file may not invent keys.
+METRIC_KEYS = (
+    "security_events",
+    "drone_incidents",
+    "communes_wards",
+    "personnel",
+    "cases",
+    "suspects",
+    "violations",
+    "vehicles",
+    "casualties",
+    "money",
+    "plans",
+)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def _starts_with_word(text: str, cue: str) -> bool:
+    return text.startswith(cue) and (len(text) == len(cue) or not text[len(cue)].isalnum())
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    description: str
+    head: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
+    unit: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    context_heads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    metrics: tuple[Metric, ...]
+    source: str
+
+    @property
+    def keys(self) -> list[str]:
+        return [m.key for m in self.metrics]
+
+    def metric_for(self, unit: str | None, item: str | None, context_before: str = "") -> str | None:
+        """The metric key of a figure, or None. The longest matching cue wins."""
+        item_n, unit_n, context_n = _norm(item), _norm(unit), _norm(context_before)
+        best: tuple[int, int, str] | None = None  # (cue length, -file order, key)
+        for order, metric in enumerate(self.metrics):
+            lengths = [len(c) for c in metric.head if item_n and _starts_with_word(item_n, c)]
+            lengths += [len(c) for c in metric.within if item_n and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", item_n)]
+            lengths += [len(c) for c in metric.unit if unit_n == c]
+            if metric.context and any(_starts_with_word(item_n, h) for h in metric.context_heads):
+                lengths += [
+                    len(c) for c in metric.context if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", context_n)
+                ]
+            if lengths:
+                candidate = (max(lengths), -order, metric.key)
+                if best is None or candidate > best:
+                    best = candidate
+        return best[2] if best else None
+
+
+def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
+    """Read and check a taxonomy file: every key must be one of `METRIC_KEYS`."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    metrics = []
+    for key, spec in data.get("metrics", {}).items():
+        if key not in METRIC_KEYS:
+            raise ValueError(f"{path}: unknown metric key {key!r}; keys are fixed: {', '.join(METRIC_KEYS)}")
+        cue = {
+            name: tuple(_norm(c) for c in spec.get(name, []))
+            for name in ("head", "within", "unit", "context", "context_heads")
+        }
+        metrics.append(Metric(key=key, description=spec.get("description", ""), **cue))
+    if not metrics:
+        raise ValueError(f"{path}: no [metrics.*] tables")
+    return Taxonomy(tuple(metrics), str(path))
