@@ -9,6 +9,7 @@ the header, then the text ("Sáng nay (20/1)"), then what the text implies.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,10 @@ from extract.lexicon import alternation, load
 from extract.records import Precision
 
 _DOC = load("document")
+# Vietnamese capitals and small letters as regex classes; ranges like À-Ỹ would mix both
+_LATIN = [chr(c) for c in range(0x41, 0x1EFA) if unicodedata.name(chr(c), "").startswith("LATIN")]
+_UP = "".join(c for c in _LATIN if c.isupper())
+_LOW = "".join(c for c in _LATIN if c.islower())
 _END_MARKERS = {line.casefold() for line in _DOC["end_markers"]["lines"]}
 _CHROME = {line.casefold() for line in _DOC["chrome_lines"]["lines"]}
 _OUTLETS = _DOC["outlets"]["names"]
@@ -26,14 +31,14 @@ HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2
 # "(Ngày Nay) - ", "(PLO)- ", "ANTT.VN - ", "VOV.VN -"
 _LEAD_BRACKET = re.compile(r"\s*\((?P<outlet>[^()\n]{2,40}?)\)\s*[-–—]\s*")
 _LEAD_DOMAIN = re.compile(r"\s*(?P<outlet>[A-ZĐ][\wĐđ&]*(?:\.[A-Za-z]{2,4})+)\s*[-–—]\s*")
-_UPPER_NAME = re.compile(r"^[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ.\- ]{2,40}$")
+_UPPER_NAME = re.compile(rf"^[{_UP}][{_UP}.\- ]{{2,40}}$")
 # "Mạnh Tú (TTXVN)", "Thu Hoài/VOV-Trung tâm Tin", "H.M/VOV.VN", "Nguồn: Dân Trí"
-_NAME = r"[A-ZÀ-ỸĐ][\wÀ-ỹĐđ.]*(?:[ \t]+[A-ZÀ-ỸĐ][\wÀ-ỹĐđ.]*){0,3}"
+_NAME = rf"[{_UP}][{_LOW}{_UP}.]*(?:[ \t]+[{_UP}][{_LOW}{_UP}.]*){{0,3}}"
 _CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2,30}})\)\s*$")
 _CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
-_CREDIT_SOURCE = re.compile(r"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[A-ZĐ][\wÀ-ỹĐđ.& ]{1,30}?)\s*$")
+_CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
-_CREDIT_UPPER = re.compile(r"(?<=[.!?…”\"'])[ \t]+(?P<author>[A-ZÀ-ỸĐ][A-ZÀ-ỸĐ.\- ]{2,40}?)\s*$")
+_CREDIT_UPPER = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>[{_UP}][{_UP}.\- ]{{2,40}}?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,7 +265,7 @@ RULES: list[_Rule] = [
         _i(rf"{_B}ngày\s+(?P<d>{_D})\s+tháng\s+(?P<m>{_M})(?:\s+năm\s+(?P<y>{_Y}))?{_E}"),
         _day_words,
     ),
-    _Rule("day_cued", _i(rf"{_B}(?:{_DAY_CUES})\s*\(?\s*{_DM}{_E}"), _day),
+    _Rule("day_cued", _i(rf"{_B}(?:{_DAY_CUES})\s*(?P<open>\()?\s*{_DM}(?(open)\s*\)){_E}"), _day),
     _Rule("day_cued_dot", _i(rf"{_B}(?:{_DAY_CUES})\s+{_DM_DOT}{_E}"), _day),
     _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day),
     _Rule(

@@ -48,6 +48,7 @@ _GLUED_AFTER = re.compile(rf"^(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation(_FIG['ranges']['joiners'])})\s*", re.IGNORECASE)
 _ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
 _MULTIWORD_STOPS = sorted((w for w in _ITEM_STOPS if " " in w), key=len, reverse=True)
+_COMPOUNDS = [w.lower() for w in _FIG["item_compounds"]["words"]]
 _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
 _CODE_AFTER = re.compile(r"^(?:[/\-.]\w|\w)")  # "03/2019/NĐ-CP", "19-2017", "A80"
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
@@ -108,12 +109,16 @@ def _words_after(text: str, start: int) -> list[re.Match[str]]:
     return list(_WORD.finditer(text, start, min(len(text), start + 200)))
 
 
-def _starts_with_stop(text: str, pos: int) -> bool:
+def _starts_with(lowered: str, phrase: str) -> bool:
+    return lowered.startswith(phrase) and not lowered[len(phrase) : len(phrase) + 1].isalnum()
+
+
+def _is_stop(text: str, pos: int, word: str) -> bool:
+    """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
     lowered = text[pos : pos + 30].lower()
-    return any(
-        lowered.startswith(stop) and not lowered[len(stop) : len(stop) + 1].isalnum()
-        for stop in _MULTIWORD_STOPS
-    )
+    if any(_starts_with(lowered, compound) for compound in _COMPOUNDS):
+        return False
+    return word.lower() in _ITEM_STOPS or any(_starts_with(lowered, stop) for stop in _MULTIWORD_STOPS)
 
 
 def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
@@ -139,7 +144,7 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             continue
         if not value[0].isalnum() or any(ch.isdigit() for ch in value):
             break
-        if value.lower() in _ITEM_STOPS or _starts_with_stop(text, token.start()):
+        if _is_stop(text, token.start(), value):
             break
         segment.append(token)
         limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS

@@ -7,7 +7,7 @@ so every corruption is one call on a copy of one small valid set.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ import pytest
 from transform.schemas import TABLES
 from transform.validate import ExpectationFailure, ValidationReport, suites, validate_tables
 
-RUN_TIME = datetime(2026, 1, 15, 8, 0, tzinfo=timezone.utc)
+RUN_TIME = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
 METRIC_KEYS = ["uav_violations", "arrests"]
 
 TEXT = "Trong năm 2025, xử lý 283 lượt phương tiện bay trái phép."
@@ -31,7 +31,7 @@ Tables = dict[str, pd.DataFrame]
 
 
 def valid_rows() -> dict[str, list[dict[str, object]]]:
-    extracted = datetime(2026, 1, 10, 3, 0, tzinfo=timezone.utc)
+    extracted = datetime(2026, 1, 10, 3, 0, tzinfo=UTC)
     return {
         "articles": [
             {
@@ -272,3 +272,21 @@ def test_corruption_is_reported(
     assert failure.offending_rows, failure
     offending = failure.offending_rows[0]
     assert {k: offending.get(k) for k in row} == row, failure
+
+
+def test_schema_drift_is_reported() -> None:
+    """A missing and an extra column fail the column-set check and name both."""
+    tables = to_frames(valid_rows())
+    tables["figures"] = tables["figures"].drop(columns=["value"]).assign(confidence=0.9)
+    tables["dates"]["char_start"] = tables["dates"]["char_start"].astype(float)
+    report = validate_tables(tables, METRIC_KEYS, run_time=RUN_TIME)
+
+    assert not report.success
+    by_name = {(f.table, f.expectation): f for f in report.failures}
+    column_set = by_name[("figures", "expect_table_columns_to_match_set")]
+    assert "['confidence']" in column_set.detail
+    assert "['value']" in column_set.detail
+    assert ("figures", "expect_column_values_to_not_be_null(value)") in by_name  # raised, reported
+    assert by_name[("dates", "expect_column_values_to_be_of_type(char_start)")].detail == "observed 'float64'"
+    # a broken table does not stop the others from being validated
+    assert not [f for f in report.failures if f.table in ("articles", "rejects")]

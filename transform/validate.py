@@ -141,9 +141,7 @@ def in_set(column: str, values: Sequence[Any], notes: str = "") -> Check:
     return Check("expect_column_values_to_be_in_set", {"column": column, "value_set": list(values)}, notes)
 
 
-def between(
-    column: str, low: Any, high: Any, notes: str = "", when: tuple[str, Any] | None = None
-) -> Check:
+def between(column: str, low: Any, high: Any, notes: str = "", when: tuple[str, Any] | None = None) -> Check:
     return Check(
         "expect_column_values_to_be_between",
         {"column": column, "min_value": low, "max_value": high},
@@ -167,9 +165,7 @@ def a_after_b(a: str, b: str, *, or_equal: bool, notes: str = "") -> Check:
 
 def is_true(column: str, notes: str, shows: tuple[str, ...] = ()) -> Check:
     """A derived boolean column must be True (NA = not applicable, e.g. a null input)."""
-    return Check(
-        "expect_column_values_to_be_in_set", {"column": column, "value_set": [True]}, notes, shows=shows
-    )
+    return Check("expect_column_values_to_be_in_set", {"column": column, "value_set": [True]}, notes, shows=shows)
 
 
 def of_type(column: str, type_: str) -> Check:
@@ -275,7 +271,8 @@ def schema_checks(table: str) -> list[Check]:
     """Columns exactly as in schemas.py, required columns non-null, dtypes where stable.
 
     dtype checks name what `Table.to_pandas()` produces with pandas 3: `str` for
-    strings, `Timestamp` for tz-aware timestamps, and `datetime64` for dates (dates are
+    strings, `Timestamp` for tz-aware timestamps (GE checks tz-aware, not which zone),
+    and `datetime64` for dates (dates are
     normalised from `datetime.date` objects on the validation copy). Nullable ints are
     skipped: pandas turns them into float64 as soon as one null appears.
     """
@@ -445,19 +442,17 @@ def _detail(
     if exception.get("raised_exception"):
         return f"raised: {exception.get('exception_message')}"
     if "unexpected_count" in result:
-        column = check.kwargs.get("column")
-        if rows and column in rows[0]:  # the values as given, not as normalised for GE
-            sample = [row[column] for row in rows]
+        # the values as given, not as normalised for GE (dates, clipped dates)
+        shown = [c for c in (check.kwargs.get(k) for k in ("column", "column_A", "column_B")) if c]
+        if rows and shown and all(c in rows[0] for c in shown):
+            sample = [row[shown[0]] if len(shown) == 1 else tuple(row[c] for c in shown) for row in rows]
         else:
             sample = [_plain(v) for v in (result.get("partial_unexpected_list") or [])[:MAX_OFFENDING_ROWS]]
-        return (
-            f"{result['unexpected_count']} of {result.get('element_count')} rows unexpected "
-            f"({result.get('unexpected_percent') or 0:.3g}% of non-null); e.g. {sample}"
-        )
-    detail = f"observed {result.get('observed_value')!r}"
-    if result.get("details"):
-        detail += f"; {result['details']}"
-    return detail
+        return f"{result['unexpected_count']} of {result.get('element_count')} rows unexpected; e.g. {sample}"
+    mismatched = (result.get("details") or {}).get("mismatched")
+    if mismatched:  # column sets: the difference, not every column (derived ones included)
+        return f"unexpected columns {mismatched.get('unexpected')}, missing columns {mismatched.get('missing')}"
+    return f"observed {result.get('observed_value')!r}"
 
 
 def _exception_info(evr: ExpectationValidationResult) -> dict[str, Any]:
@@ -478,18 +473,18 @@ def _failures(
     original: pd.DataFrame,
     copy: pd.DataFrame,
 ) -> list[ExpectationFailure]:
-    by_id = {check_id: check for check_id, check in enumerate(checks)}
-    failures = []
+    """Failed results as ExpectationFailures, in suite order (GE returns them shuffled)."""
+    failures: dict[int, ExpectationFailure] = {}
     for evr in results.results:
         if evr.success:
             continue
-        check = by_id[int((evr.expectation_config.meta or {})["check"])]
+        check_id = int((evr.expectation_config.meta or {})["check"])
+        check = checks[check_id]
         result = dict(evr.result or {})
         rows = _offending_rows(table, check, result, original, copy)
         detail = _detail(check, result, _exception_info(evr), rows)
-        failures.append(ExpectationFailure(table, check.label, detail, rows))
-    order = {c.label: i for i, c in enumerate(checks)}
-    return sorted(failures, key=lambda f: order.get(f.expectation, len(order)))
+        failures[check_id] = ExpectationFailure(table, check.label, detail, rows)
+    return [failures[i] for i in sorted(failures)]
 
 
 def _quiet_context() -> AbstractDataContext:
@@ -572,9 +567,7 @@ def validate_tables(
             )
             # Run each definition directly: a Checkpoint passes one set of batch
             # parameters (one dataframe) to all of its definitions.
-            results = definition.run(
-                batch_parameters={"dataframe": copy}, result_format=result_format, run_id=run_id
-            )
+            results = definition.run(batch_parameters={"dataframe": copy}, result_format=result_format, run_id=run_id)
             expectations_run += len(results.results)
             failures += _failures(table, checks, results, original, copy)
 

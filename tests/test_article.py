@@ -1,0 +1,76 @@
+"""Article structure and facts (extract/article.py) on documents written for the test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract.pipeline import extract_article
+
+HEADED = (
+    " date 2025-03 (ANTĐ) - Sáng nay (14/3), Công an tỉnh tổ chức hội nghị tổng kết.\n\n"
+    "Trong năm 2024, lực lượng chức năng đã xử lý 1.250 vụ vi phạm.\n\n"
+    "MINH ANH\n"
+    "Ý kiến bạn đọc\n"
+    "Tin cùng chuyên mục\n"
+    "Bắt 12 đối tượng đánh bạc\n"
+)
+
+HEADLESS = (
+    "Triệt phá đường dây lừa đảo chiếm đoạt hơn 27 tỷ đồng\n"
+    "Chia sẻ\n"
+    "THU HÀ\n"
+    "(PLVN) - Ngày 12/3, Công an thành phố cho biết đã bắt 9 đối tượng. "
+    "Từ tháng 8/2024 đến ngày 1/2/2025, nhóm này lừa hơn 300 người.\n"
+)
+
+CREDITED = (
+    "Xử phạt nhiều trường hợp vi phạm giao thông\n"
+    "Công an huyện ngày 5-7 cho biết đã xử phạt 120 trường hợp vi phạm trong tháng 6/2025. "
+    "Số tiền phạt hơn 300 triệu đồng. Quang Minh (TTXVN)"
+)
+
+
+def test_header_token_and_boilerplate_are_not_stored() -> None:
+    article = extract_article(HEADED)
+    assert article.text.startswith("(ANTĐ) - Sáng nay (14/3)")
+    assert "Ý kiến bạn đọc" not in article.text and "12 đối tượng" not in article.text
+    assert all(f.value != 12 for f in article.figures)
+
+
+def test_header_month_and_today_cue_give_the_day() -> None:
+    facts = extract_article(HEADED).facts
+    assert (facts.published_date, facts.published_precision) == (date(2025, 3, 14), "day")
+    assert facts.outlet == "ANTĐ"
+    assert facts.author == "MINH ANH"
+    assert facts.title is None
+
+
+def test_title_byline_and_outlet_lead_without_header() -> None:
+    article = extract_article(HEADLESS)
+    facts = article.facts
+    assert facts.title == "Triệt phá đường dây lừa đảo chiếm đoạt hơn 27 tỷ đồng"
+    assert facts.author == "THU HÀ"
+    assert facts.outlet == "PLVN"
+    assert "Chia sẻ" not in article.text
+    # the lead's day, in the year after the latest full date the text cites
+    assert (facts.published_date, facts.published_precision) == (date(2025, 3, 12), "day")
+    # a figure in the title is a figure
+    assert article.figures[0].value == 27_000_000_000 and article.figures[0].char_start < 60
+
+
+def test_credit_at_the_end_names_author_and_outlet() -> None:
+    facts = extract_article(CREDITED).facts
+    assert (facts.author, facts.outlet) == ("Quang Minh", "TTXVN")
+    assert (facts.published_date, facts.published_precision) == (date(2025, 7, 5), "day")
+
+
+def test_without_evidence_the_date_is_none() -> None:
+    facts = extract_article("Công an phường tuần tra suốt đêm, bảo đảm an toàn cho 200 hộ dân.").facts
+    assert (facts.published_date, facts.published_precision) == (None, "none")
+
+
+def test_offsets_hold_in_the_stored_text() -> None:
+    for document in (HEADED, HEADLESS, CREDITED):
+        article = extract_article(document)
+        for row in (*article.figures, *article.dates):
+            assert article.text[row.char_start : row.char_end] == row.text

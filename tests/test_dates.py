@@ -1,0 +1,43 @@
+"""extract/dates.py against its example corpus (tests/corpus/dates.toml)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract.dates import find_dates, nearest_year, Point
+from tests.corpus import load_examples
+
+EXAMPLES = load_examples("dates")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["text"][:60] for e in EXAMPLES])
+def test_corpus(example: dict) -> None:
+    found = find_dates(example["text"], example["reference"])
+    got = [[d.text, d.start_date.isoformat(), d.end_date.isoformat(), d.granularity, d.year_inferred] for d in found]
+    assert got == example["dates"]
+
+
+def test_offsets_point_at_the_mention() -> None:
+    text = "Ngày 12/1, Công an thành phố tổ chức hội nghị năm 2026."
+    for mention in find_dates(text, date(2026, 1, 12)):
+        assert text[mention.char_start : mention.char_end] == mention.text
+
+
+def test_a_yearless_date_takes_the_year_nearest_the_reference() -> None:
+    assert nearest_year(Point(None, 12, 28), date(2017, 1, 5)) == 2016
+    assert nearest_year(Point(None, 1, 3), date(2016, 12, 30)) == 2017
+    assert nearest_year(Point(None, 6, 1), date(2017, 6, 28)) == 2017
+
+
+def test_without_a_reference_a_yearless_date_is_dropped_not_guessed() -> None:
+    assert find_dates("Ngày 12/1, hội nghị diễn ra.", None) == []
+    assert [d.text for d in find_dates("Ngày 12/1/2026, hội nghị.", None)] == ["Ngày 12/1/2026"]
+
+
+def test_a_period_phrase_marks_the_span_a_figure_covers() -> None:
+    (mention,) = find_dates("Trong năm 2025, hai đơn vị đã xử lý nhiều vụ.", date(2026, 1, 1))
+    assert mention.is_period
+    (mention,) = find_dates("Hội nghị tổng kết năm 2025 diễn ra.", date(2026, 1, 1))
+    assert not mention.is_period

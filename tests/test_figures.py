@@ -1,0 +1,53 @@
+"""extract/figures.py and the metric taxonomy against tests/corpus/figures.toml."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract.dates import find_dates
+from extract.figures import find_figures
+from extract.sentences import split_sentences
+from tests.corpus import load_examples
+from transform.taxonomy import load_taxonomy
+
+EXAMPLES = load_examples("figures")
+TAXONOMY = load_taxonomy()
+
+
+def _figures(text: str, reference: date | None):
+    return find_figures(text, find_dates(text, reference), split_sentences(text))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["text"][:60] for e in EXAMPLES])
+def test_corpus(example: dict) -> None:
+    text = example["text"]
+    found = _figures(text, example.get("reference"))
+    expected = example.get("figures", [])
+    assert len(found) == len(expected), [f.text for f in found]
+    for figure, want in zip(found, expected, strict=True):
+        assert text[figure.char_start : figure.char_end] == figure.text
+        assert figure.value == pytest.approx(want["value"])
+        if "text" in want:
+            assert figure.text == want["text"]
+        for field in ("value_max", "unit", "item", "qualifier"):
+            if field in want:
+                assert getattr(figure, field) == want[field], field
+        if "metric" in want:
+            assert TAXONOMY.metric_for(figure.unit, figure.item, figure.context_before) == want["metric"]
+        if "period" in want:
+            assert [figure.period_start.isoformat(), figure.period_end.isoformat()] == want["period"]
+
+
+def test_a_figure_outside_a_period_sentence_has_no_period() -> None:
+    text = "Trong năm 2025, đơn vị xử lý 283 lượt vi phạm. Hội nghị có 300 đại biểu."
+    second = _figures(text, date(2026, 1, 1))[-1]
+    assert second.value == 300 and second.period_start is None
+
+
+def test_the_longest_metric_cue_wins() -> None:
+    assert TAXONOMY.metric_for("lượt", "phương tiện bay trái phép") == "drone_incidents"
+    assert TAXONOMY.metric_for("lượt", "phương tiện") == "vehicles"
+    assert TAXONOMY.metric_for(None, "bãi giữ xe máy") is None  # the head noun decides
+    assert TAXONOMY.metric_for(None, "người", "lực lượng đã bắt giữ ") == "suspects"
