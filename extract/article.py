@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.dates import RawDate, nearest_year, resolve, today_cue_spans, Point
+from extract.dates import Point, RawDate, nearest_year, resolve, today_cue_spans
 from extract.lexicon import alternation, load
 from extract.records import Precision
 
@@ -163,9 +163,7 @@ def _evidence_dates(raws: list[RawDate]) -> list[RawDate]:
     return [r for r in raws if r.explicit_year and r.rule not in ("term", "now_until_year_end")]
 
 
-def published_date(
-    parsed: ParsedDocument, raws: list[RawDate]
-) -> tuple[date | None, Precision]:
+def published_date(parsed: ParsedDocument, raws: list[RawDate]) -> tuple[date | None, Precision]:
     """The publication date and its precision (EXTRACTION.md "Article facts")."""
     header, precision = parsed.header_date, parsed.header_precision
     text = parsed.text

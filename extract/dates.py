@@ -242,9 +242,7 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "lunar_new_year_day",
-        _i(
-            rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+(?:tháng\s+giêng|(?:{_TET}))(?:\s+(?:năm\s+)?(?P<y>{_Y}))?{_E}"
-        ),
+        _i(rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+(?:tháng\s+giêng|(?:{_TET}))(?:\s+(?:năm\s+)?(?P<y>{_Y}))?{_E}"),
         _lunar_new_year_day,
     ),
     _Rule(
@@ -436,7 +434,7 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
         if reference is None:
             return None
         end = reference
-    if end < start or not (MIN_YEAR <= start.year and end.year <= MAX_YEAR):
+    if end < start or not (start.year >= MIN_YEAR and end.year <= MAX_YEAR):
         return None
     return DateMention(
         char_start=raw.start,

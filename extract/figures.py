@@ -32,9 +32,7 @@ MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 _W = r"(?<![\w])"
 _QUALIFIER_BEFORE = re.compile(rf"{_W}(?P<q>{alternation(QUALIFIERS)})\s+$", re.IGNORECASE)
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
-_EXCLUDE_BEFORE = re.compile(
-    rf"{_W}(?:{alternation(_FIG['exclude_before']['words'])})\s*[:.]?\s*$", re.IGNORECASE
-)
+_EXCLUDE_BEFORE = re.compile(rf"{_W}(?:{alternation(_FIG['exclude_before']['words'])})\s*[:.]?\s*$", re.IGNORECASE)
 _EXCLUDE_AFTER = re.compile(rf"^\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])", re.IGNORECASE)
 _ORDINAL_AFTER = re.compile(rf"^\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])", re.IGNORECASE)
 # "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
@@ -72,9 +70,7 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     return "exact", number.start
 
 
-def _is_excluded(
-    text: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False
-) -> bool:
+def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False) -> bool:
     if any(number.start < end and start < number.end for start, end in dates):
         return True
     before = text[max(0, number.start - 30) : number.start]
@@ -233,10 +229,8 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
         qualifier, start = _qualifier(text, number)
         if number.spelled and word in AMBIGUOUS_ALONE and found.unit is None:
             continue
-        if found.item is not None and found.item.split()[0].lower() in {"số", "trong", "phần"}:
-            # "một số" (some), "1 trong 3": not a count
-            if found.unit is None:
-                continue
+        if found.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong", "phần"}:
+            continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(text, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"].lower()]

@@ -145,9 +145,7 @@ def solar_to_lunar(d: date, tz: float = VIETNAM_TZ) -> tuple[int, int, int, bool
     return lunar_day, lunar_month, lunar_year, leap
 
 
-def lunar_to_solar(
-    day: int, month: int, lunar_year: int, leap_month: bool = False, tz: float = VIETNAM_TZ
-) -> date:
+def lunar_to_solar(day: int, month: int, lunar_year: int, leap_month: bool = False, tz: float = VIETNAM_TZ) -> date:
     """Solar date of a lunar date; raises ValueError for an impossible lunar date (e.g.
     leap_month=True when that month is not leap that year, day 30 of a 29-day month)."""
     if not 1 <= month <= 12:
@@ -176,8 +174,7 @@ def lunar_to_solar(
     month_length = _new_moon_day(k + off + 1, tz) - month_start
     if day > month_length:
         raise ValueError(
-            f"lunar month {month}{' (leap)' if leap_month else ''}/{lunar_year} "
-            f"has {month_length} days, not {day}"
+            f"lunar month {month}{' (leap)' if leap_month else ''}/{lunar_year} has {month_length} days, not {day}"
         )
     return _date_from_jd(month_start + day - 1)
 

@@ -27,9 +27,7 @@ APPROX_ORDERS: dict[str, int] = _NUMBERS["approximate_orders"]
 APPROX_PREFIXES: list[str] = _NUMBERS["approximate_prefixes"]["words"]
 AMBIGUOUS_ALONE: set[str] = set(_NUMBERS["ambiguous_alone"]["words"])
 
-_NUMBER_WORDS = (
-    set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
-)
+_NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
 
 # One digit token: any run of digits joined by "." or ","; interpreted afterwards,
 # so "12.7" or "1.5" (not press notation) is seen whole and rejected, not split.

@@ -6,8 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-# A sentence ends at . ! ? or a line break (";" only separates clauses of one report), when what follows starts a new sentence.
-# Abbreviations such as "TP." or "Th.S" are not ends.
+# A sentence ends at . ! ? or a line break, when more text follows; ";" only separates
+# clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
 _END = re.compile(r"(?<!\bTP)(?<!\bTh)(?<!\bQ)(?<!\bP)(?<!\bTS)(?<!\bGS)(?<!\bTT)[.!?…]+[\"”’)]*(?=\s+\S)|\n+")
 
 

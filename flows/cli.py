@@ -8,13 +8,19 @@ from collections.abc import Sequence
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="solieu", description="Figures and dates from Vietnamese news, as validated Parquet tables.")
+    parser = argparse.ArgumentParser(
+        prog="solieu", description="Figures and dates from Vietnamese news, as validated Parquet tables."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the refresh flow once")
     run.add_argument("--input", nargs="+", required=True, metavar="PATH", help="files or folders of documents")
     run.add_argument("--output", default="data/tables", metavar="DIR", help="where the tables go (default data/tables)")
-    run.add_argument("--taxonomy", default=None, metavar="FILE", help="metric taxonomy TOML (default transform/metrics.toml)")
-    run.add_argument("--validation-dir", default=None, metavar="DIR", help="Data Docs folder (default: DIR/../validation)")
+    run.add_argument(
+        "--taxonomy", default=None, metavar="FILE", help="metric taxonomy TOML (default transform/metrics.toml)"
+    )
+    run.add_argument(
+        "--validation-dir", default=None, metavar="DIR", help="Data Docs folder (default: DIR/../validation)"
+    )
     run.add_argument("--batch-size", type=int, default=None, help="documents per batch task")
     return parser
 

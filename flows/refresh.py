@@ -14,24 +14,24 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import sys  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
-import pyarrow as pa  # noqa: E402
-from prefect import flow, get_run_logger, task, unmapped  # noqa: E402
-from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+import pyarrow as pa
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from extract.pipeline import EXTRACTOR_VERSION  # noqa: E402
-from ingest.local import DocumentRef, discover  # noqa: E402
-from transform.batch import process_batch  # noqa: E402
-from transform.publish import discard_staged, publish_staged, stage_tables  # noqa: E402
-from transform.schemas import TABLES  # noqa: E402
-from transform.tables import concat_tables  # noqa: E402
-from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy  # noqa: E402
-from transform.validate import ValidationReport, validate_tables  # noqa: E402
+from extract.pipeline import EXTRACTOR_VERSION
+from ingest.local import DocumentRef, discover
+from transform.batch import process_batch
+from transform.publish import discard_staged, publish_staged, stage_tables
+from transform.schemas import TABLES
+from transform.tables import concat_tables
+from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
+from transform.validate import ValidationReport, validate_tables
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -133,12 +133,14 @@ def refresh(
         published=report.success,
         problems=problems,
     )
-    create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh", description="solieu refresh run")
+    create_markdown_artifact(
+        markdown=_summary_markdown(summary), key="solieu-refresh", description="solieu refresh run"
+    )
     publish(tables, output_dir, report)
     return summary
 
 
-def print_summary(summary: RunSummary, file=sys.stdout) -> None:  # noqa: ANN001
+def print_summary(summary: RunSummary, file=sys.stdout) -> None:
     rejected = ", ".join(f"{r} {n}" for r, n in sorted(summary.rejected.items())) or "none"
     total_rejected = sum(summary.rejected.values())
     print(f"documents read:   {summary.documents}", file=file)
@@ -146,7 +148,10 @@ def print_summary(summary: RunSummary, file=sys.stdout) -> None:  # noqa: ANN001
     print(f"articles:         {summary.rows['articles']}", file=file)
     print(f"figures:          {summary.rows['figures']}", file=file)
     print(f"dates:            {summary.rows['dates']}", file=file)
-    print(f"validation:       {'passed' if summary.published else 'FAILED'}; Data Docs {summary.validation_docs}", file=file)
+    print(
+        f"validation:       {'passed' if summary.published else 'FAILED'}; Data Docs {summary.validation_docs}",
+        file=file,
+    )
     print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
     print("load them:", file=file)
     print("    import pandas as pd", file=file)

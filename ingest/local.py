@@ -17,7 +17,9 @@ class DocumentRef:
     size: int
 
 
-def discover(inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
+def discover(
+    inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
+) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
     """Documents under `inputs` (files, or folders searched recursively), sorted by path.
 
     Returns the documents and the inputs that could not be used, with why.
@@ -30,8 +32,11 @@ def discover(inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_
             candidates = [path]
         elif path.is_dir():
             candidates = [
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in suffixes and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in suffixes
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
         else:
             problems.append((str(path), "no such file or folder"))

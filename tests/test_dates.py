@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from extract.dates import find_dates, nearest_year, Point
+from extract.dates import Point, find_dates, nearest_year
 from tests.corpus import load_examples
 
 EXAMPLES = load_examples("dates")

@@ -24,8 +24,8 @@ def test_parse_digits_follows_the_vietnamese_press(token: str, value: float | No
 
 
 def test_number_words_stop_at_the_first_word_that_is_not_part_of_the_number() -> None:
-    assert parse_number_words("hai mươi mốt người".split()) == (21, 3)
-    assert parse_number_words("người".split()) is None
+    assert parse_number_words(["hai", "mươi", "mốt", "người"]) == (21, 3)
+    assert parse_number_words(["người"]) is None
 
 
 def test_spans_cover_scale_words() -> None:

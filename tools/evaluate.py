@@ -19,7 +19,9 @@ def run_and_score(shared: Path, name: str, workdir: Path, details: bool) -> str:
     from flows.refresh import refresh
 
     output = workdir / name / "tables"
-    refresh(inputs=[str(shared / "corpus" / name)], output=str(output), validation_dir=str(workdir / name / "validation"))
+    refresh(
+        inputs=[str(shared / "corpus" / name)], output=str(output), validation_dir=str(workdir / name / "validation")
+    )
     command = [sys.executable, str(shared / "eval" / "score.py"), str(shared / "gold" / f"{name}.json"), str(output)]
     if details:
         command.append("--details")

@@ -20,9 +20,7 @@ from transform.tables import ExtractedDocument, Rejected, build_tables
 from transform.taxonomy import Taxonomy
 
 
-def process_batch(
-    refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime
-) -> dict[str, pa.Table]:
+def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime) -> dict[str, pa.Table]:
     documents: list[ExtractedDocument] = []
     rejected: list[Rejected] = []
     for ref in refs:
@@ -45,6 +43,4 @@ def process_batch(
             rejected.append(Rejected(ref.uri, "empty", "nothing left after header and boilerplate"))
             continue
         documents.append(ExtractedDocument(ref.uri, hashlib.sha256(raw).hexdigest(), article))
-    return build_tables(
-        documents, rejected, taxonomy, extracted_at=extracted_at, extractor_version=EXTRACTOR_VERSION
-    )
+    return build_tables(documents, rejected, taxonomy, extracted_at=extracted_at, extractor_version=EXTRACTOR_VERSION)

@@ -126,10 +126,7 @@ def build_tables(
         rows.rejects.append(
             {"source_uri": rej.source_uri, "reason": rej.reason, "detail": rej.detail, "seen_at": extracted_at}
         )
-    return {
-        name: pa.Table.from_pylist(getattr(rows, name), schema=schema)
-        for name, schema in schemas.TABLES.items()
-    }
+    return {name: pa.Table.from_pylist(getattr(rows, name), schema=schema) for name, schema in schemas.TABLES.items()}
 
 
 KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id"}

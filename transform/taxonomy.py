@@ -62,9 +62,7 @@ class Taxonomy:
             lengths += [len(c) for c in metric.within if item_n and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", item_n)]
             lengths += [len(c) for c in metric.unit if unit_n == c]
             if metric.context and any(_starts_with_word(item_n, h) for h in metric.context_heads):
-                lengths += [
-                    len(c) for c in metric.context if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", context_n)
-                ]
+                lengths += [len(c) for c in metric.context if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", context_n)]
             if lengths:
                 candidate = (max(lengths), -order, metric.key)
                 if best is None or candidate > best:
