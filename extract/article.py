@@ -2,8 +2,7 @@
 
 `parse_document(text)` turns a normalized document into the stored article text (header
 token and boilerplate removed, EXTRACTION.md "Document header") and the header date.
-`published_date(...)` weighs the evidence for the publication day in the spec's order:
-the header, then the text ("Sáng nay (20/1)"), then what the text implies.
+The publication date is `extract.published`'s concern.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.dates import Point, RawDate, nearest_year, resolve, today_cue_spans
 from extract.lexicon import alternation, load
 from extract.records import Precision
 
@@ -138,100 +136,3 @@ def parse_document(raw: str) -> ParsedDocument:
     author = author or credit_author
     outlet = outlet or credit_outlet
     return ParsedDocument(text, header_date, precision, title, outlet, author, body_start)
-
-
-# --- publication date ------------------------------------------------------------------
-
-
-def _lead_day(text: str, body_start: int, raws: list[RawDate]) -> RawDate | None:
-    """A single day in the first sentence of the body: the article's own day ("Ngày 5/2, …")."""
-    end_of_first_sentence = text.find(". ", body_start)
-    limit = min(body_start + 250, end_of_first_sentence if end_of_first_sentence > 0 else len(text))
-    for raw in raws:
-        if body_start <= raw.start < limit and raw.granularity == "day" and raw.first == raw.last:
-            # "từ ngày 1/7/2025" says when something began, not when the article was written
-            words_before = text[max(body_start, raw.start - 12) : raw.start].lower().split()
-            own_words = text[raw.start : raw.end].lower().split()
-            if raw.first.lunar or {"từ", "đến", "tới", "trước", "sau"} & {*words_before[-1:], *own_words[:1]}:
-                continue
-            return raw
-    return None
-
-
-def _evidence_dates(raws: list[RawDate]) -> list[RawDate]:
-    """Mentions with explicit years that say when things happened (not terms)."""
-    return [r for r in raws if r.explicit_year and r.rule not in ("term", "now_until_year_end")]
-
-
-def published_date(parsed: ParsedDocument, raws: list[RawDate]) -> tuple[date | None, Precision]:
-    """The publication date and its precision (EXTRACTION.md "Article facts")."""
-    header, precision = parsed.header_date, parsed.header_precision
-    text = parsed.text
-    today = next(iter(today_cue_spans(text)), None)
-    if header is not None and precision == "day":
-        return header, "day"
-    if header is not None:
-        # "Sáng nay (20/1)" in a 2021-01 document, or the lead's own day in that month
-        candidates: list[Point] = []
-        if today is not None:
-            candidates.append(Point(None, int(today["m"]), int(today["d"])))
-        lead = _lead_day(text, parsed.body_start, raws)
-        if lead is not None:
-            candidates.append(lead.first)
-        for point in candidates:
-            year = point.year or header.year
-            if precision == "month" and point.month != header.month:
-                continue
-            try:
-                return date(year, point.month or 1, point.day or 1), "day"
-            except ValueError:
-                continue
-        return header, precision
-    evidence = _evidence_dates(raws)
-    day_point: Point | None = None
-    if today is not None:
-        day_point = Point(None, int(today["m"]), int(today["d"]))
-    else:
-        lead = _lead_day(text, parsed.body_start, raws)
-        if lead is not None:
-            day_point = lead.first
-    if day_point is not None and day_point.year is not None:
-        try:
-            return date(day_point.year, day_point.month or 1, day_point.day or 1), "day"
-        except ValueError:
-            pass
-    if not evidence:
-        return None, "none"
-    resolved = [m for m in (resolve(r, text, None) for r in evidence) if m is not None]
-    if not resolved:
-        return None, "none"
-    days = [m for m in resolved if m.granularity == "day"]
-    latest_day = max((m.end_date for m in days), default=None)
-    latest_year = max(m.start_date.year for m in resolved if m.end_date.year - m.start_date.year <= 1)
-    if day_point is not None and day_point.month and day_point.day:
-        # news reports the past: the article's day is on or after every full date it cites
-        floor = latest_day or date(latest_year, 1, 1)
-        for year in range(floor.year, floor.year + 2):
-            try:
-                candidate = date(year, day_point.month, day_point.day)
-            except ValueError:
-                continue
-            if candidate >= floor:
-                return candidate, "day"
-    if latest_day is not None:
-        return date(latest_day.year, latest_day.month, 1), "month"
-    return date(latest_year, 1, 1), "year"
-
-
-def reference_date(published: date | None, precision: Precision) -> date | None:
-    """The date missing years are inferred from: mid-period when only month or year is known."""
-    if published is None:
-        return None
-    if precision == "month":
-        return date(published.year, published.month, 15)
-    if precision == "year":
-        return date(published.year, 7, 1)
-    return published
-
-
-__all__ = ["ParsedDocument", "nearest_year", "parse_document", "published_date", "reference_date"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -26,7 +26,6 @@ from extract.records import DateMention, Granularity
 
 _LEX = load("dates")
 _DAY_CUES = alternation([*_LEX["day_cues"]["words"], *(w.capitalize() for w in _LEX["day_cues"]["words"])])
-_TODAY_CUES = _LEX["today_cues"]["words"]
 _QUARTERS: dict[str, int] = _LEX["quarters"]
 _YEAR_PARTS: dict[str, list[int]] = _LEX["year_parts"]
 _SOFT = alternation(_LEX["soft_prefixes"]["words"])
@@ -451,9 +450,3 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
 def find_dates(text: str, reference: date | None) -> list[DateMention]:
     """Resolved date mentions of `text`, years inferred from `reference`."""
     return [m for m in (resolve(r, text, reference) for r in find_raw_dates(text)) if m is not None]
-
-
-def today_cue_spans(text: str) -> Iterator[re.Match[str]]:
-    """Day-months the text gives as today's: "Sáng nay (20/1)", "hôm nay 6/2"."""
-    pattern = _i(rf"(?:{alternation(_TODAY_CUES)})\s*,?\s*\(?\s*{_DM}{_E}")
-    return pattern.finditer(text)

@@ -1,0 +1,166 @@
+"""When an article was published, from the evidence it carries (EXTRACTION.md "Article facts").
+
+Evidence order: the header; then the text's own day ("Sáng nay (20/1)", "Hôm qua (18/5)",
+or a lead that opens with "Ngày 5/2, …"); then what the text implies. News reports the
+past, so an article is written on or after the full dates it cites, and the year of a
+yearless lead day is the first that does not put it before them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from extract.dates import Point, RawDate, resolve
+from extract.lexicon import alternation, load
+from extract.records import DateMention, Precision
+
+_LEX = load("dates")
+_DM = r"(?P<d>0?[1-9]|[12]\d|3[01])\s*[/\-.]\s*(?P<m>0?[1-9]|1[0-2])(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d\d))?(?![\w/\-])"
+_TODAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['today_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
+_YESTERDAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['yesterday_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
+_FUTURE_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['future_cues']['words'])})\s+(?:ngày\s+)?$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(
+    r"\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}(?:\s*phút)?)?\s*(?:sáng|chiều|tối|trưa|đêm|khuya)?\s*,?\s*$", re.IGNORECASE
+)
+_SENTENCE_START = re.compile(r"(?:^|[\n.!?]\s*|\)\s*[-–—]\s*)$")
+_BIRTH_BEFORE = re.compile(rf"(?:{alternation(_LEX['birth_cues']['words'])})\s*[:.]?\s*$")
+_BARE_YEAR = re.compile(r"(?<![\w/.\-])(?:19[5-9]\d|20\d\d)(?![\w/\-])")
+LEAD_WINDOW = 700  # characters of body in which a sentence-opening day is the article's own
+
+
+@dataclass(frozen=True, slots=True)
+class DayCue:
+    """A day the text gives as its own, and how many days after it the article is dated."""
+
+    point: Point
+    days_after: int = 0
+
+
+def _point(match: re.Match[str]) -> Point:
+    return Point(int(match["y"]) if match["y"] else None, int(match["m"]), int(match["d"]))
+
+
+def day_cue(text: str, body_start: int, raws: list[RawDate]) -> DayCue | None:
+    """The text's own day: today's, yesterday's, or the day a lead sentence opens with."""
+    today = _TODAY.search(text)
+    if today:
+        return DayCue(_point(today))
+    yesterday = _YESTERDAY.search(text, body_start, body_start + LEAD_WINDOW)
+    if yesterday:
+        return DayCue(_point(yesterday), days_after=1)
+    first_stop = text.find(". ", body_start)
+    first_sentence_end = first_stop if first_stop > 0 else len(text)
+    for raw in raws:
+        if raw.start < body_start or raw.granularity != "day" or raw.first != raw.last or raw.first.lunar:
+            continue
+        if raw.start >= body_start + LEAD_WINDOW:
+            break
+        before = text[max(body_start, raw.start - 25) : raw.start]
+        own_first_word = text[raw.start : raw.end].split()[0].lower()
+        if own_first_word in ("từ", "đến", "tới", "hết") or _FUTURE_BEFORE.search(before):
+            continue  # a start or a deadline, not the day of writing
+        if _CLOCK_BEFORE.search(before):
+            continue  # "Khoảng 22 giờ ngày 18/5": when the event happened
+        if raw.start < first_sentence_end or _SENTENCE_START.search(text[max(0, raw.start - 6) : raw.start]):
+            return DayCue(raw.first)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    floor: date | None  # the latest full day the text cites as past
+    year: int | None  # the latest year it cites (months, years, days)
+    explicit: list[DateMention]
+
+
+def evidence(text: str, raws: list[RawDate]) -> Evidence:
+    explicit: list[DateMention] = []
+    for raw in raws:
+        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end"):
+            continue
+        if _FUTURE_BEFORE.search(text[max(0, raw.start - 25) : raw.start]):
+            continue
+        mention = resolve(raw, text, None)
+        if mention is not None:
+            explicit.append(mention)
+    floor = max((m.start_date for m in explicit if m.granularity == "day"), default=None)
+    # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
+    year = max((m.end_date.year if m.is_period else m.start_date.year for m in explicit), default=None)
+    if year is None:  # "năm APEC 2017", "Xuân Đinh Dậu 2017": a bare year is weak evidence
+        years = [
+            int(m[0])
+            for m in _BARE_YEAR.finditer(text)
+            if not _BIRTH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        ]
+        year = max(years, default=None)
+    return Evidence(floor, year, explicit)
+
+
+def _dated(point: Point, year: int, days_after: int) -> date | None:
+    try:
+        return date(year, point.month or 1, point.day or 1) + timedelta(days=days_after)
+    except ValueError:
+        return None
+
+
+def _year_for(point: Point, found: Evidence) -> int | None:
+    if found.floor is not None:
+        for year in (found.floor.year, found.floor.year + 1):
+            candidate = _dated(point, year, 0)
+            if candidate is not None and candidate >= found.floor:
+                return year
+    return found.year
+
+
+def published_date(
+    header: date | None, header_precision: Precision, text: str, body_start: int, raws: list[RawDate]
+) -> tuple[date | None, Precision]:
+    """The publication date and its precision."""
+    if header is not None and header_precision == "day":
+        return header, "day"
+    cue = day_cue(text, body_start, raws)
+    if header is not None:
+        # "Sáng nay (20/1)" in a 2021-01 document dates it to the day
+        if cue is not None and (header_precision == "year" or cue.point.month == header.month):
+            dated = _dated(cue.point, cue.point.year or header.year, cue.days_after)
+            if dated is not None and dated.year == header.year:
+                return dated, "day"
+        return header, header_precision
+    found = evidence(text, raws)
+    if cue is not None:
+        year = cue.point.year or _year_for(cue.point, found)
+        dated = _dated(cue.point, year, cue.days_after) if year else None
+        # a lead day earlier than a full date the text cites is an event, not the writing
+        if dated is not None and (found.floor is None or dated >= found.floor):
+            return dated, "day"
+    if found.year is None:
+        return None, "none"
+    # no day of its own: the article is at least as late as the latest day or month it cites
+    reference = date(found.year, 7, 1)
+    cited = [*found.explicit]
+    cited += [m for m in (resolve(r, text, reference) for r in raws if not r.explicit_year) if m is not None]
+    # single days and months only: "những tháng đầu năm 2017" dates nothing to the month
+    cited = [
+        m
+        for m in cited
+        if m.granularity in ("day", "month")
+        and (m.start_date.year, m.start_date.month) == (m.end_date.year, m.end_date.month)
+        and m.start_date.year == found.year
+    ]
+    if cited:
+        latest = max(m.start_date for m in cited)
+        return date(latest.year, latest.month, 1), "month"
+    return date(found.year, 1, 1), "year"
+
+
+def reference_date(published: date | None, precision: Precision) -> date | None:
+    """The date missing years are inferred from: mid-period when only month or year is known."""
+    if published is None:
+        return None
+    if precision == "month":
+        return date(published.year, published.month, 15)
+    if precision == "year":
+        return date(published.year, 7, 1)
+    return published
