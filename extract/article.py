@@ -23,6 +23,7 @@ _LOW = "".join(c for c in _LATIN if c.islower())
 _END_MARKERS = {line.casefold() for line in _DOC["end_markers"]["lines"]}
 _CHROME = {line.casefold() for line in _DOC["chrome_lines"]["lines"]}
 _OUTLETS = _DOC["outlets"]["names"]
+_NOT_OUTLETS = set(_DOC["lead_tags_not_outlets"]["tags"])
 _CAPTION = re.compile(rf"^(?:{alternation(_DOC['caption_cues']['words'])})", re.IGNORECASE)
 
 HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2}))?(?![\d-])[ \t]*\n?")
@@ -130,9 +131,13 @@ def parse_document(raw: str) -> ParsedDocument:
     body_start = sum(len(line) + 1 for line in lines[:body_line])
     lead = _LEAD_BRACKET.match(text, body_start) or _LEAD_DOMAIN.match(text, body_start)
     if lead:
-        outlet = lead["outlet"].strip()
         body_start = lead.end()
+        if lead["outlet"].strip() not in _NOT_OUTLETS:
+            outlet = lead["outlet"].strip()
     credit_author, credit_outlet = _credit(text)
+    if credit_author and credit_outlet:
+        # "H.M/VOV.VN H.M/VOV.VN": a credit repeated; the outlet is not part of the name
+        credit_author = " ".join(w for w in credit_author.split() if w != credit_outlet) or None
     author = author or credit_author
     outlet = outlet or credit_outlet
     return ParsedDocument(text, header_date, precision, title, outlet, author, body_start)

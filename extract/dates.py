@@ -291,6 +291,8 @@ _FRACTION_BEFORE = _i(rf"(?:{alternation(_LEX['fraction_cues']['words'])})\s+(?:
 _IDENTIFIER_BEFORE = _i(rf"(?:{alternation(_LEX['identifier_cues']['words'])})\s*$")
 _BIRTH_BEFORE = _i(rf"(?:{alternation(_LEX['birth_cues']['words'])})\s*[:.]?\s*$")
 _PERIOD_BEFORE = _i(rf"(?:^|[\s,(])(?:{alternation(_PERIOD_CUES)})\s+$")
+_CLOCK_BEFORE = _i(r"\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}\s*(?:phút)?)?\s*$")
+_SAME_PERIOD = _i(r"^cùng kỳ\b")
 _DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_words"}
 
 
@@ -333,6 +335,11 @@ def find_raw_dates(text: str) -> list[RawDate]:
             before = text[max(0, start - 30) : start]
             if _BIRTH_BEFORE.search(before):
                 continue
+            if rule.name == "day_cued" and _CLOCK_BEFORE.search(before):
+                # "2h sáng ngày 12/6": "2h sáng" is the time; the date starts at "ngày"
+                day_word = re.search(r"(?<!\w)ngày\s", text[start:end], re.IGNORECASE)
+                if day_word:
+                    start += day_word.start()
             if rule.name in _DAY_RULES | {"day_range_full"} and (
                 _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.search(before)
             ):
@@ -447,6 +454,30 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
     )
 
 
+def align_same_period(mentions: list[DateMention]) -> list[DateMention]:
+    """ "cùng kỳ năm 2016" after "6 tháng đầu năm 2017" is Jan–Jun 2016: the comparison
+    covers the same months as the latest period before it, in its own year."""
+    aligned: list[DateMention] = []
+    latest_period: DateMention | None = None
+    for mention in mentions:
+        if _SAME_PERIOD.match(mention.text) and latest_period is not None and mention.granularity == "year":
+            year = mention.start_date.year
+            first, last = latest_period.start_date, latest_period.end_date
+            try:
+                mention = replace(
+                    mention,
+                    start_date=first.replace(year=year),
+                    end_date=last.replace(year=year + (last.year - first.year)),
+                    granularity=latest_period.granularity,
+                )
+            except ValueError:  # 29 February
+                pass
+        elif mention.is_period and mention.start_date.year == mention.end_date.year and mention.granularity == "month":
+            latest_period = mention
+        aligned.append(mention)
+    return aligned
+
+
 def find_dates(text: str, reference: date | None) -> list[DateMention]:
     """Resolved date mentions of `text`, years inferred from `reference`."""
-    return [m for m in (resolve(r, text, reference) for r in find_raw_dates(text)) if m is not None]
+    return align_same_period([m for m in (resolve(r, text, reference) for r in find_raw_dates(text)) if m is not None])

@@ -47,6 +47,15 @@ _RANGE_JOIN = re.compile(rf"\s*(?:{alternation(_FIG['ranges']['joiners'])})\s*",
 _ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
 _MULTIWORD_STOPS = sorted((w for w in _ITEM_STOPS if " " in w), key=len, reverse=True)
 _COMPOUNDS = [w.lower() for w in _FIG["item_compounds"]["words"]]
+_MODIFIER_STOPS = [w.lower() for w in _FIG["item_modifier_stops"]["words"]]
+_PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
+_MONEY_ITEM_BEFORE = re.compile(
+    rf"(?<![\w])(?P<item>{alternation(_FIG['money_items_before']['words'])})\s*(?:là|:|khoảng|hơn|gần|trên)?\s*$",
+    re.IGNORECASE,
+)
+_MONEY_UNITS = {"đồng", "USD", "EUR", "nhân dân tệ"}
+_CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
+_SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
 _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
 _CODE_AFTER = re.compile(r"^(?:[/\-.]\w|\w)")  # "03/2019/NĐ-CP", "19-2017", "A80"
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
@@ -75,8 +84,11 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
         return True
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
-    if _EXCLUDE_BEFORE.search(before) or _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
+    scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
+    if (_EXCLUDE_BEFORE.search(before) and not scaled) or _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
         return True
+    if _CLOCK_HOUR_BEFORE.search(before) and re.match(r"\s*(?:phút|p)(?![\w])", after):
+        return True  # "12 giờ 30 phút" is a time of day
     if _CLOCK_TIME.match(after) or (_CLOCK_BEFORE.search(before) and re.match(r"^\s*(?:giờ|h)", after)):
         return True
     if not number.spelled:
@@ -109,11 +121,13 @@ def _starts_with(lowered: str, phrase: str) -> bool:
     return lowered.startswith(phrase) and not lowered[len(phrase) : len(phrase) + 1].isalnum()
 
 
-def _is_stop(text: str, pos: int, word: str) -> bool:
+def _is_stop(text: str, pos: int, word: str, *, after_head: bool) -> bool:
     """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
     lowered = text[pos : pos + 30].lower()
     if any(_starts_with(lowered, compound) for compound in _COMPOUNDS):
         return False
+    if after_head and any(_starts_with(lowered, stop) for stop in _MODIFIER_STOPS):
+        return True
     return word.lower() in _ITEM_STOPS or any(_starts_with(lowered, stop) for stop in _MULTIWORD_STOPS)
 
 
@@ -140,7 +154,8 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             continue
         if not value[0].isalnum() or any(ch.isdigit() for ch in value):
             break
-        if _is_stop(text, token.start(), value):
+        previous = segment[-1][0].lower() if segment else ""
+        if previous not in _PASSIVES and _is_stop(text, token.start(), value, after_head=bool(segment)):
             break
         segment.append(token)
         limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS
@@ -149,6 +164,8 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             segment = [] if after_comma else segment[:limit]
             break
     words.extend(segment)
+    while words and words[-1][0].lower() in _PASSIVES:  # "người bị" is not a phrase
+        words.pop()
     if not words:
         return None, start
     return text[words[0].start() : words[-1].end()], words[-1].end()
@@ -169,6 +186,11 @@ def _unit_and_item(text: str, number: NumberMatch) -> _Item:
     item, end = _item_phrase(text, unit_end)
     if unit in COUNT_NOUNS and item is None:
         item = unit  # "23.000 vụ": the classifier is what is counted
+    if unit in _MONEY_UNITS and item is None:
+        # "với tổng số tiền hơn 3 tỷ đồng": the amount names what it measures before it
+        before = _MONEY_ITEM_BEFORE.search(text, max(0, number.start - 40), number.start)
+        if before is not None:
+            item = before["item"]
     return _Item(unit, unit_end, item, max(end, unit_end))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extract.article import parse_document
-from extract.dates import find_raw_dates, resolve
+from extract.dates import align_same_period, find_raw_dates, resolve
 from extract.figures import find_figures
 from extract.published import published_date, reference_date
 from extract.records import Article, ArticleFacts
@@ -19,11 +19,9 @@ def extract_article(document: str) -> Article:
     parsed = parse_document(document)
     text = parsed.text
     raws = find_raw_dates(text)
-    published, precision = published_date(
-        parsed.header_date, parsed.header_precision, text, parsed.body_start, raws
-    )
+    published, precision = published_date(parsed.header_date, parsed.header_precision, text, parsed.body_start, raws)
     reference = reference_date(published, precision)
-    dates = [m for m in (resolve(r, text, reference) for r in raws) if m is not None]
+    dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     figures = find_figures(text, dates, split_sentences(text))
     facts = ArticleFacts(
         title=parsed.title,

@@ -74,3 +74,29 @@ def test_offsets_hold_in_the_stored_text() -> None:
         article = extract_article(document)
         for row in (*article.figures, *article.dates):
             assert article.text[row.char_start : row.char_end] == row.text
+
+
+def test_yesterday_cue_dates_the_article_the_day_after() -> None:
+    document = "Thực nghiệm hiện trường vụ án\nHôm qua (18/5), cơ quan điều tra đã làm việc. Vụ việc xảy ra năm 2017."
+    facts = extract_article(document).facts
+    assert (facts.published_date, facts.published_precision) == (date(2017, 5, 19), "day")
+
+
+def test_an_event_time_in_the_lead_is_not_the_day_of_writing() -> None:
+    document = (
+        "Bắt vụ vận chuyển ma túy\n"
+        "Khoảng 22 giờ ngày 18/5, tổ công tác kiểm tra xe khách. Cơ quan điều tra ngày 19/5 cho biết thêm. "
+        "Tháng 5/2017, Công an tỉnh đã bắt 12 vụ."
+    )
+    facts = extract_article(document).facts
+    assert (facts.published_date, facts.published_precision) == (date(2017, 5, 1), "month")
+
+
+def test_a_lead_tag_that_is_not_an_outlet_is_ignored() -> None:
+    facts = extract_article("(TH) - Ngày 10/7/2017, Công an tỉnh bắt 3 đối tượng.").facts
+    assert facts.outlet is None
+
+
+def test_a_repeated_credit_keeps_the_name_apart_from_the_outlet() -> None:
+    facts = extract_article("Ông Khương nói thêm về vụ việc năm 2017./. H.M/VOV.VN H.M/VOV.VN").facts
+    assert (facts.author, facts.outlet) == ("H.M", "VOV.VN")
