@@ -15,6 +15,7 @@ builder, in the manner of Duckling's rules.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -463,15 +464,13 @@ def align_same_period(mentions: list[DateMention]) -> list[DateMention]:
         if _SAME_PERIOD.match(mention.text) and latest_period is not None and mention.granularity == "year":
             year = mention.start_date.year
             first, last = latest_period.start_date, latest_period.end_date
-            try:
+            with contextlib.suppress(ValueError):  # 29 February in a common year: keep the year
                 mention = replace(
                     mention,
                     start_date=first.replace(year=year),
                     end_date=last.replace(year=year + (last.year - first.year)),
                     granularity=latest_period.granularity,
                 )
-            except ValueError:  # 29 February
-                pass
         elif mention.is_period and mention.start_date.year == mention.end_date.year and mention.granularity == "month":
             latest_period = mention
         aligned.append(mention)
