@@ -135,6 +135,8 @@ def parse_document(raw: str) -> ParsedDocument:
         if lead["outlet"].strip() not in _NOT_OUTLETS:
             outlet = lead["outlet"].strip()
     credit_author, credit_outlet = _credit(text)
+    if credit_outlet in _NOT_OUTLETS:  # "Mai Đỉnh (TH)": compiled by, not an outlet
+        credit_outlet = None
     if credit_author and credit_outlet:
         # "H.M/VOV.VN H.M/VOV.VN": a credit repeated; the outlet is not part of the name
         credit_author = " ".join(w for w in credit_author.split() if w != credit_outlet) or None

@@ -100,3 +100,8 @@ def test_a_lead_tag_that_is_not_an_outlet_is_ignored() -> None:
 def test_a_repeated_credit_keeps_the_name_apart_from_the_outlet() -> None:
     facts = extract_article("Ông Khương nói thêm về vụ việc năm 2017./. H.M/VOV.VN H.M/VOV.VN").facts
     assert (facts.author, facts.outlet) == ("H.M", "VOV.VN")
+
+
+def test_a_credit_tag_that_is_not_an_outlet_is_ignored() -> None:
+    facts = extract_article("Công an thành phố đã bắt 3 đối tượng ngày 10/7/2017. Mai Đỉnh(TH)").facts
+    assert (facts.author, facts.outlet) == ("Mai Đỉnh", None)

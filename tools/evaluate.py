@@ -1,31 +1,77 @@
 """`make eval`: run the refresh flow on the shared gold corpora and score the tables.
 
-For each gold file (`seeds`, `dev`) it runs the flow into a temporary folder and
-prints `../shared/eval/score.py`'s report. `--details` adds every miss and extra.
+For each gold file (`seeds`, `dev`) it runs the flow into a temporary folder and prints
+`../shared/eval/score.py`'s report, then scores `dateparser.search.search_dates` on the
+same stored texts and prints both side by side. `--details` lists every miss and extra.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import importlib.util
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+import pyarrow.parquet as pq
 
 GOLD_SETS = ("seeds", "dev")
 
 
-def run_and_score(shared: Path, name: str, workdir: Path, details: bool) -> str:
+def _scorer(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("solieu_score", shared / "eval" / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _report(result: dict, notes: list[str]) -> str:
+    fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
+    lines = [f"documents: {result['documents']}"]
+    for key in ("figures", "figures_strict", "dates", "dates_strict"):
+        r = result[key]
+        lines.append(f"{key:15s} P {fmt(r['precision'])}  R {fmt(r['recall'])}  F1 {fmt(r['f1'])}")
+    lines.append("accuracy on matches: " + ", ".join(f"{k} {fmt(v)}" for k, v in result["accuracy"].items()))
+    lines.extend("  " + n for n in notes)
+    return "\n".join(lines)
+
+
+def _peer_tables(tables: Path, target: Path) -> Path:
+    from tools.peer_dates import search_dates_table
+
+    target.mkdir(parents=True)
+    articles = pd.read_parquet(tables / "articles")
+    shutil.copytree(tables / "articles", target / "articles")
+    shutil.copytree(tables / "figures", target / "figures")
+    (target / "dates").mkdir()
+    pq.write_table(search_dates_table(articles), target / "dates" / "part-0.parquet")
+    return target
+
+
+def evaluate(shared: Path, name: str, workdir: Path, details: bool) -> None:
     from flows.refresh import refresh
 
+    scorer = _scorer(shared)
+    gold = shared / "gold" / f"{name}.json"
     output = workdir / name / "tables"
-    refresh(
-        inputs=[str(shared / "corpus" / name)], output=str(output), validation_dir=str(workdir / name / "validation")
-    )
-    command = [sys.executable, str(shared / "eval" / "score.py"), str(shared / "gold" / f"{name}.json"), str(output)]
-    if details:
-        command.append("--details")
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    refresh(inputs=[str(shared / "corpus" / name)], output=str(output), validation_dir=str(workdir / name / "docs"))
+    ours, notes = scorer.score(gold, output, details)
+    print(f"=== {name} ({gold})")
+    print(_report(ours, notes))
+    started = time.perf_counter()
+    peer, _ = scorer.score(gold, _peer_tables(output, workdir / name / "peer"), False)
+    seconds = time.perf_counter() - started
+    print(f"--- dates beside the peer, dateparser.search.search_dates (languages=['vi'], {seconds:.1f} s)")
+    print(f"{'':15s} {'solieu':>8s} {'dateparser':>11s}")
+    for key in ("dates", "dates_strict"):
+        print(f"{key + ' F1':15s} {ours[key]['f1']:8.3f} {peer[key]['f1']:11.3f}")
+    ours_value, peer_value = (r["accuracy"]["date_value"] or 0.0 for r in (ours, peer))
+    print(f"{'date_value acc':15s} {ours_value:8.3f} {peer_value:11.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="solieu-eval-") as tmp:
         for name in args.only or GOLD_SETS:
-            print(f"=== {name} ({args.shared / 'gold' / (name + '.json')})")
-            print(run_and_score(args.shared, name, Path(tmp), args.details), end="")
+            evaluate(args.shared, name, Path(tmp), args.details)
     return 0
 
 
