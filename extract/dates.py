@@ -17,11 +17,11 @@ from __future__ import annotations
 import calendar
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from extract.lexicon import alternation, load
+from extract.lexicon import PhraseSet, alternation, load
 from extract.lunar import lunar_to_solar
 from extract.records import DateMention, Granularity
 
@@ -84,6 +84,7 @@ class _Rule:
     pattern: re.Pattern[str]
     build: Callable[[re.Match[str]], tuple[Point, Point, Granularity] | None]
     period: bool = False  # the span is a period by its own words ("6 tháng đầu năm")
+    needs_digit: bool = True  # False for rules that match words alone ("từ đầu năm đến nay")
 
 
 def _int(value: str | None) -> int | None:
@@ -188,12 +189,14 @@ RULES: list[_Rule] = [
         _i(rf"{_B}từ\s+đầu\s+năm(?:\s+(?P<y>{_Y}))?\s+(?:{_UNTIL_NOW})"),
         _since_year_start,
         period=True,
+        needs_digit=False,
     ),
     _Rule(
         "now_until_year_end",
         _i(rf"{_B}từ\s+(?:nay|bây giờ)\s+(?:đến|tới)\s+(?:hết\s+|cuối\s+)?năm(?:\s+(?P<y>{_Y}))?"),
         _until_year_end,
         period=True,
+        needs_digit=False,
     ),
     _Rule(
         "day_range_full",
@@ -234,11 +237,13 @@ RULES: list[_Rule] = [
         _i(rf"{_B}(?P<part>{_YEAR_PART})(?:\s+(?P<y>{_Y}))?{_E}"),
         _year_part,
         period=True,
+        needs_digit=False,
     ),
     _Rule(
         "quarter",
         _i(rf"{_B}quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*[/\-]\s*|\s+năm\s+)?(?P<y>{_Y})?{_E}"),
         _quarter,
+        needs_digit=False,  # "quý II"
     ),
     _Rule(
         "lunar_new_year_day",
@@ -289,9 +294,9 @@ RULES: list[_Rule] = [
 ]
 
 _FRACTION_BEFORE = _i(rf"(?:{alternation(_LEX['fraction_cues']['words'])})\s+(?:\d+/\d+\s*(?:đến|tới|-|–)\s*)?$")
-_IDENTIFIER_BEFORE = _i(rf"(?:{alternation(_LEX['identifier_cues']['words'])})\s*$")
-_BIRTH_BEFORE = _i(rf"(?:{alternation(_LEX['birth_cues']['words'])})\s*[:.]?\s*$")
-_PERIOD_BEFORE = _i(rf"(?:^|[\s,(])(?:{alternation(_PERIOD_CUES)})\s+$")
+_IDENTIFIER_BEFORE = PhraseSet(_LEX["identifier_cues"]["words"])
+_BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
+_PERIOD_BEFORE = PhraseSet(_PERIOD_CUES, gap=r"\s+")
 _CLOCK_BEFORE = _i(r"\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}\s*(?:phút)?)?\s*$")
 _SAME_PERIOD = _i(r"^cùng kỳ\b")
 _DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_words"}
@@ -324,17 +329,44 @@ def _valid_day(point: Point) -> bool:
     return point.day <= calendar.monthrange(year, point.month)[1]
 
 
+_DIGITS = re.compile(r"\d+")
+_WINDOW_BEFORE, _WINDOW_AFTER = 60, 40  # enough for "rạng sáng ngày …" / "… âm lịch"
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around digits: most date rules need a digit, so they never scan
+    the rest of an article (the rules' regexes are the extractor's hot spot)."""
+    windows: list[tuple[int, int]] = []
+    for match in _DIGITS.finditer(text):
+        start, end = max(0, match.start() - _WINDOW_BEFORE), min(len(text), match.end() + _WINDOW_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _matches(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    last_end = -1
+    for start, end in windows:
+        for match in pattern.finditer(text, start, end):
+            if match.start() >= last_end:
+                last_end = match.end()
+                yield match
+
+
 def find_raw_dates(text: str) -> list[RawDate]:
     """Every date mention in `text`, without overlaps (longer and earlier rule wins)."""
     candidates: list[tuple[int, int, int, RawDate]] = []
+    windows = _windows(text)
     for priority, rule in enumerate(RULES):
-        for match in rule.pattern.finditer(text):
+        for match in _matches(rule.pattern, text, windows) if rule.needs_digit else rule.pattern.finditer(text):
             start, end = match.span()
             # trim spaces a pattern took at its edges
             while end > start and text[end - 1].isspace():
                 end -= 1
             before = text[max(0, start - 30) : start]
-            if _BIRTH_BEFORE.search(before):
+            if _BIRTH_BEFORE.phrase_before(text, start):
                 continue
             if rule.name == "day_cued" and _CLOCK_BEFORE.search(before):
                 # "2h sáng ngày 12/6": "2h sáng" is the time; the date starts at "ngày"
@@ -342,7 +374,7 @@ def find_raw_dates(text: str) -> list[RawDate]:
                 if day_word:
                     start += day_word.start()
             if rule.name in _DAY_RULES | {"day_range_full"} and (
-                _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.search(before)
+                _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
             ):
                 continue
             points = _points(rule, match)
@@ -351,7 +383,7 @@ def find_raw_dates(text: str) -> list[RawDate]:
             first, last, granularity = points
             if not (_valid_day(first) and _valid_day(last)):
                 continue
-            is_period = rule.period or bool(_PERIOD_BEFORE.search(text[max(0, start - 20) : start]))
+            is_period = rule.period or bool(_PERIOD_BEFORE.phrase_before(text, start))
             raw = RawDate(
                 start=start,
                 end=end,

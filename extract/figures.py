@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import alternation, load
+from extract.lexicon import PhraseSet, alternation, load
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence, sentence_at
@@ -20,7 +20,7 @@ from extract.sentences import Sentence, sentence_at
 _FIG = load("figures")
 _UNITS = load("units")
 
-QUALIFIERS: dict[str, Qualifier] = _FIG["qualifiers"]
+QUALIFIERS: dict[str, Qualifier] = {k.casefold(): v for k, v in _FIG["qualifiers"].items()}
 QUALIFIERS_AFTER: dict[str, Qualifier] = _FIG["qualifiers_after"]
 UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
 MEASURES = set(_UNITS["measure"].values())
@@ -30,9 +30,9 @@ MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 
 _W = r"(?<![\w])"
-_QUALIFIER_BEFORE = re.compile(rf"{_W}(?P<q>{alternation(QUALIFIERS)})\s+$", re.IGNORECASE)
+_QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
-_EXCLUDE_BEFORE = re.compile(rf"{_W}(?:{alternation(_FIG['exclude_before']['words'])})\s*[:.]?\s*$", re.IGNORECASE)
+_EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
 _EXCLUDE_AFTER = re.compile(rf"^\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])", re.IGNORECASE)
 _ORDINAL_AFTER = re.compile(rf"^\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])", re.IGNORECASE)
 # "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
@@ -45,9 +45,16 @@ _UNIT_AFTER = re.compile(rf"^\s*(?P<unit>{alternation(UNIT_NAMES)})(?![\w])", re
 _GLUED_AFTER = re.compile(rf"^(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation(_FIG['ranges']['joiners'])})\s*", re.IGNORECASE)
 _ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
-_MULTIWORD_STOPS = sorted((w for w in _ITEM_STOPS if " " in w), key=len, reverse=True)
-_COMPOUNDS = [w.lower() for w in _FIG["item_compounds"]["words"]]
-_MODIFIER_STOPS = [w.lower() for w in _FIG["item_modifier_stops"]["words"]]
+
+
+def _phrase_at(words: list[str] | set[str]) -> re.Pattern[str]:
+    """Matches one of `words` as whole words at a position (`pattern.match(text, pos)`)."""
+    return re.compile(rf"(?:{alternation(words)})(?![\w])", re.IGNORECASE)
+
+
+_MULTIWORD_STOP_AT = _phrase_at({w for w in _ITEM_STOPS if " " in w})
+_COMPOUND_AT = _phrase_at(_FIG["item_compounds"]["words"])
+_MODIFIER_STOP_AT = _phrase_at(_FIG["item_modifier_stops"]["words"])
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
 _MONEY_ITEM_BEFORE = re.compile(
     rf"(?<![\w])(?P<item>{alternation(_FIG['money_items_before']['words'])})\s*(?:là|:|khoảng|hơn|gần|trên)?\s*$",
@@ -73,9 +80,9 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     """The qualifier before the number and where the number's phrase starts."""
     if number.approximate:
         return "approx", number.start
-    match = _QUALIFIER_BEFORE.search(text[max(0, number.start - 25) : number.start])
-    if match:
-        return QUALIFIERS[match["q"].lower()], number.start
+    cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
+    if cue is not None:
+        return QUALIFIERS[cue], number.start
     return "exact", number.start
 
 
@@ -85,7 +92,9 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
-    if (_EXCLUDE_BEFORE.search(before) and not scaled) or _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
+    if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
+        return True
+    if _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
         return True
     if _CLOCK_HOUR_BEFORE.search(before) and re.match(r"\s*(?:phút|p)(?![\w])", after):
         return True  # "12 giờ 30 phút" is a time of day
@@ -117,18 +126,13 @@ def _words_after(text: str, start: int) -> list[re.Match[str]]:
     return list(_WORD.finditer(text, start, min(len(text), start + 200)))
 
 
-def _starts_with(lowered: str, phrase: str) -> bool:
-    return lowered.startswith(phrase) and not lowered[len(phrase) : len(phrase) + 1].isalnum()
-
-
 def _is_stop(text: str, pos: int, word: str, *, after_head: bool) -> bool:
     """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
-    lowered = text[pos : pos + 30].lower()
-    if any(_starts_with(lowered, compound) for compound in _COMPOUNDS):
+    if _COMPOUND_AT.match(text, pos):
         return False
-    if after_head and any(_starts_with(lowered, stop) for stop in _MODIFIER_STOPS):
+    if after_head and _MODIFIER_STOP_AT.match(text, pos):
         return True
-    return word.lower() in _ITEM_STOPS or any(_starts_with(lowered, stop) for stop in _MULTIWORD_STOPS)
+    return word.lower() in _ITEM_STOPS or bool(_MULTIWORD_STOP_AT.match(text, pos))
 
 
 def _item_phrase(text: str, start: int) -> tuple[str | None, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from extract.dates import Point, RawDate, resolve
-from extract.lexicon import alternation, load
+from extract.lexicon import PhraseSet, alternation, load
 from extract.records import DateMention, Precision
 
 _LEX = load("dates")
@@ -25,7 +25,7 @@ _CLOCK_BEFORE = re.compile(
     r"\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}(?:\s*phút)?)?\s*(?:sáng|chiều|tối|trưa|đêm|khuya)?\s*,?\s*$", re.IGNORECASE
 )
 _SENTENCE_START = re.compile(r"(?:^|[\n.!?]\s*|\)\s*[-–—]\s*)$")
-_BIRTH_BEFORE = re.compile(rf"(?:{alternation(_LEX['birth_cues']['words'])})\s*[:.]?\s*$")
+_BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
 _BARE_YEAR = re.compile(r"(?<![\w/.\-])(?:19[5-9]\d|20\d\d)(?![\w/\-])")
 LEAD_WINDOW = 700  # characters of body in which a sentence-opening day is the article's own
 
@@ -89,11 +89,7 @@ def evidence(text: str, raws: list[RawDate]) -> Evidence:
     # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
     year = max((m.end_date.year if m.is_period else m.start_date.year for m in explicit), default=None)
     if year is None:  # "năm APEC 2017", "Xuân Đinh Dậu 2017": a bare year is weak evidence
-        years = [
-            int(m[0])
-            for m in _BARE_YEAR.finditer(text)
-            if not _BIRTH_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-        ]
+        years = [int(m[0]) for m in _BARE_YEAR.finditer(text) if not _BIRTH_BEFORE.phrase_before(text, m.start())]
         year = max(years, default=None)
     return Evidence(floor, year, explicit)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 # A sentence ends at . ! ? or a line break, when more text follows; ";" only separates
 # clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
-_END = re.compile(r"(?<!\bTP)(?<!\bTh)(?<!\bQ)(?<!\bP)(?<!\bTS)(?<!\bGS)(?<!\bTT)[.!?…]+[\"”’)]*(?=\s+\S)|\n+")
+_END = re.compile(r"[.!?…]+[\"”’)]*(?=\s+\S)|\n+")
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:TP|Th|Q|P|TS|GS|TT|ThS|PGS|Tp)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,8 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     start = 0
     for match in _END.finditer(text):
+        if match[0] == "." and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start()):
+            continue
         end = match.end() if match[0][0] != "\n" else match.start()
         _append(sentences, text, start, end)
         start = match.end()

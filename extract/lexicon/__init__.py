@@ -6,6 +6,7 @@ the extractors only look words up here.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from functools import cache
@@ -26,3 +27,38 @@ def alternation(words: list[str] | set[str] | dict[str, Any]) -> str:
     """A regex alternation of literal words, longest first so multi-word entries win."""
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     return "|".join(re.escape(w) for w in ordered)
+
+
+_WORD = re.compile(r"\w+")
+
+
+class PhraseSet:
+    """Cue phrases looked up by the words just before a position.
+
+    `phrase_before(text, pos)` is what `re.search(r"(?:cue|…)\\s*$", text[:pos])` would
+    find, without trying the alternation at every position: it reads the last few words
+    and looks them up, so a 150-word cue list costs a handful of set lookups.
+    """
+
+    def __init__(self, phrases: list[str] | set[str] | dict[str, Any], gap: str = r"\s*") -> None:
+        self.phrases = {" ".join(_WORD.findall(p.casefold())) for p in phrases}
+        self.longest = max((len(p.split()) for p in self.phrases), default=0)
+        self._gap = re.compile(rf"(?:{gap})$")
+
+    def phrase_before(self, text: str, pos: int, window: int = 48) -> str | None:
+        """The longest cue that ends right before `pos` (across the allowed gap), or None."""
+        start = max(0, pos - window)
+        words = list(_WORD.finditer(text, start, pos))
+        if not words or not self._gap.match(text, words[-1].end(), pos):
+            return None
+        for size in range(min(self.longest, len(words)), 0, -1):
+            chunk = words[-size:]
+            # the words of a phrase are separated by single spaces (or nothing else)
+            if any(text[a.end() : b.start()].strip() for a, b in itertools.pairwise(chunk)):
+                continue
+            if size == len(words) and start > 0 and text[start - 1].isalnum():
+                continue  # the first word was cut by the window
+            phrase = " ".join(w[0].casefold() for w in chunk)
+            if phrase in self.phrases:
+                return phrase
+        return None
