@@ -355,11 +355,33 @@ def _matches(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]
                 yield match
 
 
+# Words a rule cannot match without (lower case): a document without them skips the rule.
+RULE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "since_year_start_until_now": ("đầu năm",),
+    "now_until_year_end": ("từ nay", "từ bây giờ"),
+    "day_range_short": ("ngày",),
+    "month_range": ("tháng",),
+    "year_range": ("năm",),
+    "year_part": ("tháng đầu", "tháng cuối", "nửa"),
+    "quarter": ("quý",),
+    "lunar_new_year_day": ("tết", "giêng"),
+    "lunar_day_month": ("âm lịch", "al", "âl"),
+    "lunar_first_month_day": ("tháng giêng", "tháng chạp", "tháng một"),
+    "day_words": ("tháng",),
+    "month": ("tháng",),
+    "year": ("năm",),
+}
+
+
 def find_raw_dates(text: str) -> list[RawDate]:
     """Every date mention in `text`, without overlaps (longer and earlier rule wins)."""
     candidates: list[tuple[int, int, int, RawDate]] = []
     windows = _windows(text)
+    lowered = text.lower()
     for priority, rule in enumerate(RULES):
+        keywords = RULE_KEYWORDS.get(rule.name)
+        if keywords and not any(k in lowered for k in keywords):
+            continue
         for match in _matches(rule.pattern, text, windows) if rule.needs_digit else rule.pattern.finditer(text):
             start, end = match.span()
             # trim spaces a pattern took at its edges
