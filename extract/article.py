@@ -88,9 +88,15 @@ def _is_title(line: str, following: list[str]) -> bool:
     return not _UPPER_NAME.match(line)
 
 
+_TRAILING_TAG = re.compile(r"\s*\((?P<tag>[^()\n]{1,20})\)\s*$")
+
+
 def _credit(text: str) -> tuple[str | None, str | None]:
     """(author, outlet) from the end of the article."""
     tail = text.rstrip()[-160:]
+    tag = _TRAILING_TAG.search(tail)
+    if tag and tag["tag"].strip() in _NOT_OUTLETS:  # "Phương Liên/Báo Tin Tức (ghi)"
+        tail = tail[: tag.start()]
     last_line = tail.split("\n")[-1].strip()
     if _UPPER_NAME.match(last_line) and len(last_line.split()) <= 5:
         return last_line, None
@@ -135,8 +141,6 @@ def parse_document(raw: str) -> ParsedDocument:
         if lead["outlet"].strip() not in _NOT_OUTLETS:
             outlet = lead["outlet"].strip()
     credit_author, credit_outlet = _credit(text)
-    if credit_outlet in _NOT_OUTLETS:  # "Mai Đỉnh (TH)": compiled by, not an outlet
-        credit_outlet = None
     if credit_author and credit_outlet:
         # "H.M/VOV.VN H.M/VOV.VN": a credit repeated; the outlet is not part of the name
         credit_author = " ".join(w for w in credit_author.split() if w != credit_outlet) or None

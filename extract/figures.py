@@ -32,6 +32,7 @@ MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 _W = r"(?<![\w])"
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
+_ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
 _EXCLUDE_AFTER = re.compile(rf"^\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])", re.IGNORECASE)
 _ORDINAL_AFTER = re.compile(rf"^\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])", re.IGNORECASE)
@@ -94,6 +95,8 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
     if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
         return True
+    if after[:1] == " " and after[1:2].isupper() and _ADDRESS_BEFORE.phrase_before(text, number.start):
+        return True  # "tại 12 Tôn Đản": a street address
     if _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
         return True
     if _CLOCK_HOUR_BEFORE.search(before) and re.match(r"\s*(?:phút|p)(?![\w])", after):
@@ -255,7 +258,7 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
         qualifier, start = _qualifier(text, number)
         if number.spelled and word in AMBIGUOUS_ALONE and found.unit is None:
             continue
-        if found.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong", "phần"}:
+        if found.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
             continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(text, found.end)
         if after_item and qualifier == "exact":

@@ -26,6 +26,7 @@ ZERO_TENS, HALF = set(_STRUCT["zero_tens"]), set(_STRUCT["half"])
 APPROX_ORDERS: dict[str, int] = _NUMBERS["approximate_orders"]
 APPROX_PREFIXES: list[str] = _NUMBERS["approximate_prefixes"]["words"]
 AMBIGUOUS_ALONE: set[str] = set(_NUMBERS["ambiguous_alone"]["words"])
+NEVER_ALONE: set[str] = set(_NUMBERS["never_alone"]["words"])
 
 _NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
 
@@ -188,6 +189,9 @@ def _word_numbers(text: str) -> Iterator[NumberMatch]:
                 index += 1
                 continue
             value, used = parsed
+            if used == 1 and words[index].lower() in NEVER_ALONE:
+                index += 1
+                continue
             start = positions[index]
             end = positions[index + used - 1] + len(words[index + used - 1])
             yield NumberMatch(start, end, value, spelled=True)

@@ -77,6 +77,7 @@ class Evidence:
 
 def evidence(text: str, raws: list[RawDate]) -> Evidence:
     explicit: list[DateMention] = []
+    years: list[int] = []
     for raw in raws:
         if not raw.explicit_year or raw.rule in ("term", "now_until_year_end"):
             continue
@@ -85,12 +86,21 @@ def evidence(text: str, raws: list[RawDate]) -> Evidence:
         mention = resolve(raw, text, None)
         if mention is not None:
             explicit.append(mention)
+            # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
+            years.append(mention.end_date.year if mention.is_period else mention.start_date.year)
+        elif raw.last_is_reference and raw.first.year is not None:  # "Từ đầu năm 2017 đến nay"
+            years.append(raw.first.year)
     floor = max((m.start_date for m in explicit if m.granularity == "day"), default=None)
-    # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
-    year = max((m.end_date.year if m.is_period else m.start_date.year for m in explicit), default=None)
+    year = max(years, default=None)
     if year is None:  # "năm APEC 2017", "Xuân Đinh Dậu 2017": a bare year is weak evidence
-        years = [int(m[0]) for m in _BARE_YEAR.finditer(text) if not _BIRTH_BEFORE.phrase_before(text, m.start())]
-        year = max(years, default=None)
+        # not a birth year, and not inside a mention already judged ("nhiệm kỳ 2015 - 2020")
+        taken = [(r.start, r.end) for r in raws]
+        bare = [
+            int(m[0])
+            for m in _BARE_YEAR.finditer(text)
+            if not _BIRTH_BEFORE.phrase_before(text, m.start()) and not any(s <= m.start() < e for s, e in taken)
+        ]
+        year = max(bare, default=None)
     return Evidence(floor, year, explicit)
 
 

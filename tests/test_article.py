@@ -105,3 +105,13 @@ def test_a_repeated_credit_keeps_the_name_apart_from_the_outlet() -> None:
 def test_a_credit_tag_that_is_not_an_outlet_is_ignored() -> None:
     facts = extract_article("Công an thành phố đã bắt 3 đối tượng ngày 10/7/2017. Mai Đỉnh(TH)").facts
     assert (facts.author, facts.outlet) == ("Mai Đỉnh", None)
+
+
+def test_a_recorded_by_tag_does_not_hide_the_credit() -> None:
+    facts = extract_article("Bệnh nhân đã xuất viện ngày 10/6/2017. Phương Liên/Báo Tin Tức (ghi)").facts
+    assert (facts.author, facts.outlet) == ("Phương Liên", "Báo Tin Tức")
+
+
+def test_years_of_a_term_are_not_evidence_of_the_publication_year() -> None:
+    facts = extract_article("Ngày 11/5, ông A, Bí thư Thành ủy (nhiệm kỳ 2015 - 2020), đến thăm đơn vị.").facts
+    assert (facts.published_date, facts.published_precision) == (None, "none")
