@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task, unmapped
@@ -111,8 +112,8 @@ def refresh(
     """Read documents under `inputs`, extract figures and dates, validate, publish to `output`."""
     logger = get_run_logger()
     run_time = datetime.now(UTC)
-    output_dir = Path(output)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
     docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
     taxonomy = load_taxonomy(taxonomy_path)
 
@@ -128,7 +129,7 @@ def refresh(
         documents=len(refs),
         rejected={reason: rejects.count(reason) for reason in set(rejects)},
         rows={name: tables[name].num_rows for name in TABLES},
-        output=str(output_dir.resolve()),
+        output=str(output_dir),
         validation_docs=str(report.docs_index) if report.docs_index else None,
         published=report.success,
         problems=problems,
@@ -140,7 +141,10 @@ def refresh(
     return summary
 
 
-def print_summary(summary: RunSummary, file=sys.stdout) -> None:
+def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
+    file = file or sys.stdout  # looked up now: callers may have redirected it
+    for path, why in summary.problems:
+        print(f"input skipped:    {path} ({why})", file=file)
     rejected = ", ".join(f"{r} {n}" for r, n in sorted(summary.rejected.items())) or "none"
     total_rejected = sum(summary.rejected.values())
     print(f"documents read:   {summary.documents}", file=file)

@@ -31,8 +31,9 @@ def _score(name: str, tmp_path: Path) -> dict:
     spec.loader.exec_module(scorer)
     refs, _ = discover([SHARED / "corpus" / name])
     tables = process_batch(refs, load_taxonomy(), extracted_at=datetime.now(UTC))
-    publish_staged(stage_tables(tables, tmp_path), tmp_path)
-    result, _notes = scorer.score(SHARED / "gold" / f"{name}.json", tmp_path, details=False)
+    output = tmp_path / "tables"
+    publish_staged(stage_tables(tables, output), output)
+    result, _notes = scorer.score(SHARED / "gold" / f"{name}.json", output, details=False)
     return result
 
 

@@ -1,7 +1,12 @@
-"""Write tables so that readers only ever see a complete, validated set.
+"""Publish tables so that readers only ever see a complete, validated set.
 
-Tables are written to a staging folder beside the output, and moved into place only
-after validation passed; a failed run leaves the last good tables untouched.
+The output path (`data/tables`) is a symbolic link to a version folder beside it
+(`data/.tables-versions/<run>/`), which holds the four table folders. A run writes its
+tables into a new version folder (staging), and only after validation passed swaps the
+link in one `rename` — atomic on POSIX file systems, so a reader sees the old set or
+the new set, never a mix. A failed run deletes its staging folder; the link, and the
+last good tables, stay as they were. The previous version is kept for readers that
+were still reading it.
 """
 
 from __future__ import annotations
@@ -9,17 +14,24 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROW_GROUP_SIZE = 128 * 1024  # rows; big enough for scans, small enough for row-group skipping
+KEEP_VERSIONS = 2  # the current set and the one before it
+
+
+def versions_dir(output: Path) -> Path:
+    return output.parent / f".{output.name}-versions"
 
 
 def stage_tables(tables: dict[str, pa.Table], output: Path) -> Path:
-    """Write every table as `NAME/part-0.parquet` under a new staging folder of `output`."""
-    staging = output / f".staging-{uuid.uuid4().hex[:12]}"
+    """Write every table as `NAME/part-0.parquet` into a new, unpublished version folder."""
+    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    staging = versions_dir(output) / run
     for name, table in tables.items():
         folder = staging / name
         folder.mkdir(parents=True)
@@ -27,23 +39,33 @@ def stage_tables(tables: dict[str, pa.Table], output: Path) -> Path:
     return staging
 
 
+def _adopt_plain_folder(output: Path) -> None:
+    """A real folder at the output path (from an older layout or made by hand) becomes a
+    version, so the link can take its place; this one move is not atomic."""
+    if not any(output.iterdir()):
+        output.rmdir()
+        return
+    os.replace(output, versions_dir(output) / f"adopted-{uuid.uuid4().hex[:8]}")
+
+
 def publish_staged(staging: Path, output: Path) -> list[Path]:
-    """Move staged tables into `output`, replacing the previous ones; returns their paths."""
-    published = []
-    for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
-        target = output / folder.name
-        retired = output / f".retired-{folder.name}-{uuid.uuid4().hex[:8]}"
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(folder, target)
-        shutil.rmtree(retired, ignore_errors=True)
-        legacy = output / f"{folder.name}.parquet"  # a single-file table would shadow the folder
-        if legacy.exists():
-            legacy.unlink()
-        published.append(target)
-    shutil.rmtree(staging, ignore_errors=True)
-    return published
+    """Point `output` at the staged version in one atomic rename; returns the table paths."""
+    if output.exists() and not output.is_symlink():
+        _adopt_plain_folder(output)
+    link = output.parent / f".{output.name}-link-{uuid.uuid4().hex[:8]}"
+    os.symlink(os.path.relpath(staging, output.parent), link, target_is_directory=True)
+    os.replace(link, output)
+    _prune(staging)
+    return sorted(output / p.name for p in staging.iterdir() if p.is_dir())
 
 
 def discard_staged(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(current: Path) -> None:
+    """Delete all but the newest KEEP_VERSIONS versions (the current one always stays)."""
+    versions = sorted((p for p in current.parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in versions[:-KEEP_VERSIONS]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)

@@ -86,6 +86,7 @@ REJECT_REASONS = [
     "not_vietnamese",
     "unreadable",
     "extract_error",
+    "duplicate",
     "fetch_error",
     "http_error",
     "not_html",

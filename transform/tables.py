@@ -64,13 +64,15 @@ def build_tables(
 ) -> dict[str, pa.Table]:
     """The four tables for these documents, as Arrow tables with explicit schemas."""
     rows = TableRows()
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
+    rejected = list(rejected)
     for doc in documents:
         art = doc.article
         aid = article_id(art.text)
-        if aid in seen:  # the same article text from a second source: one row
+        if aid in seen:  # the same article text from a second source: one article, one reject
+            rejected.append(Rejected(doc.source_uri, "duplicate", f"same article text as {seen[aid]}"))
             continue
-        seen.add(aid)
+        seen[aid] = doc.source_uri
         facts = art.facts
         rows.articles.append(
             {
@@ -132,23 +134,58 @@ def build_tables(
 KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id"}
 
 
-def _first_of_each_key(table: pa.Table, key: str) -> pa.Table:
-    seen: set[str] = set()
-    keep = []
-    for value in table.column(key).to_pylist():
-        keep.append(value not in seen)
-        seen.add(value)
-    return table if all(keep) else table.filter(pa.array(keep))
+def _first_of_each_key(table: pa.Table, key: str) -> tuple[pa.Table, list[int]]:
+    """The table without repeated keys, and the row numbers dropped."""
+    first: dict[str, int] = {}
+    dropped = []
+    for row, value in enumerate(table.column(key).to_pylist()):
+        if value in first:
+            dropped.append(row)
+        else:
+            first[value] = row
+    if not dropped:
+        return table, []
+    keep = [True] * table.num_rows
+    for row in dropped:
+        keep[row] = False
+    return table.filter(pa.array(keep)), dropped
 
 
 def concat_tables(parts: Sequence[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     """Tables of several batches as one set (empty tables when there are no batches).
 
-    An article met in two batches (the same text from two sources) keeps its first rows.
+    An article met in two batches (the same text from two sources) keeps its first rows;
+    the second source becomes a `duplicate` reject, so no document goes unaccounted.
     """
     result = {}
     for name, schema in schemas.TABLES.items():
         pieces = [p[name] for p in parts if p[name].num_rows]
-        table = pa.concat_tables(pieces) if pieces else schema.empty_table()
-        result[name] = _first_of_each_key(table, KEYS[name]) if name in KEYS else table
+        result[name] = pa.concat_tables(pieces) if pieces else schema.empty_table()
+    articles = result["articles"]
+    result["articles"], dropped = _first_of_each_key(articles, "article_id")
+    if dropped:
+        ids, uris = articles.column("article_id").to_pylist(), articles.column("source_uri").to_pylist()
+        kept = dict(
+            zip(
+                result["articles"].column("article_id").to_pylist(),
+                result["articles"].column("source_uri").to_pylist(),
+                strict=True,
+            )
+        )
+        seen_at = articles.column("extracted_at")
+        duplicates = pa.Table.from_pylist(
+            [
+                {
+                    "source_uri": uris[row],
+                    "reason": "duplicate",
+                    "detail": f"same article text as {kept[ids[row]]}",
+                    "seen_at": seen_at[row].as_py(),
+                }
+                for row in dropped
+            ],
+            schema=schemas.REJECTS,
+        )
+        result["rejects"] = pa.concat_tables([result["rejects"], duplicates])
+    for name in ("figures", "dates"):
+        result[name], _ = _first_of_each_key(result[name], KEYS[name])
     return result
