@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+RUNNERS = ("local", "threads", "dask")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -22,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
         "--validation-dir", default=None, metavar="DIR", help="Data Docs folder (default: DIR/../validation)"
     )
     run.add_argument("--batch-size", type=int, default=None, help="documents per batch task")
+    run.add_argument(
+        "--runner", choices=RUNNERS, default="local", help="local: a process per core (default); threads; dask"
+    )
+    run.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
+    run.add_argument("--workers", type=int, default=None, help="processes, threads or Dask workers to start")
     return parser
 
 
@@ -29,10 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Prefect is imported only when a command runs: `solieu --help` stays fast.
     from flows.refresh import DEFAULT_BATCH_SIZE, ValidationFailed, print_summary, refresh
+    from flows.runners import make_task_runner
     from transform.taxonomy import DEFAULT_TAXONOMY
 
+    if args.dask_address and args.runner != "dask":
+        args.runner = "dask"
+    flow = refresh.with_options(task_runner=make_task_runner(args.runner, args.dask_address, args.workers))
     try:
-        summary = refresh(
+        summary = flow(
             inputs=list(args.input),
             output=args.output,
             taxonomy_path=args.taxonomy or str(DEFAULT_TAXONOMY),

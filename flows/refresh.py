@@ -26,11 +26,12 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
-from ingest.local import DocumentRef, discover
+from ingest.local import DocumentRef, content_hashes, discover
 from transform.batch import process_batch
+from transform.incremental import Plan, plan_refresh, read_published
 from transform.publish import discard_staged, publish_staged, stage_tables
 from transform.schemas import TABLES
-from transform.tables import concat_tables
+from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from transform.validate import ValidationReport, validate_tables
 
@@ -49,12 +50,28 @@ class RunSummary:
     output: str
     validation_docs: str | None
     published: bool
+    extracted: int = 0  # documents this run extracted
+    reused: int = 0  # documents whose rows were carried over from the last run
+    unchanged: bool = False  # nothing new: the published tables were kept as they were
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
 @task(name="discover documents")
 def discover_documents(inputs: list[str]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
     return discover(inputs)
+
+
+@task(name="plan the refresh")
+def plan(refs: list[DocumentRef], output: Path, taxonomy: Taxonomy) -> tuple[Plan, dict[str, pa.Table] | None]:
+    previous = read_published(output)
+    work = plan_refresh(
+        refs,
+        content_hashes(refs),
+        previous,
+        extractor_version=EXTRACTOR_VERSION,
+        taxonomy_version=taxonomy.version,
+    )
+    return work, previous
 
 
 @task(name="extract batch")
@@ -89,15 +106,40 @@ def batches(refs: list[DocumentRef], size: int) -> list[list[DocumentRef]]:
     return [refs[i : i + size] for i in range(0, len(refs), size)]
 
 
+def _unchanged(work: Plan, previous: dict[str, pa.Table] | None, duplicates: pa.Table) -> bool:
+    """Nothing to extract and nothing gone: the published tables already are the answer."""
+    if previous is None or work.new:
+        return False
+    carried = {name: work.carried[name].num_rows for name in TABLES}
+    carried["rejects"] += duplicates.num_rows
+    return carried == {name: previous[name].num_rows for name in TABLES}
+
+
+def _summary(
+    refs: list[DocumentRef], tables: dict[str, pa.Table], output: Path, work: Plan, **facts: object
+) -> RunSummary:
+    reasons = tables["rejects"].column("reason").to_pylist()
+    return RunSummary(
+        documents=len(refs),
+        rejected={reason: reasons.count(reason) for reason in set(reasons)},
+        rows={name: tables[name].num_rows for name in TABLES},
+        output=str(output),
+        extracted=len(work.new),
+        reused=work.reused,
+        **facts,  # type: ignore[arg-type]
+    )
+
+
 def _summary_markdown(summary: RunSummary) -> str:
     rejected = ", ".join(f"{reason} {count}" for reason, count in sorted(summary.rejected.items())) or "none"
     rows = "\n".join(f"| {name} | {count:,} |" for name, count in summary.rows.items())
+    state = "unchanged, tables kept" if summary.unchanged else ("passed" if summary.published else "FAILED")
     return (
         f"# solieu refresh\n\n"
-        f"- documents read: {summary.documents:,}\n- rejected: {rejected}\n"
-        f"- validation: {'passed' if summary.published else 'FAILED'}"
-        f" (Data Docs: `{summary.validation_docs}`)\n- tables: `{summary.output}`\n"
-        f"- extractor version: {EXTRACTOR_VERSION}\n\n| table | rows |\n|---|---|\n{rows}\n"
+        f"- documents read: {summary.documents:,} (extracted {summary.extracted:,}, reused {summary.reused:,})\n"
+        f"- rejected: {rejected}\n- validation: {state} (Data Docs: `{summary.validation_docs}`)\n"
+        f"- tables: `{summary.output}`\n- extractor version: {EXTRACTOR_VERSION}\n\n"
+        f"| table | rows |\n|---|---|\n{rows}\n"
     )
 
 
@@ -109,7 +151,8 @@ def refresh(
     validation_dir: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RunSummary:
-    """Read documents under `inputs`, extract figures and dates, validate, publish to `output`."""
+    """Read documents under `inputs`, extract figures and dates from the new or changed
+    ones, validate, and publish to `output`."""
     logger = get_run_logger()
     run_time = datetime.now(UTC)
     output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
@@ -120,25 +163,39 @@ def refresh(
     refs, problems = discover_documents(inputs)
     for path, why in problems:
         logger.warning("input %s: %s", path, why)
-    futures = extract_batch.map(batches(refs, batch_size), unmapped(taxonomy), unmapped(run_time))
-    tables = concat_tables([f.result() for f in futures])
+    work, previous = plan(refs, output_dir, taxonomy)
+    duplicates = rejects_table(
+        [Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates], run_time
+    )
+    if _unchanged(work, previous, duplicates):
+        assert previous is not None
+        summary = _summary(refs, previous, output_dir, work, validation_docs=None, published=True, unchanged=True)
+        summary.problems = problems
+        create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
+        return summary
+
+    futures = extract_batch.map(batches(work.new, batch_size), unmapped(taxonomy), unmapped(run_time))
+    tables = concat_tables([work.carried, *(f.result() for f in futures), _only_rejects(duplicates)])
     report = validate(tables, taxonomy, run_time, docs_dir)
 
-    rejects = tables["rejects"].column("reason").to_pylist()
-    summary = RunSummary(
-        documents=len(refs),
-        rejected={reason: rejects.count(reason) for reason in set(rejects)},
-        rows={name: tables[name].num_rows for name in TABLES},
-        output=str(output_dir),
+    summary = _summary(
+        refs,
+        tables,
+        output_dir,
+        work,
         validation_docs=str(report.docs_index) if report.docs_index else None,
         published=report.success,
-        problems=problems,
     )
-    create_markdown_artifact(
-        markdown=_summary_markdown(summary), key="solieu-refresh", description="solieu refresh run"
-    )
+    summary.problems = problems
+    create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
     publish(tables, output_dir, report)
     return summary
+
+
+def _only_rejects(rejects: pa.Table) -> dict[str, pa.Table]:
+    tables = {name: schema.empty_table() for name, schema in TABLES.items()}
+    tables["rejects"] = rejects
+    return tables
 
 
 def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
@@ -147,15 +204,16 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
         print(f"input skipped:    {path} ({why})", file=file)
     rejected = ", ".join(f"{r} {n}" for r, n in sorted(summary.rejected.items())) or "none"
     total_rejected = sum(summary.rejected.values())
-    print(f"documents read:   {summary.documents}", file=file)
+    print(f"documents read:   {summary.documents} (extracted {summary.extracted}, reused {summary.reused})", file=file)
     print(f"rejected:         {total_rejected} ({rejected})", file=file)
     print(f"articles:         {summary.rows['articles']}", file=file)
     print(f"figures:          {summary.rows['figures']}", file=file)
     print(f"dates:            {summary.rows['dates']}", file=file)
-    print(
-        f"validation:       {'passed' if summary.published else 'FAILED'}; Data Docs {summary.validation_docs}",
-        file=file,
-    )
+    if summary.unchanged:
+        print("validation:       nothing new; the published tables were kept", file=file)
+    else:
+        verdict = "passed" if summary.published else "FAILED"
+        print(f"validation:       {verdict}; Data Docs {summary.validation_docs}", file=file)
     print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
     print("load them:", file=file)
     print("    import pandas as pd", file=file)

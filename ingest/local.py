@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,3 +50,14 @@ def discover(
 
 def read_bytes(ref: DocumentRef) -> bytes:
     return Path(ref.uri).read_bytes()
+
+
+def content_hashes(refs: Iterable[DocumentRef]) -> list[str]:
+    """SHA-256 of each document's bytes: how a rerun knows what it has seen."""
+    hashes = []
+    for ref in refs:
+        try:
+            hashes.append(hashlib.sha256(read_bytes(ref)).hexdigest())
+        except OSError:
+            hashes.append(f"unreadable:{ref.uri}")  # never matches: the batch records why
+    return hashes

@@ -415,8 +415,14 @@ def test_failed_validation_leaves_published_tables_untouched(
 
     monkeypatch.setattr(flows.refresh, "process_batch", shift_figures)
     validation = tmp_path / "validation"
+    # a new document, so that the run extracts something (known documents are reused)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "moi.txt").write_text(
+        " date 2025-04-02 (ANTĐ) - Công an quận đã bắt giữ 7 đối tượng và thu 2 xe máy.", encoding="utf-8"
+    )
     with pytest.raises(ValidationFailed) as failure:
-        refresh(inputs=[str(first_run.corpus.root)], output=str(output), validation_dir=str(validation))
+        refresh(inputs=[str(first_run.corpus.root), str(extra)], output=str(output), validation_dir=str(validation))
 
     assert sum(corrupted) > 0, "the corruption touched no figure rows"
     message = str(failure.value)
@@ -452,7 +458,9 @@ def test_cli_run(
     printed = capsys.readouterr().out
     for words in ("documents read", "figures", "validation", "pd.read_parquet"):
         assert words in printed, f"{words!r} not printed to sys.stdout: {printed!r}"
-    assert re.search(rf"documents read:\s+{len(corpus.expected)}\n", printed), printed
+    assert re.search(
+        rf"documents read:\s+{len(corpus.expected)} \(extracted {len(corpus.expected)}, reused 0\)\n", printed
+    ), printed
     assert re.search(r"rejected:\s+5 \(binary 1, empty 3, not_vietnamese 1\)", printed), printed
     assert re.search(r"validation:\s+passed", printed), printed
     # the printed snippet loads the tables it names
@@ -472,6 +480,8 @@ def test_cli_reports_validation_failure(
     def failing_refresh(**_: object) -> RunSummary:
         raise ValidationFailed("1 expectation(s) failed; nothing was published:\n  figures: x: y")
 
+    failing_refresh.with_options = lambda **_: failing_refresh  # type: ignore[attr-defined]
+
     monkeypatch.setattr(flows.refresh, "refresh", failing_refresh)
     code = main(["run", "--input", str(corpus.root), "--output", str(tmp_path / "tables")])
     captured = capfd.readouterr()
@@ -484,26 +494,41 @@ def test_cli_reports_validation_failure(
 
 
 @pytest.mark.flow
-def test_rerun_republishes_identical_tables(first_run: Run, tmp_path: Path) -> None:
-    before = read_tables(first_run.output)
+def test_rerun_with_nothing_new_keeps_the_published_tables(first_run: Run, tmp_path: Path) -> None:
+    before = snapshot(first_run.output)
+    version = first_run.output.resolve()
     summary = refresh(
         inputs=[str(first_run.corpus.root)], output=str(first_run.output), validation_dir=str(tmp_path / "validation")
     )
-    after = read_tables(first_run.output)
-    assert summary.published
+    assert summary.unchanged and summary.extracted == 0
+    assert summary.reused == len(first_run.corpus.expected)
     assert summary.rows == first_run.summary.rows
     assert summary.rejected == first_run.summary.rejected
-    for name in TABLES:
-        assert comparable(after[name], name) == comparable(before[name], name), name
-    assert sorted(after["articles"].column("article_id").to_pylist()) == sorted(
-        first_run.tables["articles"].column("article_id").to_pylist()
-    )
-    # republished, not left alone: the run's timestamp is new
-    old = before["articles"].column("extracted_at")[0].as_py()
-    assert all(t > old for t in after["articles"].column("extracted_at").to_pylist())
+    assert first_run.output.resolve() == version, "republished although nothing changed"
+    assert snapshot(first_run.output) == before
     assert leftovers(first_run.output) == []
-    for name in TABLES:
-        assert sorted(p.name for p in (first_run.output / name).iterdir()) == ["part-0.parquet"]
+
+
+@pytest.mark.flow
+def test_added_documents_are_the_only_ones_extracted(first_run: Run, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(first_run.corpus.root, inputs)
+    (inputs / "them.txt").write_text(
+        " date 2025-05-20 (ANTĐ) - Trong tháng 4/2025, Công an tỉnh đã xử lý 215 vụ vi phạm giao thông.",
+        encoding="utf-8",
+    )
+    output = tmp_path / "tables"
+    shutil.copytree(first_run.output.resolve(), tmp_path / "seed")  # start from the first run's tables
+    output.symlink_to(tmp_path / "seed", target_is_directory=True)
+    summary = refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "validation"))
+    assert (summary.extracted, summary.reused) == (1, len(first_run.corpus.expected))
+    after = read_tables(output)
+    assert after["articles"].num_rows == first_run.tables["articles"].num_rows + 1
+    old_ids = set(first_run.tables["articles"].column("article_id").to_pylist())
+    assert old_ids < set(after["articles"].column("article_id").to_pylist())
+    assert 215 in after["figures"].column("value").to_pylist()
+    # every source_uri points into the new input folder
+    assert all(uri.startswith(str(inputs.resolve())) for uri in after["articles"].column("source_uri").to_pylist())
 
 
 # --- real articles from ../shared -------------------------------------------------------------

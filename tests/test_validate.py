@@ -48,6 +48,7 @@ def valid_rows() -> dict[str, list[dict[str, object]]]:
                 "content_sha256": "0" * 64,
                 "extracted_at": extracted,
                 "extractor_version": "0.1.0",
+                "taxonomy_version": "0123456789abcdef",
             }
         ],
         "figures": [
@@ -86,6 +87,7 @@ def valid_rows() -> dict[str, list[dict[str, object]]]:
                 "source_uri": "https://example.vn/tin/2",
                 "reason": "empty",
                 "detail": "no text after extraction",
+                "content_sha256": None,
                 "seen_at": extracted,
             }
         ],

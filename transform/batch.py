@@ -29,18 +29,19 @@ def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_
         except OSError as error:
             rejected.append(Rejected(ref.uri, "unreadable", f"{type(error).__name__}: {error}"))
             continue
+        digest = hashlib.sha256(raw).hexdigest()
         try:
             text, _encoding = decode_document(raw)
         except Rejection as rejection:
-            rejected.append(Rejected(ref.uri, rejection.reason, rejection.detail))
+            rejected.append(Rejected(ref.uri, rejection.reason, rejection.detail, digest))
             continue
         try:
             article = extract_article(text)
         except Exception as error:  # an extractor bug must not cost the batch its rows
-            rejected.append(Rejected(ref.uri, "extract_error", f"{type(error).__name__}: {error}"))
+            rejected.append(Rejected(ref.uri, "extract_error", f"{type(error).__name__}: {error}", digest))
             continue
         if not article.text.strip():
-            rejected.append(Rejected(ref.uri, "empty", "nothing left after header and boilerplate"))
+            rejected.append(Rejected(ref.uri, "empty", "nothing left after header and boilerplate", digest))
             continue
-        documents.append(ExtractedDocument(ref.uri, hashlib.sha256(raw).hexdigest(), article))
+        documents.append(ExtractedDocument(ref.uri, digest, article))
     return build_tables(documents, rejected, taxonomy, extracted_at=extracted_at, extractor_version=EXTRACTOR_VERSION)

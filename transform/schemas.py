@@ -21,6 +21,7 @@ ARTICLES = pa.schema(
         pa.field("content_sha256", pa.string(), nullable=False),
         pa.field("extracted_at", TIMESTAMP, nullable=False),
         pa.field("extractor_version", pa.string(), nullable=False),
+        pa.field("taxonomy_version", pa.string(), nullable=False),  # digest of the metric taxonomy file
     ]
 )
 
@@ -62,6 +63,7 @@ REJECTS = pa.schema(
         pa.field("source_uri", pa.string(), nullable=False),
         pa.field("reason", pa.string(), nullable=False),
         pa.field("detail", pa.string()),
+        pa.field("content_sha256", pa.string()),  # of the raw bytes, when they could be read
         pa.field("seen_at", TIMESTAMP, nullable=False),
     ]
 )

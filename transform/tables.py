@@ -42,6 +42,7 @@ class Rejected:
     source_uri: str
     reason: str
     detail: str
+    content_sha256: str | None = None
 
 
 @dataclass
@@ -70,7 +71,9 @@ def build_tables(
         art = doc.article
         aid = article_id(art.text)
         if aid in seen:  # the same article text from a second source: one article, one reject
-            rejected.append(Rejected(doc.source_uri, "duplicate", f"same article text as {seen[aid]}"))
+            rejected.append(
+                Rejected(doc.source_uri, "duplicate", f"same article text as {seen[aid]}", doc.content_sha256)
+            )
             continue
         seen[aid] = doc.source_uri
         facts = art.facts
@@ -89,6 +92,7 @@ def build_tables(
                 "content_sha256": doc.content_sha256,
                 "extracted_at": extracted_at,
                 "extractor_version": extractor_version,
+                "taxonomy_version": taxonomy.version,
             }
         )
         for fig in art.figures:
@@ -124,11 +128,25 @@ def build_tables(
                     "year_inferred": mention.year_inferred,
                 }
             )
-    for rej in rejected:
-        rows.rejects.append(
-            {"source_uri": rej.source_uri, "reason": rej.reason, "detail": rej.detail, "seen_at": extracted_at}
-        )
+    rows.rejects = _reject_rows(rejected, extracted_at)
     return {name: pa.Table.from_pylist(getattr(rows, name), schema=schema) for name, schema in schemas.TABLES.items()}
+
+
+def _reject_rows(rejected: Iterable[Rejected], seen_at: datetime) -> list[dict]:
+    return [
+        {
+            "source_uri": r.source_uri,
+            "reason": r.reason,
+            "detail": r.detail,
+            "content_sha256": r.content_sha256,
+            "seen_at": seen_at,
+        }
+        for r in rejected
+    ]
+
+
+def rejects_table(rejected: Iterable[Rejected], seen_at: datetime) -> pa.Table:
+    return pa.Table.from_pylist(_reject_rows(rejected, seen_at), schema=schemas.REJECTS)
 
 
 KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id"}
@@ -173,12 +191,14 @@ def concat_tables(parts: Sequence[dict[str, pa.Table]]) -> dict[str, pa.Table]:
             )
         )
         seen_at = articles.column("extracted_at")
+        hashes = articles.column("content_sha256").to_pylist()
         duplicates = pa.Table.from_pylist(
             [
                 {
                     "source_uri": uris[row],
                     "reason": "duplicate",
                     "detail": f"same article text as {kept[ids[row]]}",
+                    "content_sha256": hashes[row],
                     "seen_at": seen_at[row].as_py(),
                 }
                 for row in dropped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Metric:
 class Taxonomy:
     metrics: tuple[Metric, ...]
     source: str
+    version: str  # digest of the file: tables made with another taxonomy are recomputed
 
     @property
     def keys(self) -> list[str]:
@@ -73,8 +75,8 @@ class Taxonomy:
 def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
     """Read and check a taxonomy file: every key must be one of `METRIC_KEYS`."""
     path = Path(path)
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
+    raw = path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
     metrics = []
     for key, spec in data.get("metrics", {}).items():
         if key not in METRIC_KEYS:
@@ -86,4 +88,4 @@ def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
         metrics.append(Metric(key=key, description=spec.get("description", ""), **cue))
     if not metrics:
         raise ValueError(f"{path}: no [metrics.*] tables")
-    return Taxonomy(tuple(metrics), str(path))
+    return Taxonomy(tuple(metrics), str(path), hashlib.sha256(raw).hexdigest()[:16])
