@@ -27,7 +27,7 @@ import pytest
 import flows.refresh
 from flows.cli import main
 from flows.refresh import RunSummary, ValidationFailed, refresh
-from transform.publish import KEEP_VERSIONS, versions_dir
+from transform.publish import KEEP_VERSIONS, PARTITIONED, versions_dir
 from transform.schemas import TABLES
 
 PROJECT = Path(__file__).parents[1]
@@ -377,11 +377,18 @@ def test_extracted_values(first_run: Run) -> None:
 def test_parquet_schemas_match_the_contract(first_run: Run) -> None:
     for name, schema in TABLES.items():
         folder = first_run.output / name
-        assert sorted(p.name for p in folder.iterdir()) == ["part-0.parquet"]
-        written = pq.read_schema(folder / "part-0.parquet")
-        assert written.equals(schema, check_metadata=False), f"{name}:\n{written}\n!=\n{schema}"
+        files = sorted(folder.rglob("*.parquet"))
+        if name in PARTITIONED:  # figures/published_year=2025/part-0.parquet
+            years = {f.parent.name for f in files}
+            assert years and all(re.fullmatch(r"published_year=\d{1,4}", y) for y in years), years
+        else:
+            assert [f.relative_to(folder).as_posix() for f in files] == ["part-0.parquet"]
+        for file in files:
+            written = pq.read_schema(file)
+            assert written.equals(schema, check_metadata=False), f"{name}:\n{written}\n!=\n{schema}"
         assert first_run.tables[name].schema.equals(schema, check_metadata=False)
-        assert list(first_run.frames[name].columns) == schema.names
+        partition = ["published_year"] if name in PARTITIONED else []
+        assert list(first_run.frames[name].columns) == schema.names + partition
     articles = first_run.frames["articles"]
     assert str(articles["extracted_at"].dt.tz) == "UTC"
     assert pd.api.types.is_integer_dtype(first_run.frames["figures"]["char_start"])
@@ -399,7 +406,7 @@ def test_failed_validation_leaves_published_tables_untouched(
     output = first_run.output
     before = snapshot(output)
     versions_before = sorted(p.name for p in versions_dir(output).iterdir())
-    assert set(before) == {f"{name}/part-0.parquet" for name in TABLES}
+    assert {path.split("/")[0] for path in before} == set(TABLES)
     real = flows.refresh.process_batch
     corrupted: list[int] = []
 

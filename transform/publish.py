@@ -18,10 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 ROW_GROUP_SIZE = 128 * 1024  # rows; big enough for scans, small enough for row-group skipping
 KEEP_VERSIONS = 2  # the current set and the one before it
+# figures and dates are split by their article's published year (hive folders such as
+# `figures/published_year=2017/`): analysts' queries are mostly by year
+PARTITIONED = ("figures", "dates")
+PARTITION = pa.schema([pa.field("published_year", pa.int32())])
+UNKNOWN_YEAR = 0  # `published_year=0`: pandas cannot read a hive partition of nulls
 
 
 def versions_dir(output: Path) -> Path:
@@ -32,11 +39,31 @@ def stage_tables(tables: dict[str, pa.Table], output: Path) -> Path:
     """Write every table as `NAME/part-0.parquet` into a new, unpublished version folder."""
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     staging = versions_dir(output) / run
+    years = _year_of_article(tables["articles"])
     for name, table in tables.items():
         folder = staging / name
         folder.mkdir(parents=True)
-        pq.write_table(table, folder / "part-0.parquet", row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        if name in PARTITIONED and table.num_rows:
+            year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
+            ds.write_dataset(
+                table.append_column(PARTITION.field(0), year),
+                folder,
+                format="parquet",
+                partitioning=ds.partitioning(PARTITION, flavor="hive"),
+                basename_template="part-{i}.parquet",
+                max_rows_per_group=ROW_GROUP_SIZE,
+                min_rows_per_group=min(ROW_GROUP_SIZE, 16 * 1024),
+                file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+                existing_data_behavior="overwrite_or_ignore",
+            )
+        else:
+            pq.write_table(table, folder / "part-0.parquet", row_group_size=ROW_GROUP_SIZE, compression="zstd")
     return staging
+
+
+def _year_of_article(articles: pa.Table) -> tuple[pa.Array, pa.Array]:
+    years = pc.fill_null(articles.column("published_year"), UNKNOWN_YEAR).combine_chunks()
+    return articles.column("article_id").combine_chunks(), years
 
 
 def _adopt_plain_folder(output: Path) -> None:
