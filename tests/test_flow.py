@@ -142,7 +142,8 @@ def write_corpus(root: Path) -> Corpus:
 
 
 def read_tables(output: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(output / name) for name in TABLES}
+    """The published tables without the partition column (it lives in folder names)."""
+    return {name: pq.read_table(output / name).select(schema.names) for name, schema in TABLES.items()}
 
 
 def relative(uri: str, root: Path) -> str:
