@@ -9,7 +9,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test eval lint clean
+.PHONY: install run test eval bench lint clean
 
 install: $(STAMP)
 
@@ -33,3 +33,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf data/tables data/validation .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench --shared $(SHARED)

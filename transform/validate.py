@@ -247,6 +247,48 @@ def _span_matches_article_text(df: pd.DataFrame, tables: Mapping[str, pd.DataFra
     return pd.Series(flags, dtype="boolean")
 
 
+# Words that let a share exceed 100 %: "tăng 200%", "gấp 3 lần", "vượt 150%".
+GROWTH_CUES = ("tăng", "gấp", "vượt", "cao hơn", "so với", "lên", "đạt", "hơn", "bằng", "chiếm")
+
+
+def _percent_plausible(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """A percentage is 0..100 unless its sentence says more ("tăng 200%"); NA if not a %."""
+    if not {"unit", "value", "sentence"} <= set(df):
+        return _na_bools(len(df))
+    flags = [
+        None
+        if unit != "%"
+        else (0 <= value <= 100) or (value > 100 and any(cue in str(sentence).lower() for cue in GROWTH_CUES))
+        for unit, value, sentence in zip(
+            df["unit"].tolist(), df["value"].tolist(), df["sentence"].tolist(), strict=True
+        )
+    ]
+    return pd.Series(flags, dtype="boolean")
+
+
+def _years_written(years: pd.Series, texts: pd.Series) -> pd.Series:
+    flags = [
+        None if pd.isna(year) or not isinstance(text, str) else str(int(year)) in text
+        for year, text in zip(years.tolist(), texts.tolist(), strict=True)
+    ]
+    return pd.Series(flags, dtype="boolean")
+
+
+def _end_year_written(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """Whether a date's end year is spelled in its own text ("đến năm 2050"): the text may
+    name plans far ahead; a far-future date that the extractor inferred would be a bug."""
+    if not {"end_date", "text"} <= set(df):
+        return _na_bools(len(df))
+    return _years_written(pd.to_datetime(df["end_date"]).dt.year, df["text"])
+
+
+def _period_year_written(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """Whether a figure's period end year is spelled in its sentence."""
+    if not {"period_end", "sentence"} <= set(df):
+        return _na_bools(len(df))
+    return _years_written(pd.to_datetime(df["period_end"]).dt.year, df["sentence"])
+
+
 # table -> derived column -> how to compute it
 DERIVED: dict[str, dict[str, Derive]] = {
     "articles": {},
@@ -254,10 +296,13 @@ DERIVED: dict[str, dict[str, Derive]] = {
         "value_is_finite": _value_is_finite,
         "span_matches_article_text": _span_matches_article_text,
         "article_exists": _article_exists,
+        "percent_plausible": _percent_plausible,
+        "period_year_written": _period_year_written,
     },
     "dates": {
         "span_matches_article_text": _span_matches_article_text,
         "article_exists": _article_exists,
+        "end_year_written": _end_year_written,
     },
     "rejects": {},
 }
@@ -311,34 +356,41 @@ def suites(metric_keys: Sequence[str], max_date: datetime) -> dict[str, list[Che
     """Table -> expectations. Dates are compared as naive datetimes (see _normalise_dates)."""
     low = datetime.combine(MIN_DATE, datetime.min.time())
 
-    def plausible(column: str) -> Check:
-        return between(column, low, max_date, f"between {MIN_DATE} and run time + {FUTURE_YEARS} years")
+    def plausible(column: str, unless_written: str | None = None) -> list[Check]:
+        """1900 .. run time + 10 years; past that only when the year is written in the text."""
+        note = f"between {MIN_DATE} and run time + {FUTURE_YEARS} years"
+        if unless_written is None:
+            return [between(column, low, max_date, note)]
+        return [
+            between(column, low, None, f"from {MIN_DATE}"),
+            between(column, low, max_date, note + ", unless the year is written", when=(unless_written, False)),
+        ]
 
     return {
         "articles": [
             *schema_checks("articles"),
             unique("article_id"),
             in_set("published_precision", PRECISIONS),
-            plausible("published_date"),
+            *plausible("published_date"),
         ],
         "figures": [
             *schema_checks("figures"),
             unique("figure_id"),
             *span_checks(),
             is_true("value_is_finite", "value is not inf/-inf", shows=("value",)),
-            between("value", 0, 100, "a percentage is 0..100", when=("unit", "%")),
+            is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
             in_set("qualifier", QUALIFIERS),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
-            plausible("period_start"),
-            plausible("period_end"),
+            *plausible("period_start", unless_written="period_year_written"),
+            *plausible("period_end", unless_written="period_year_written"),
         ],
         "dates": [
             *schema_checks("dates"),
             unique("date_id"),
             *span_checks(),
             in_set("granularity", GRANULARITIES),
-            plausible("start_date"),
-            plausible("end_date"),
+            *plausible("start_date", unless_written="end_year_written"),
+            *plausible("end_date", unless_written="end_year_written"),
             a_after_b("end_date", "start_date", or_equal=True),
         ],
         "rejects": [

@@ -1,0 +1,264 @@
+"""`make bench`: throughput, memory and incremental reruns on the 35k-article corpus.
+
+    python -m tools.bench [--shared ../shared] [--sample N] [--skip-flow]
+
+Unpacks `../shared/corpus/baomoi-2017.tar.gz` once into a cache folder, then measures
+in one run: the floor (read + decode + NFC), extraction alone on one core, the whole
+flow (discovery to published tables, Prefect start-up included) with its peak memory,
+a rerun with nothing new, a rerun after adding 100 documents, and dateparser's
+`search_dates` on a 200-document sample as the peer for dates. Prints the figures and
+writes them to data/bench/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import psutil
+
+CACHE = Path(tempfile.gettempdir()) / "solieu-bench"
+ADDED = 100  # documents held back from the first flow run and added for the incremental one
+PEER_SAMPLE = 200
+
+
+def corpus(shared: Path) -> Path:
+    """The unpacked corpus folder (unpacked once; later runs reuse it)."""
+    target = CACHE / "corpus"
+    marker = target / ".complete"
+    if not marker.exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        with tarfile.open(shared / "corpus" / "baomoi-2017.tar.gz") as archive:
+            archive.extractall(target, filter="data")
+        marker.touch()
+    return target
+
+
+def documents(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.txt") if p.is_file())
+
+
+def floor(paths: list[Path]) -> dict:
+    """Reading, decoding and NFC-normalizing every document, and nothing else."""
+    started = time.perf_counter()
+    size = 0
+    for path in paths:
+        raw = path.read_bytes()
+        size += len(raw)
+        unicodedata.normalize("NFC", raw.decode("utf-8", errors="replace"))
+    seconds = time.perf_counter() - started
+    return {"documents": len(paths), "megabytes": size / 1e6, "seconds": seconds, "mb_per_s": size / 1e6 / seconds}
+
+
+def extraction(paths: list[Path]) -> dict:
+    """`extract/` over every document in this one process (decoding excluded)."""
+    from extract.decode import Rejection, decode_document
+    from extract.pipeline import extract_article
+
+    texts, size = [], 0
+    for path in paths:
+        raw = path.read_bytes()
+        try:
+            texts.append(decode_document(raw)[0])
+            size += len(raw)
+        except Rejection:
+            pass
+    counts = Counter()
+    started = time.perf_counter()
+    for text in texts:
+        article = extract_article(text)
+        counts["figures"] += len(article.figures)
+        counts["dates"] += len(article.dates)
+    seconds = time.perf_counter() - started
+    return {
+        "documents": len(texts),
+        "megabytes": size / 1e6,
+        "seconds": seconds,
+        "docs_per_s": len(texts) / seconds,
+        "mb_per_s": size / 1e6 / seconds,
+        **counts,
+    }
+
+
+def _peak_rss(process: psutil.Popen, samples: list[int], stop: threading.Event) -> None:
+    """Sum of resident memory over the flow's process tree, sampled every 100 ms."""
+    while not stop.is_set():
+        try:
+            tree = [process, *process.children(recursive=True)]
+            samples.append(sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        stop.wait(0.1)
+
+
+def flow_run(inputs: Path, output: Path, workdir: Path) -> dict:
+    """`solieu run` as a user runs it: wall time and peak memory of the whole process tree."""
+    command = [
+        str(Path(sys.executable).with_name("solieu")),
+        "run",
+        "--input",
+        str(inputs),
+        "--output",
+        str(output),
+        "--validation-dir",
+        str(workdir / "validation"),
+    ]
+    environment = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
+    samples: list[int] = []
+    stop = threading.Event()
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    sampler = threading.Thread(target=_peak_rss, args=(process, samples, stop), daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"bench: the flow failed ({process.returncode}):\n{out}\n{err[-4000:]}")
+    return {"seconds": seconds, "peak_rss_mib": max(samples, default=0) / 2**20, "printed": out.strip()}
+
+
+def table_facts(output: Path) -> dict:
+    import pyarrow.dataset as ds
+
+    rows = {
+        name: ds.dataset(output / name, partitioning="hive").count_rows()
+        for name in ("articles", "figures", "dates", "rejects")
+    }
+    reasons = ds.dataset(output / "rejects").to_table(columns=["reason"]).column("reason").to_pylist()
+    return {"rows": rows, "rejects_by_reason": dict(Counter(reasons).most_common())}
+
+
+def peer(paths: list[Path]) -> dict:
+    """dateparser's search_dates against solieu's dates on the same sample."""
+    import logging
+    import warnings
+    from datetime import datetime
+
+    from dateparser.search import search_dates
+
+    from extract.decode import Rejection, decode_document
+    from extract.pipeline import extract_article
+
+    logging.getLogger("dateparser").setLevel(logging.ERROR)
+    texts = []
+    for path in random.Random(17).sample(paths, min(PEER_SAMPLE, len(paths))):
+        try:
+            texts.append(decode_document(path.read_bytes())[0])
+        except Rejection:
+            pass
+    chars = sum(map(len, texts))
+    started = time.perf_counter()
+    found_ours = sum(len(extract_article(t).dates) for t in texts)
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    found_peer = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for text in texts:
+            found_peer += len(
+                search_dates(text, languages=["vi"], settings={"RELATIVE_BASE": datetime(2017, 7, 1)}) or []
+            )
+    theirs = time.perf_counter() - started
+    return {
+        "documents": len(texts),
+        "characters": chars,
+        "solieu_seconds": ours,
+        "solieu_chars_per_s": chars / ours,
+        "solieu_dates": found_ours,
+        "dateparser_seconds": theirs,
+        "dateparser_chars_per_s": chars / theirs,
+        "dateparser_dates": found_peer,
+        "speedup": theirs / ours,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    parser.add_argument("--sample", type=int, default=0, help="use N documents instead of all (quick look)")
+    parser.add_argument("--skip-flow", action="store_true", help="measure floor, extraction and peer only")
+    parser.add_argument("--json", type=Path, default=Path("data/bench/latest.json"))
+    args = parser.parse_args(argv)
+    if not (args.shared / "corpus" / "baomoi-2017.tar.gz").exists():
+        print(f"bench: {args.shared}/corpus/baomoi-2017.tar.gz not found", file=sys.stderr)
+        return 2
+
+    root = corpus(args.shared)
+    paths = documents(root)
+    if args.sample:
+        paths = random.Random(3).sample(paths, min(args.sample, len(paths)))
+    result: dict = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "corpus": {"documents": len(paths), "megabytes": sum(p.stat().st_size for p in paths) / 1e6},
+    }
+    print(f"corpus: {len(paths):,} documents, {result['corpus']['megabytes']:.1f} MB ({root})")
+    result["floor"] = floor(paths)
+    print(f"floor (read, decode, NFC):  {result['floor']['mb_per_s']:.1f} MB/s")
+    result["extraction"] = extraction(paths)
+    e = result["extraction"]
+    e["ratio_to_floor"] = result["floor"]["mb_per_s"] / e["mb_per_s"]
+    print(
+        f"extraction, one process:    {e['mb_per_s']:.2f} MB/s, {e['docs_per_s']:.0f} docs/s "
+        f"({e['seconds']:.1f} s; floor is {e['ratio_to_floor']:.1f}x faster)"
+    )
+
+    if not args.skip_flow:
+        work = Path(tempfile.mkdtemp(prefix="solieu-bench-run-"))
+        try:
+            inputs, held = work / "inputs", work / "held-back"
+            inputs.mkdir()
+            held.mkdir()
+            for path in paths:
+                (inputs / path.name).symlink_to(path)
+            for path in sorted(inputs.iterdir())[-ADDED:]:
+                path.rename(held / path.name)
+            output = work / "tables"
+            full = flow_run(inputs, output, work)
+            result["flow"] = {**full, **table_facts(output), "documents": len(paths) - ADDED}
+            print(
+                f"whole flow ({len(paths) - ADDED:,} docs):     {full['seconds']:.1f} s wall, "
+                f"peak {full['peak_rss_mib']:.0f} MiB (process tree)"
+            )
+            print(f"  rows: {result['flow']['rows']}")
+            print(f"  rejects by reason: {result['flow']['rejects_by_reason'] or 'none'}")
+            again = flow_run(inputs, output, work)
+            result["rerun_unchanged"] = again
+            print(f"rerun, nothing new:         {again['seconds']:.1f} s")
+            for path in held.iterdir():
+                path.rename(inputs / path.name)
+            added = flow_run(inputs, output, work)
+            result["rerun_added"] = {**added, **table_facts(output), "added": ADDED}
+            print(f"rerun, {ADDED} added:          {added['seconds']:.1f} s ({added['printed'].splitlines()[0]})")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    result["peer_dates"] = peer(paths)
+    p = result["peer_dates"]
+    print(
+        f"dates on {p['documents']} docs: solieu {p['solieu_chars_per_s'] / 1e3:.0f} k chars/s, "
+        f"dateparser {p['dateparser_chars_per_s'] / 1e3:.0f} k chars/s ({p['speedup']:.0f}x)"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+    print(f"written: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
