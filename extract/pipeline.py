@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from extract.article import parse_document
 from extract.dates import align_same_period, find_raw_dates, resolve
 from extract.figures import find_figures
@@ -14,8 +16,12 @@ from extract.sentences import split_sentences
 EXTRACTOR_VERSION = "0.1.0"
 
 
-def extract_article(document: str) -> Article:
-    """Extract facts, dates and figures from a decoded, NFC-normalized document."""
+def extract_article(document: str, as_of: date | None = None) -> Article:
+    """Extract facts, dates and figures from a decoded, NFC-normalized document.
+
+    `as_of` is the day the document is read (the run's date): the publication date it
+    implies can be no later.
+    """
     parsed = parse_document(document)
     text = parsed.text
     raws = find_raw_dates(text)

@@ -20,7 +20,9 @@ _LEX = load("dates")
 _DM = r"(?P<d>0?[1-9]|[12]\d|3[01])\s*[/\-.]\s*(?P<m>0?[1-9]|1[0-2])(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d\d))?(?![\w/\-])"
 _TODAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['today_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
 _YESTERDAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['yesterday_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
-_FUTURE_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['future_cues']['words'])})\s+(?:ngày\s+)?$", re.IGNORECASE)
+_FUTURE_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_LEX['future_cues']['words'])})[\s,]+(?:[\w.]+[\s,]+){{0,2}}$", re.IGNORECASE
+)
 _CLOCK_BEFORE = re.compile(
     r"\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}(?:\s*phút)?)?\s*(?:sáng|chiều|tối|trưa|đêm|khuya)?\s*,?\s*$", re.IGNORECASE
 )
@@ -75,7 +77,7 @@ class Evidence:
     explicit: list[DateMention]
 
 
-def evidence(text: str, raws: list[RawDate]) -> Evidence:
+def evidence(text: str, raws: list[RawDate], as_of: date | None = None) -> Evidence:
     explicit: list[DateMention] = []
     years: list[int] = []
     for raw in raws:
@@ -98,7 +100,9 @@ def evidence(text: str, raws: list[RawDate]) -> Evidence:
         bare = [
             int(m[0])
             for m in _BARE_YEAR.finditer(text)
-            if not _BIRTH_BEFORE.phrase_before(text, m.start()) and not any(s <= m.start() < e for s, e in taken)
+            if not _BIRTH_BEFORE.phrase_before(text, m.start())
+            and not any(s <= m.start() < e for s, e in taken)
+            and (as_of is None or int(m[0]) <= as_of.year)
         ]
         year = max(bare, default=None)
     return Evidence(floor, year, explicit)
@@ -121,11 +125,19 @@ def _year_for(point: Point, found: Evidence) -> int | None:
 
 
 def published_date(
-    header: date | None, header_precision: Precision, text: str, body_start: int, raws: list[RawDate]
+    header: date | None,
+    header_precision: Precision,
+    text: str,
+    body_start: int,
+    raws: list[RawDate],
+    as_of: date | None = None,
 ) -> tuple[date | None, Precision]:
-    """The publication date and its precision."""
+    """The publication date and its precision. `as_of` (the day of the run) bounds what the
+    text can imply: an article is not published after it is read."""
     if header is not None and header_precision == "day":
         return header, "day"
+    if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
+        raws = [r for r in raws if r.first.year is None or r.first.year <= as_of.year]
     cue = day_cue(text, body_start, raws)
     if header is not None:
         # "Sáng nay (20/1)" in a 2021-01 document dates it to the day
@@ -134,12 +146,12 @@ def published_date(
             if dated is not None and dated.year == header.year:
                 return dated, "day"
         return header, header_precision
-    found = evidence(text, raws)
+    found = evidence(text, raws, as_of)
     if cue is not None:
         year = cue.point.year or _year_for(cue.point, found)
         dated = _dated(cue.point, year, cue.days_after) if year else None
         # a lead day earlier than a full date the text cites is an event, not the writing
-        if dated is not None and (found.floor is None or dated >= found.floor):
+        if dated is not None and (found.floor is None or dated >= found.floor) and (as_of is None or dated <= as_of):
             return dated, "day"
     if found.year is None:
         return None, "none"

@@ -115,3 +115,20 @@ def test_a_recorded_by_tag_does_not_hide_the_credit() -> None:
 def test_years_of_a_term_are_not_evidence_of_the_publication_year() -> None:
     facts = extract_article("Ngày 11/5, ông A, Bí thư Thành ủy (nhiệm kỳ 2015 - 2020), đến thăm đơn vị.").facts
     assert (facts.published_date, facts.published_precision) == (None, "none")
+
+
+def test_plans_and_forecasts_are_not_evidence_of_the_publication_year() -> None:
+    document = (
+        "Máy bay ném bom được nâng cấp\n"
+        "Không quân ngày 10/6 điều hai máy bay tới châu Âu. Dòng máy bay này sẽ bay tới những năm 2050, "
+        "theo dự báo, vào năm 2045 vẫn dùng tốt. Chúng được sử dụng từ năm 1955 và nâng cấp năm 2016."
+    )
+    facts = extract_article(document).facts
+    assert (facts.published_date, facts.published_precision) == (date(2016, 6, 10), "day")
+
+
+def test_an_article_is_not_published_after_it_is_read() -> None:
+    document = "Quy hoạch đô thị\nNgày 10/6, hội nghị bàn về nhu cầu nhà ở năm 2040 của thành phố."
+    assert extract_article(document).facts.published_date == date(2040, 6, 10)  # all the text says
+    facts = extract_article(document, as_of=date(2026, 11, 23)).facts
+    assert (facts.published_date, facts.published_precision) == (None, "none")

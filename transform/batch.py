@@ -36,7 +36,7 @@ def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_
             rejected.append(Rejected(ref.uri, rejection.reason, rejection.detail, digest))
             continue
         try:
-            article = extract_article(text)
+            article = extract_article(text, as_of=extracted_at.date())
         except Exception as error:  # an extractor bug must not cost the batch its rows
             rejected.append(Rejected(ref.uri, "extract_error", f"{type(error).__name__}: {error}", digest))
             continue
