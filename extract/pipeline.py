@@ -25,7 +25,9 @@ def extract_article(document: str, as_of: date | None = None) -> Article:
     parsed = parse_document(document)
     text = parsed.text
     raws = find_raw_dates(text)
-    published, precision = published_date(parsed.header_date, parsed.header_precision, text, parsed.body_start, raws)
+    published, precision = published_date(
+        parsed.header_date, parsed.header_precision, text, parsed.body_start, raws, as_of
+    )
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     figures = find_figures(text, dates, split_sentences(text))

@@ -13,6 +13,7 @@ writes them to data/bench/latest.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -158,10 +159,8 @@ def peer(paths: list[Path]) -> dict:
     logging.getLogger("dateparser").setLevel(logging.ERROR)
     texts = []
     for path in random.Random(17).sample(paths, min(PEER_SAMPLE, len(paths))):
-        try:
+        with contextlib.suppress(Rejection):
             texts.append(decode_document(path.read_bytes())[0])
-        except Rejection:
-            pass
     chars = sum(map(len, texts))
     started = time.perf_counter()
     found_ours = sum(len(extract_article(t).dates) for t in texts)
