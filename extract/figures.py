@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from extract.lexicon import PhraseSet, alternation, load
-from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers
+from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence, sentence_at
 
@@ -215,10 +215,10 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
     """ "5-10 triệu đồng": the first number takes the second's scale word."""
     first_text = text[first.start : first.end]
     second_text = text[second.start : second.end]
-    if " " in second_text and " " not in first_text and not first.spelled:
-        scale = second.value / float(second_text.split()[0].replace(".", "").replace(",", "."))
-        return first.value * scale
-    return first.value
+    if first.spelled or second.spelled or " " not in second_text or " " in first_text:
+        return first.value
+    base = parse_digits(second_text.split()[0])
+    return first.value * (second.value / base) if base else first.value
 
 
 def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -> DateMention | None:

@@ -134,6 +134,20 @@ def published_date(
 ) -> tuple[date | None, Precision]:
     """The publication date and its precision. `as_of` (the day of the run) bounds what the
     text can imply: an article is not published after it is read."""
+    published, precision = _published_date(header, header_precision, text, body_start, raws, as_of)
+    if published is not None and as_of is not None and header is None and published > as_of:
+        return None, "none"  # the text implies a future day: no evidence fixes the date
+    return published, precision
+
+
+def _published_date(
+    header: date | None,
+    header_precision: Precision,
+    text: str,
+    body_start: int,
+    raws: list[RawDate],
+    as_of: date | None,
+) -> tuple[date | None, Precision]:
     if header is not None and header_precision == "day":
         return header, "day"
     if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written

@@ -81,7 +81,11 @@ def extraction(paths: list[Path]) -> dict:
     counts = Counter()
     started = time.perf_counter()
     for text in texts:
-        article = extract_article(text)
+        try:
+            article = extract_article(text)
+        except Exception:  # counted, as the flow counts them in rejects (extract_error)
+            counts["errors"] += 1
+            continue
         counts["figures"] += len(article.figures)
         counts["dates"] += len(article.dates)
     seconds = time.perf_counter() - started
