@@ -141,18 +141,18 @@ def test_dates_as_datetime64_pass() -> None:
 
 
 def test_real_text_may_go_past_the_usual_bounds() -> None:
-    """ "tăng 200%" is a share above 100, and "đến năm 2050" a date written decades ahead:
-    real articles say such things; only an unsaid one (an extractor bug) fails."""
+    """ "quá tải 200%" is a share above 100, and "đến năm 2050" a date written decades ahead:
+    real articles say such things; only a value the text does not say (a bug) fails."""
     rows = valid_rows()
-    rows["figures"][0].update(unit="%", value=200.0, sentence="Số vụ tăng 200% so với cùng kỳ.")
     rows["dates"][0].update(start_date=date(2050, 1, 1), end_date=date(2050, 12, 31), text="năm 2050")
-    text = rows["articles"][0]["text"]
-    start = rows["dates"][0]["char_start"]
-    rows["articles"][0]["text"] = text[:start] + "năm 2050" + text[start + len("năm 2025") :]
+    text = TEXT.replace(DATE, "năm 2050")
+    text = text[:FIG_START] + "200%" + text[FIG_START + len(FIGURE) :]  # "quá tải 200%"
+    rows["articles"][0].update(text=text, n_chars=len(text))
+    rows["figures"][0].update(unit="%", value=200.0, text="200%", char_end=FIG_START + 4, item=None, metric=None)
     report = validate_tables(to_frames(rows), METRIC_KEYS, run_time=RUN_TIME)
     assert report.success, report.failures
 
-    rows["figures"][0]["sentence"] = "Tỷ lệ 200% trong năm."  # no growth word: 200 % is wrong
+    rows["figures"][0]["value"] = 2000.0  # "200%" read as 2000: a bug
     report = validate_tables(to_frames(rows), METRIC_KEYS, run_time=RUN_TIME)
     assert [f.expectation for f in report.failures] == ["expect_column_values_to_be_in_set(percent_plausible)"]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extract.numbers import parse_digits
 from transform.schemas import (
     GRANULARITIES,
     PRECISIONS,
@@ -247,21 +249,24 @@ def _span_matches_article_text(df: pd.DataFrame, tables: Mapping[str, pd.DataFra
     return pd.Series(flags, dtype="boolean")
 
 
-# Words that let a share exceed 100 %: "tăng 200%", "gấp 3 lần", "vượt 150%".
-GROWTH_CUES = ("tăng", "gấp", "vượt", "cao hơn", "so với", "lên", "đạt", "hơn", "bằng", "chiếm")
+_LEADING_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+def _written_value(text: object) -> float | None:
+    """The number a figure's own text starts with, read in the press's notation."""
+    match = _LEADING_NUMBER.search(text) if isinstance(text, str) else None
+    return parse_digits(match[0].rstrip(".,")) if match else None
 
 
 def _percent_plausible(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
-    """A percentage is 0..100 unless its sentence says more ("tăng 200%"); NA if not a %."""
-    if not {"unit", "value", "sentence"} <= set(df):
+    """A percentage is 0..100 unless the text says more: above 100 ("thuế suất 150%",
+    "quá tải 290%") it must be exactly the number written in the figure's text, so a
+    misread or mis-scaled value still fails. NA for rows that are not percentages."""
+    if not {"unit", "value", "text"} <= set(df):
         return _na_bools(len(df))
     flags = [
-        None
-        if unit != "%"
-        else (0 <= value <= 100) or (value > 100 and any(cue in str(sentence).lower() for cue in GROWTH_CUES))
-        for unit, value, sentence in zip(
-            df["unit"].tolist(), df["value"].tolist(), df["sentence"].tolist(), strict=True
-        )
+        None if unit != "%" else (0 <= value <= 100) or (value > 100 and _written_value(text) == value)
+        for unit, value, text in zip(df["unit"].tolist(), df["value"].tolist(), df["text"].tolist(), strict=True)
     ]
     return pd.Series(flags, dtype="boolean")
 
