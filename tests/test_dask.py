@@ -37,13 +37,20 @@ def test_a_dask_cluster_gives_the_tables_of_a_local_run(tmp_path: Path, prefect_
     local = tmp_path / "local" / "tables"
     refresh(inputs=[str(inputs)], output=str(local), validation_dir=str(tmp_path / "v1"), batch_size=3)
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as stream,
+    ):
         runner = make_task_runner("dask", cluster.scheduler_address)
         on_dask = tmp_path / "dask" / "tables"
         summary = refresh.with_options(task_runner=runner)(
             inputs=[str(inputs)], output=str(on_dask), validation_dir=str(tmp_path / "v2"), batch_size=3
         )
-        # the batches really ran on the cluster's workers
-        assert summary.extracted == len(list(inputs.iterdir()))
+        cluster_workers = set(client.scheduler_info()["workers"])
+    assert summary.extracted == len(list(inputs.glob("*.txt")))
+    # the batches ran on the cluster's workers: 9 documents in batches of 3
+    assert len(stream.data) >= 3
+    assert {task["worker"] for task in stream.data} <= cluster_workers
 
     assert _comparable(on_dask) == _comparable(local)
