@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.lexicon import alternation, load
+from extract.lexicon import load
 from extract.records import Precision
 
 _DOC = load("document")
@@ -22,9 +22,7 @@ _UP = "".join(c for c in _LATIN if c.isupper())
 _LOW = "".join(c for c in _LATIN if c.islower())
 _END_MARKERS = {line.casefold() for line in _DOC["end_markers"]["lines"]}
 _CHROME = {line.casefold() for line in _DOC["chrome_lines"]["lines"]}
-_OUTLETS = _DOC["outlets"]["names"]
 _NOT_OUTLETS = set(_DOC["lead_tags_not_outlets"]["tags"])
-_CAPTION = re.compile(rf"^(?:{alternation(_DOC['caption_cues']['words'])})", re.IGNORECASE)
 
 HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2}))?(?![\d-])[ \t]*\n?")
 # "(Ngày Nay) - ", "(PLO)- ", "ANTT.VN - ", "VOV.VN -"

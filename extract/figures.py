@@ -23,13 +23,11 @@ _UNITS = load("units")
 QUALIFIERS: dict[str, Qualifier] = {k.casefold(): v for k, v in _FIG["qualifiers"].items()}
 QUALIFIERS_AFTER: dict[str, Qualifier] = _FIG["qualifiers_after"]
 UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
-MEASURES = set(_UNITS["measure"].values())
 COUNT_NOUNS = set(_UNITS["count_noun"].values())
 GLUED_UNITS: list[str] = _UNITS["glued"]["units"]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 
-_W = r"(?<![\w])"
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
@@ -65,7 +63,6 @@ _MONEY_UNITS = {"đồng", "USD", "EUR", "nhân dân tệ"}
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
 _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
-_CODE_AFTER = re.compile(r"^(?:[/\-.]\w|\w)")  # "03/2019/NĐ-CP", "19-2017", "A80"
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
 
 

@@ -61,10 +61,6 @@ class NumberMatch:
     spelled: bool  # written in words ("hai mươi")
     approximate: bool = False  # "hàng trăm": an order of magnitude, not a count
 
-    @property
-    def is_integer(self) -> bool:
-        return float(self.value).is_integer()
-
 
 def parse_digits(token: str) -> float | None:
     """The value of a digit token in press notation, or None if it is not one.
