@@ -231,6 +231,7 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
     """Every figure in `text`; `dates` are excluded and give figures their periods."""
     date_spans = [(d.char_start, d.char_end) for d in dates]
     periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
+    sentence_starts = [s.start for s in sentences]  # once per text, not once per figure
     numbers = find_numbers(text)
     figures: list[Figure] = []
     skip_next = False
@@ -260,7 +261,7 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
         after_item = _QUALIFIER_AFTER.match(text, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"].lower()]
-        sentence = sentence_at(sentences, start)
+        sentence = sentence_at(sentences, start, sentence_starts)
         period = _period_for(start, sentence, periods)
         end = found.end
         figures.append(

@@ -41,8 +41,10 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
         sentences.append(Sentence(start, end, text[start:end]))
 
 
-def sentence_at(sentences: list[Sentence], position: int) -> Sentence:
-    """The sentence that holds `position` (or the nearest one before it)."""
-    starts = [s.start for s in sentences]
+def sentence_at(sentences: list[Sentence], position: int, starts: list[int] | None = None) -> Sentence:
+    """The sentence that holds `position` (or the nearest one before it). Pass `starts`
+    (the sentences' start offsets) when looking up many positions in one text."""
+    if starts is None:
+        starts = [s.start for s in sentences]
     index = max(0, bisect.bisect_right(starts, position) - 1)
     return sentences[index] if sentences else Sentence(position, position, "")
