@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from extract.lexicon import PhraseSet, alternation, load
+from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.lunar import lunar_to_solar
 from extract.records import DateMention, Granularity
 
@@ -49,6 +49,15 @@ _TO = r"\s*(?:đến|tới|-|–|—)\s*"
 
 def _i(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
+
+
+DIGIT = "0"  # in a rule's `starts`: the match may begin with a digit
+
+
+def _words(*phrases: str) -> frozenset[str]:
+    """The first words of `phrases`, lower-cased (a leading digit stands for any digit)."""
+    firsts = {phrase.split()[0].lower() for phrase in phrases}
+    return frozenset(DIGIT if word[0].isdigit() else word for word in firsts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +92,9 @@ class _Rule:
     name: str
     pattern: re.Pattern[str]
     build: Callable[[re.Match[str]], tuple[Point, Point, Granularity] | None]
+    # the lower-case words a match can begin with (DIGIT: a digit; "(": just inside one)
+    starts: frozenset[str]
     period: bool = False  # the span is a period by its own words ("6 tháng đầu năm")
-    needs_digit: bool = True  # False for rules that match words alone ("từ đầu năm đến nay")
 
 
 def _int(value: str | None) -> int | None:
@@ -188,15 +198,15 @@ RULES: list[_Rule] = [
         "since_year_start_until_now",
         _i(rf"{_B}từ\s+đầu\s+năm(?:\s+(?P<y>{_Y}))?\s+(?:{_UNTIL_NOW})"),
         _since_year_start,
+        _words("từ"),
         period=True,
-        needs_digit=False,
     ),
     _Rule(
         "now_until_year_end",
         _i(rf"{_B}từ\s+(?:nay|bây giờ)\s+(?:đến|tới)\s+(?:hết\s+|cuối\s+)?năm(?:\s+(?P<y>{_Y}))?"),
         _until_year_end,
+        _words("từ"),
         period=True,
-        needs_digit=False,
     ),
     _Rule(
         "day_range_full",
@@ -205,6 +215,7 @@ RULES: list[_Rule] = [
             rf"{_TO}(?:hết\s+)?(?:ngày\s*)?(?P<d2>{_D})\s*[/\-]\s*(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y}))?{_E}"
         ),
         _day_range,
+        _words("từ", "ngày", DIGIT),
         period=True,
     ),
     _Rule(
@@ -214,6 +225,7 @@ RULES: list[_Rule] = [
             rf"(?P<d2>{_D})\s*[/\-]\s*(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y}))?{_E}"
         ),
         _day_range,
+        _words("từ", "ngày"),
         period=True,
     ),
     _Rule(
@@ -223,32 +235,35 @@ RULES: list[_Rule] = [
             rf"{_TO}(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y})|\s+năm\s+(?P<y2_>{_Y}))?{_E}"
         ),
         _month_range,
+        _words("từ", "tháng"),
         period=True,
     ),
     _Rule(
         "year_range",
         _i(rf"{_B}(?:từ\s+)?năm\s+(?P<y1>{_Y}){_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}"),
         _year_range,
+        _words("từ", "năm"),
         period=True,
     ),
-    _Rule("term", _i(rf"{_B}(?P<y1>{_Y})\s*[-–—]\s*(?P<y2>{_Y}){_E}"), _year_range),
+    _Rule("term", _i(rf"{_B}(?P<y1>{_Y})\s*[-–—]\s*(?P<y2>{_Y}){_E}"), _year_range, _words(DIGIT)),
     _Rule(
         "year_part",
         _i(rf"{_B}(?P<part>{_YEAR_PART})(?:\s+(?P<y>{_Y}))?{_E}"),
         _year_part,
+        _words(*_YEAR_PARTS),
         period=True,
-        needs_digit=False,
     ),
     _Rule(
         "quarter",
         _i(rf"{_B}quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*[/\-]\s*|\s+năm\s+)?(?P<y>{_Y})?{_E}"),
         _quarter,
-        needs_digit=False,  # "quý II"
+        _words("quý"),
     ),
     _Rule(
         "lunar_new_year_day",
         _i(rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+(?:tháng\s+giêng|(?:{_TET}))(?:\s+(?:năm\s+)?(?P<y>{_Y}))?{_E}"),
         _lunar_new_year_day,
+        _words(*_LUNAR["day_words"]),
     ),
     _Rule(
         "lunar_day_month",
@@ -257,39 +272,51 @@ RULES: list[_Rule] = [
             rf"(?:\s*/\s*(?P<y>{_Y}))?\s+(?:{_LUNAR_SUFFIX})"
         ),
         _lunar_day,
+        _words(*_LUNAR["day_words"], DIGIT),
     ),
     _Rule(
         "lunar_first_month_day",
         _i(rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+tháng\s+(?P<m>{_LUNAR_MONTH}){_E}"),
         _lunar_day,
+        _words(*_LUNAR["day_words"]),
     ),
     _Rule(
         "day_words",
         _i(rf"{_B}ngày\s+(?P<d>{_D})\s+tháng\s+(?P<m>{_M})(?:\s+năm\s+(?P<y>{_Y}))?{_E}"),
         _day_words,
+        _words("ngày"),
     ),
-    _Rule("day_cued", _i(rf"{_B}(?:{_DAY_CUES})\s*(?P<open>\()?\s*{_DM}(?(open)\s*\)){_E}"), _day),
-    _Rule("day_cued_dot", _i(rf"{_B}(?:{_DAY_CUES})\s+{_DM_DOT}{_E}"), _day),
-    _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day),
+    _Rule(
+        "day_cued",
+        _i(rf"{_B}(?:{_DAY_CUES})\s*(?P<open>\()?\s*{_DM}(?(open)\s*\)){_E}"),
+        _day,
+        _words(*_LEX["day_cues"]["words"]),
+    ),
+    _Rule("day_cued_dot", _i(rf"{_B}(?:{_DAY_CUES})\s+{_DM_DOT}{_E}"), _day, _words(*_LEX["day_cues"]["words"])),
+    _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day, frozenset({"("})),
     _Rule(
         "day_slash",
         _i(rf"{_B}(?P<d>{_D})/(?P<m>{_M})(?:/(?P<y>{_Y}))?{_E}"),
         _day,
+        _words(DIGIT),
     ),
     _Rule(
         "day_dash_year",
         _i(rf"{_B}(?P<d>{_D})-(?P<m>{_M})-(?P<y>{_Y}){_E}"),
         _day,
+        _words(DIGIT),
     ),
     _Rule(
         "month",
         _i(rf"{_B}(?:(?:{_SOFT})\s+)?tháng\s+(?P<m>{_M}){_MONTH_YEAR}{_E}"),
         _month,
+        _words(*_LEX["soft_prefixes"]["words"], "tháng"),
     ),
     _Rule(
         "year",
         _i(rf"{_B}(?:(?:{_SOFT})\s+)?năm(?:\s+(?:{_INFIX}))?\s+(?P<y>{_Y}){_E}"),
         _year_only,
+        _words(*_LEX["soft_prefixes"]["words"], "năm"),
     ),
 ]
 
@@ -329,95 +356,84 @@ def _valid_day(point: Point) -> bool:
     return point.day <= calendar.monthrange(year, point.month)[1]
 
 
-_DIGITS = re.compile(r"\d+")
-_WINDOW_BEFORE, _WINDOW_AFTER = 60, 40  # enough for "rạng sáng ngày …" / "… âm lịch"
+# Where a match can begin: every rule names its first words, so a document is scanned
+# once for all of them and each rule is tried only there (trying twenty rules at every
+# position was most of the extractor's time). Literal alternatives without IGNORECASE,
+# over lower-cased text, let the regex engine skip ahead on their first letters.
+_STARTS: dict[str, list[int]] = {}
+for _index, _rule in enumerate(RULES):
+    for _word in _rule.starts:
+        _STARTS.setdefault(_word, []).append(_index)
+_TRIGGER = re.compile(
+    "|".join(
+        [rf"{re.escape(w)}(?![^\W\d])" for w in sorted(set(_STARTS) - {DIGIT, "("}, key=lambda w: (-len(w), w))]
+        # every rule that starts with a number goes on with a separator or "tháng"
+        # ("12/3", "2015-2020", "6 tháng đầu năm"): other numbers need not be tried
+        + [rf"{d}[0-9]*(?=\s*[/\-–—]|\s+tháng)" for d in "0123456789"]
+        + [r"\("]
+    )
+)
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of text around digits: most date rules need a digit, so they never scan
-    the rest of an article (the rules' regexes are the extractor's hot spot)."""
-    windows: list[tuple[int, int]] = []
-    for match in _DIGITS.finditer(text):
-        start, end = max(0, match.start() - _WINDOW_BEFORE), min(len(text), match.end() + _WINDOW_AFTER)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
+def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """(rule index, match) for every rule, each rule's matches without overlaps, as
+    `finditer` would find them."""
+    last_end = [-1] * len(RULES)
+    for trigger in _TRIGGER.finditer(lowered):
+        token, pos = trigger[0], trigger.start()
+        if token == "(":
+            key, pos = "(", pos + 1
         else:
-            windows.append((start, end))
-    return windows
-
-
-def _matches(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
-    last_end = -1
-    for start, end in windows:
-        for match in pattern.finditer(text, start, end):
-            if match.start() >= last_end:
-                last_end = match.end()
-                yield match
-
-
-# Words a rule cannot match without (lower case): a document without them skips the rule.
-RULE_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "since_year_start_until_now": ("đầu năm",),
-    "now_until_year_end": ("từ nay", "từ bây giờ"),
-    "day_range_short": ("ngày",),
-    "month_range": ("tháng",),
-    "year_range": ("năm",),
-    "year_part": ("tháng đầu", "tháng cuối", "nửa"),
-    "quarter": ("quý",),
-    "lunar_new_year_day": ("tết", "giêng"),
-    "lunar_day_month": ("âm lịch", "al", "âl"),
-    "lunar_first_month_day": ("tháng giêng", "tháng chạp", "tháng một"),
-    "day_words": ("tháng",),
-    "month": ("tháng",),
-    "year": ("năm",),
-}
+            key = DIGIT if token[0].isdigit() else token
+        for index in _STARTS[key]:
+            if pos < last_end[index]:
+                continue
+            match = RULES[index].pattern.match(text, pos)
+            if match:
+                last_end[index] = match.end()
+                yield index, match
 
 
 def find_raw_dates(text: str) -> list[RawDate]:
     """Every date mention in `text`, without overlaps (longer and earlier rule wins)."""
     candidates: list[tuple[int, int, int, RawDate]] = []
-    windows = _windows(text)
-    lowered = text.lower()
-    for priority, rule in enumerate(RULES):
-        keywords = RULE_KEYWORDS.get(rule.name)
-        if keywords and not any(k in lowered for k in keywords):
+    for priority, match in _rule_matches(text, lowered_like(text)):
+        rule = RULES[priority]
+        start, end = match.span()
+        # trim spaces a pattern took at its edges
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        before = text[max(0, start - 30) : start]
+        if _BIRTH_BEFORE.phrase_before(text, start):
             continue
-        for match in _matches(rule.pattern, text, windows) if rule.needs_digit else rule.pattern.finditer(text):
-            start, end = match.span()
-            # trim spaces a pattern took at its edges
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            before = text[max(0, start - 30) : start]
-            if _BIRTH_BEFORE.phrase_before(text, start):
-                continue
-            if rule.name == "day_cued" and _CLOCK_BEFORE.search(before):
-                # "2h sáng ngày 12/6": "2h sáng" is the time; the date starts at "ngày"
-                day_word = re.search(r"(?<!\w)ngày\s", text[start:end], re.IGNORECASE)
-                if day_word:
-                    start += day_word.start()
-            if rule.name in _DAY_RULES | {"day_range_full"} and (
-                _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
-            ):
-                continue
-            points = _points(rule, match)
-            if points is None:
-                continue
-            first, last, granularity = points
-            if not (_valid_day(first) and _valid_day(last)):
-                continue
-            is_period = rule.period or bool(_PERIOD_BEFORE.phrase_before(text, start))
-            raw = RawDate(
-                start=start,
-                end=end,
-                first=first,
-                last=last,
-                granularity=granularity,
-                rule=rule.name,
-                first_is_reference=rule.name == "now_until_year_end",
-                last_is_reference=rule.name == "since_year_start_until_now",
-                is_period=is_period,
-            )
-            candidates.append((end - start, start, priority, raw))
+        if rule.name == "day_cued" and _CLOCK_BEFORE.search(before):
+            # "2h sáng ngày 12/6": "2h sáng" is the time; the date starts at "ngày"
+            day_word = re.search(r"(?<!\w)ngày\s", text[start:end], re.IGNORECASE)
+            if day_word:
+                start += day_word.start()
+        if rule.name in _DAY_RULES | {"day_range_full"} and (
+            _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
+        ):
+            continue
+        points = _points(rule, match)
+        if points is None:
+            continue
+        first, last, granularity = points
+        if not (_valid_day(first) and _valid_day(last)):
+            continue
+        is_period = rule.period or bool(_PERIOD_BEFORE.phrase_before(text, start))
+        raw = RawDate(
+            start=start,
+            end=end,
+            first=first,
+            last=last,
+            granularity=granularity,
+            rule=rule.name,
+            first_is_reference=rule.name == "now_until_year_end",
+            last_is_reference=rule.name == "since_year_start_until_now",
+            is_period=is_period,
+        )
+        candidates.append((end - start, start, priority, raw))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))  # longest first
     chosen: list[RawDate] = []
     taken: list[tuple[int, int]] = []

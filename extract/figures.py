@@ -9,7 +9,9 @@ of a name are not figures (EXTRACTION.md, "Not figures"). Cue words live in
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from extract.lexicon import PhraseSet, alternation, load
@@ -40,26 +42,42 @@ _CLOCK_TIME = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
-_UNIT_AFTER = re.compile(rf"^\s*(?P<unit>{alternation(UNIT_NAMES)})(?![\w])", re.IGNORECASE)
-_GLUED_AFTER = re.compile(rf"^(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
+_UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation(UNIT_NAMES)})(?![\w])", re.IGNORECASE)
+_GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation(_FIG['ranges']['joiners'])})\s*", re.IGNORECASE)
 _ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
 
 
-def _phrase_at(words: list[str] | set[str]) -> re.Pattern[str]:
-    """Matches one of `words` as whole words at a position (`pattern.match(text, pos)`)."""
-    return re.compile(rf"(?:{alternation(words)})(?![\w])", re.IGNORECASE)
+class _PhraseAt:
+    """Matches one of `phrases` as whole words at a position, `at(text, pos, word)`.
+
+    Most words begin no phrase: a set lookup of the word at `pos` rules them out before
+    the regex runs (this is on the item-phrase hot path, once per word).
+    """
+
+    def __init__(self, phrases: list[str] | set[str]) -> None:
+        firsts = [re.match(r"\w+", p) for p in phrases]
+        assert all(firsts), "phrases start with a word"
+        self._first_words = {m[0].lower() for m in firsts if m}
+        self._pattern = re.compile(rf"(?:{alternation(phrases)})(?![\w])", re.IGNORECASE)
+
+    def at(self, text: str, pos: int, word: str) -> bool:
+        # `word` is a token such as "xã-phường"; a phrase may end at its hyphen
+        first = word.partition("-")[0].lower()
+        return first in self._first_words and self._pattern.match(text, pos) is not None
 
 
-_MULTIWORD_STOP_AT = _phrase_at({w for w in _ITEM_STOPS if " " in w})
-_COMPOUND_AT = _phrase_at(_FIG["item_compounds"]["words"])
-_MODIFIER_STOP_AT = _phrase_at(_FIG["item_modifier_stops"]["words"])
+_MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
+_COMPOUND = _PhraseAt(_FIG["item_compounds"]["words"])
+_MODIFIER_STOP = _PhraseAt(_FIG["item_modifier_stops"]["words"])
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
 _MONEY_ITEM_BEFORE = re.compile(
     rf"(?<![\w])(?P<item>{alternation(_FIG['money_items_before']['words'])})\s*(?:là|:|khoảng|hơn|gần|trên)?\s*$",
     re.IGNORECASE,
 )
 _MONEY_UNITS = {"đồng", "USD", "EUR", "nhân dân tệ"}
+_MINUTES_AFTER = re.compile(r"\s*(?:phút|p)(?![\w])")
+_HOURS_AFTER = re.compile(r"\s*(?:giờ|h)")
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
 _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
@@ -84,8 +102,14 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     return "exact", number.start
 
 
+def _overlaps(number: NumberMatch, spans: list[tuple[int, int]]) -> bool:
+    """Whether `number` overlaps one of `spans` (sorted, not overlapping each other)."""
+    index = bisect.bisect_left(spans, (number.end,)) - 1
+    return index >= 0 and spans[index][1] > number.start
+
+
 def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False) -> bool:
-    if any(number.start < end and start < number.end for start, end in dates):
+    if _overlaps(number, dates):
         return True
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
@@ -96,9 +120,9 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
         return True  # "tại 12 Tôn Đản": a street address
     if _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
         return True
-    if _CLOCK_HOUR_BEFORE.search(before) and re.match(r"\s*(?:phút|p)(?![\w])", after):
+    if _MINUTES_AFTER.match(after) and _CLOCK_HOUR_BEFORE.search(before):
         return True  # "12 giờ 30 phút" is a time of day
-    if _CLOCK_TIME.match(after) or (_CLOCK_BEFORE.search(before) and re.match(r"^\s*(?:giờ|h)", after)):
+    if _CLOCK_TIME.match(after) or (_HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before)):
         return True
     if not number.spelled:
         token = text[number.start : number.end].split()[0]
@@ -122,17 +146,17 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
 
 
-def _words_after(text: str, start: int) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text, start, min(len(text), start + 200)))
+def _words_after(text: str, start: int) -> Iterator[re.Match[str]]:
+    return _WORD.finditer(text, start, min(len(text), start + 200))
 
 
 def _is_stop(text: str, pos: int, word: str, *, after_head: bool) -> bool:
     """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
-    if _COMPOUND_AT.match(text, pos):
+    if _COMPOUND.at(text, pos, word):
         return False
-    if after_head and _MODIFIER_STOP_AT.match(text, pos):
+    if after_head and _MODIFIER_STOP.at(text, pos, word):
         return True
-    return word.lower() in _ITEM_STOPS or bool(_MULTIWORD_STOP_AT.match(text, pos))
+    return word.lower() in _ITEM_STOPS or _MULTIWORD_STOP.at(text, pos, word)
 
 
 def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
@@ -156,7 +180,7 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             words.extend(segment)
             segment, after_comma = [], True
             continue
-        if not value[0].isalnum() or any(ch.isdigit() for ch in value):
+        if not value[0].isalnum() or (not value.isalpha() and any(ch.isdigit() for ch in value)):
             break
         previous = segment[-1][0].lower() if segment else ""
         if previous not in _PASSIVES and _is_stop(text, token.start(), value, after_head=bool(segment)):
@@ -176,17 +200,16 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
 
 
 def _unit_and_item(text: str, number: NumberMatch) -> _Item:
-    after = text[number.end :]
     unit: str | None = None
     unit_end = number.end
-    glued = _GLUED_AFTER.match(after) if not number.spelled else None
-    spaced = _UNIT_AFTER.match(after)
+    glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
+    spaced = _UNIT_AFTER.match(text, number.end)
     if glued:
-        unit, unit_end = UNIT_NAMES.get(glued["unit"], glued["unit"]), number.end + glued.end()
+        unit, unit_end = UNIT_NAMES.get(glued["unit"], glued["unit"]), glued.end()
     elif spaced:
         name = spaced["unit"]
         unit = UNIT_NAMES.get(name) or UNIT_NAMES.get(name.lower()) or name
-        unit_end = number.end + spaced.end()
+        unit_end = spaced.end()
     item, end = _item_phrase(text, unit_end)
     if unit in COUNT_NOUNS and item is None:
         item = unit  # "23.000 vụ": the classifier is what is counted
@@ -229,7 +252,7 @@ def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -
 
 def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence]) -> list[Figure]:
     """Every figure in `text`; `dates` are excluded and give figures their periods."""
-    date_spans = [(d.char_start, d.char_end) for d in dates]
+    date_spans = sorted((d.char_start, d.char_end) for d in dates)
     periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
     sentence_starts = [s.start for s in sentences]  # once per text, not once per figure
     numbers = find_numbers(text)

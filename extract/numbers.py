@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extract.lexicon import alternation, load
+from extract.lexicon import alternation, load, lowered_like
 
 _NUMBERS = load("numbers")
 DIGIT_WORDS: dict[str, int] = _NUMBERS["digits"]
@@ -35,19 +35,33 @@ _NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | 
 _DIGITS = r"\d+(?:[.,]\d+)*"
 _SCALE = alternation(SCALES)
 _WORD = alternation(_NUMBER_WORDS)
-_B = r"(?<![\w])"  # a word starts here
 _E = r"(?![\w])"  # a word ends here
 
+# The patterns run over lower-cased text (`lowered_like`), without IGNORECASE, and
+# without a leading look-behind: literal words compare much faster that way (the regex
+# engine skips ahead on their first characters), and `_at_word_starts` checks the start.
 # digits, optionally followed by scale words and further "digits scale" groups
 DIGIT_NUMBER_RE = re.compile(
-    rf"{_B}(?P<digits>{_DIGITS})(?P<scales>(?:\s*(?:{_SCALE}){_E}(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})?)?)*)",
-    re.IGNORECASE,
+    rf"(?P<digits>{_DIGITS})(?P<scales>(?:\s*(?:{_SCALE}){_E}(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})?)?)*)"
 )
-WORD_NUMBER_RE = re.compile(rf"{_B}(?:{_WORD})(?:\s+(?:{_WORD}))*{_E}", re.IGNORECASE)
+WORD_NUMBER_RE = re.compile(rf"(?:{_WORD})(?:\s+(?:{_WORD}))*{_E}")
 APPROX_ORDER_RE = re.compile(
-    rf"{_B}(?P<prefix>{alternation(APPROX_PREFIXES)})\s+(?P<order>{alternation(APPROX_ORDERS)}){_E}",
-    re.IGNORECASE,
+    rf"(?P<prefix>{alternation(APPROX_PREFIXES)})\s+(?P<order>{alternation(APPROX_ORDERS)}){_E}"
 )
+
+
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """What `finditer` yields for `(?<![\\w])` + `pattern`: matches not glued to a word before."""
+    pos = 0
+    while match := pattern.search(text, pos):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            pos = start + 1
+            continue
+        yield match
+        pos = max(match.end(), start + 1)
+
+
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
@@ -151,7 +165,7 @@ def _parse_scaled_tail(tail: str, base: float) -> float | None:
 
 
 def _digit_numbers(text: str) -> Iterator[NumberMatch]:
-    for match in DIGIT_NUMBER_RE.finditer(text):
+    for match in _at_word_starts(DIGIT_NUMBER_RE, text):
         value = parse_digits(match["digits"])
         if value is None:
             continue
@@ -174,7 +188,7 @@ def _digit_numbers(text: str) -> Iterator[NumberMatch]:
 
 
 def _word_numbers(text: str) -> Iterator[NumberMatch]:
-    for match in WORD_NUMBER_RE.finditer(text):
+    for match in _at_word_starts(WORD_NUMBER_RE, text):
         words = match[0].split()
         offset = match.start()
         positions = [m.start() + offset for m in re.finditer(r"\S+", match[0])]
@@ -195,15 +209,19 @@ def _word_numbers(text: str) -> Iterator[NumberMatch]:
 
 
 def _approximate_orders(text: str) -> Iterator[NumberMatch]:
-    for match in APPROX_ORDER_RE.finditer(text):
+    for match in _at_word_starts(APPROX_ORDER_RE, text):
         value = APPROX_ORDERS[match["order"].lower()]
         yield NumberMatch(match.start(), match.end(), float(value), spelled=True, approximate=True)
 
 
-def find_numbers(text: str) -> list[NumberMatch]:
-    """All numbers in `text`, in order, without overlaps (earlier and longer wins)."""
+def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:
+    """All numbers in `text`, in order, without overlaps (earlier and longer wins).
+
+    `lowered` is `lowered_like(text)` when the caller has it already.
+    """
+    lowered = lowered_like(text) if lowered is None else lowered
     found = sorted(
-        [*_approximate_orders(text), *_digit_numbers(text), *_word_numbers(text)],
+        [*_approximate_orders(lowered), *_digit_numbers(lowered), *_word_numbers(lowered)],
         key=lambda n: (n.start, -n.end),
     )
     result: list[NumberMatch] = []

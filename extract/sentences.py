@@ -33,12 +33,11 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        sentences.append(Sentence(start, end, text[start:end]))
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(start, start + len(stripped), stripped))
 
 
 def sentence_at(sentences: list[Sentence], position: int, starts: list[int] | None = None) -> Sentence:

@@ -32,6 +32,11 @@ def alternation(words: list[str] | set[str] | dict[str, Any]) -> str:
 _WORD = re.compile(r"\w+")
 
 
+def _is_word_char(char: str) -> bool:
+    """What `\\w` matches."""
+    return char.isalnum() or char == "_"
+
+
 class PhraseSet:
     """Cue phrases looked up by the words just before a position.
 
@@ -43,11 +48,22 @@ class PhraseSet:
     def __init__(self, phrases: list[str] | set[str] | dict[str, Any], gap: str = r"\s*") -> None:
         self.phrases = {" ".join(_WORD.findall(p.casefold())) for p in phrases}
         self.longest = max((len(p.split()) for p in self.phrases), default=0)
+        self._last_words = {p.rsplit(" ", 1)[-1] for p in self.phrases}
         self._gap = re.compile(rf"(?:{gap})$")
 
     def phrase_before(self, text: str, pos: int, window: int = 48) -> str | None:
         """The longest cue that ends right before `pos` (across the allowed gap), or None."""
         start = max(0, pos - window)
+        # Fast rejection, for the common case: the word just before `pos` ends no cue.
+        # Walking back a few characters is cheaper than tokenizing the window.
+        end = pos
+        while end > start and not _is_word_char(text[end - 1]):
+            end -= 1
+        first = end
+        while first > start and _is_word_char(text[first - 1]):
+            first -= 1
+        if first == end or text[first:end].casefold() not in self._last_words:
+            return None
         words = list(_WORD.finditer(text, start, pos))
         if not words or not self._gap.match(text, words[-1].end(), pos):
             return None
@@ -62,3 +78,15 @@ class PhraseSet:
             if phrase in self.phrases:
                 return phrase
         return None
+
+
+def lowered_like(text: str) -> str:
+    """`text` in lower case, index for index: offsets found in it are offsets in `text`.
+
+    `str.lower` keeps the length of Vietnamese text; the few characters it expands
+    ("İ") are kept as they are, so the two strings always align.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(low := ch.lower()) != 1 else low for ch in text)
