@@ -357,21 +357,19 @@ def _valid_day(point: Point) -> bool:
 
 
 # Where a match can begin: every rule names its first words, so a document is scanned
-# once for all of them and each rule is tried only there (trying twenty rules at every
-# position was most of the extractor's time). Literal alternatives without IGNORECASE,
-# over lower-cased text, let the regex engine skip ahead on their first letters.
+# for all of them at once and each rule is tried only there (trying twenty rules at
+# every position was most of the extractor's time).
 _STARTS: dict[str, list[int]] = {}
 for _index, _rule in enumerate(RULES):
     for _word in _rule.starts:
         _STARTS.setdefault(_word, []).append(_index)
-_TRIGGER = re.compile(
-    "|".join(
-        [rf"{re.escape(w)}(?![^\W\d])" for w in sorted(set(_STARTS) - {DIGIT, "("}, key=lambda w: (-len(w), w))]
-        # every rule that starts with a number goes on with a separator or "tháng"
-        # ("12/3", "2015-2020", "6 tháng đầu năm"): other numbers need not be tried
-        + [rf"{d}[0-9]*(?=\s*[/\-–—]|\s+tháng)" for d in "0123456789"]
-        + [r"\("]
-    )
+# Two scans, each of literal alternatives so that the engine skips ahead on their first
+# characters: start words (a cue may be glued to its number: "Ngày17-6-2014"), and
+# numbers that go on as every rule starting with one does ("12/3", "2015-2020",
+# "6 tháng đầu năm"), or a bracket around one ("(20/1)").
+_WORD_TRIGGER = re.compile(rf"(?:{alternation(set(_STARTS) - {DIGIT, '('})})(?![^\W\d])")
+_NUMBER_TRIGGER = re.compile(
+    "|".join([rf"{d}[0-9]*(?=\s*[/\-–—]|\s+tháng)" for d in "0123456789"] + [r"\((?=\s*[0-9])"])
 )
 
 
@@ -379,8 +377,11 @@ def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]
     """(rule index, match) for every rule, each rule's matches without overlaps, as
     `finditer` would find them."""
     last_end = [-1] * len(RULES)
-    for trigger in _TRIGGER.finditer(lowered):
-        token, pos = trigger[0], trigger.start()
+    triggers = sorted(
+        [(m.start(), m[0]) for m in _WORD_TRIGGER.finditer(lowered)]
+        + [(m.start(), m[0]) for m in _NUMBER_TRIGGER.finditer(lowered)]
+    )
+    for pos, token in triggers:
         if token == "(":
             key, pos = "(", pos + 1
         else:

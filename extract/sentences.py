@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 # A sentence ends at . ! ? or a line break, when more text follows; ";" only separates
 # clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
-_END = re.compile(r"[.!?…]+[\"”’)]*(?=\s+\S)|\n+")
+# (written as one character class first, so the regex engine skips to candidates fast)
+_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"”’)]*(?=\s+\S))")
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:TP|Th|Q|P|TS|GS|TT|ThS|PGS|Tp)$")
 
 

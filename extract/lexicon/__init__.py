@@ -24,9 +24,35 @@ def load(name: str) -> dict[str, Any]:
 
 
 def alternation(words: list[str] | set[str] | dict[str, Any]) -> str:
-    """A regex alternation of literal words, longest first so multi-word entries win."""
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w) for w in ordered)
+    """A regex matching any of `words` literally, preferring the longest, for use inside a group.
+
+    Written as a trie ("c(?:ác|ùng)|n(?:gày|ăm)"): the regex engine tries one branch per
+    character instead of every word at every position, which is what made long word
+    lists the extractor's hot spot. Two words that match at the same position are
+    prefixes of one another, and the longer is tried first, as in "longest|shorter".
+    """
+    trie: dict[str, Any] = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _trie_pattern(trie)
+
+
+def _longest(node: dict[str, Any]) -> int:
+    return max((1 + _longest(child) if char else 0 for char, child in node.items()), default=0)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    children = sorted(((c, n) for c, n in node.items() if c), key=lambda cn: (-_longest(cn[1]), cn[0]))
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in children]
+    if not branches:
+        return ""
+    joined = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a word may end here: try the longer words first
+        return f"(?:{joined})?" if len(branches) == 1 else f"{joined}?"
+    return joined
 
 
 _WORD = re.compile(r"\w+")
@@ -57,12 +83,16 @@ class PhraseSet:
         # Fast rejection, for the common case: the word just before `pos` ends no cue.
         # Walking back a few characters is cheaper than tokenizing the window.
         end = pos
-        while end > start and not _is_word_char(text[end - 1]):
+        while end > start and not (text[end - 1].isalnum() or text[end - 1] == "_"):
             end -= 1
-        first = end
-        while first > start and _is_word_char(text[first - 1]):
-            first -= 1
-        if first == end or text[first:end].casefold() not in self._last_words:
+        first = max(start, text.rfind(" ", start, end) + 1)
+        word = text[first:end]
+        if not word.isalnum():  # glued to punctuation ("(ông"): walk back to the word's start
+            first = end
+            while first > start and _is_word_char(text[first - 1]):
+                first -= 1
+            word = text[first:end]
+        if not word or word.casefold() not in self._last_words:
             return None
         words = list(_WORD.finditer(text, start, pos))
         if not words or not self._gap.match(text, words[-1].end(), pos):
