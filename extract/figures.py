@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extract.lexicon import PhraseSet, alternation, load
+from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence, sentence_at
@@ -59,12 +59,13 @@ class _PhraseAt:
         firsts = [re.match(r"\w+", p) for p in phrases]
         assert all(firsts), "phrases start with a word"
         self._first_words = {m[0].lower() for m in firsts if m}
-        self._pattern = re.compile(rf"(?:{alternation(phrases)})(?![\w])", re.IGNORECASE)
+        self._pattern = re.compile(rf"(?:{alternation({p.lower() for p in phrases})})(?![\w])")
 
-    def at(self, text: str, pos: int, word: str) -> bool:
+    def at(self, lowered: str, pos: int, word: str) -> bool:
+        """Whether a phrase starts at `pos` of `lowered` (lower-cased text), where the
+        lower-case token `word` starts."""
         # `word` is a token such as "xã-phường"; a phrase may end at its hyphen
-        first = word.partition("-")[0].lower()
-        return first in self._first_words and self._pattern.match(text, pos) is not None
+        return word.partition("-")[0] in self._first_words and self._pattern.match(lowered, pos) is not None
 
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
@@ -150,16 +151,16 @@ def _words_after(text: str, start: int) -> Iterator[re.Match[str]]:
     return _WORD.finditer(text, start, min(len(text), start + 200))
 
 
-def _is_stop(text: str, pos: int, word: str, *, after_head: bool) -> bool:
+def _is_stop(lowered: str, pos: int, word: str, *, after_head: bool) -> bool:
     """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
-    if _COMPOUND.at(text, pos, word):
+    if _COMPOUND.at(lowered, pos, word):
         return False
-    if after_head and _MODIFIER_STOP.at(text, pos, word):
+    if after_head and _MODIFIER_STOP.at(lowered, pos, word):
         return True
-    return word.lower() in _ITEM_STOPS or _MULTIWORD_STOP.at(text, pos, word)
+    return word in _ITEM_STOPS or _MULTIWORD_STOP.at(lowered, pos, word)
 
 
-def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
+def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
     """The counted noun phrase starting at `start`, and where it ends.
 
     It ends at punctuation, a stop word (verb, preposition, conjunction) or a number.
@@ -169,7 +170,7 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
     segment: list[re.Match[str]] = []
     after_comma = False
     previous_end = start
-    for token in _words_after(text, start):
+    for token in _words_after(lowered, start):  # lower-case words, offsets as in `text`
         value = token[0]
         if "\n" in text[previous_end : token.start()]:  # a phrase never crosses a line
             break
@@ -182,8 +183,8 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             continue
         if not value[0].isalnum() or (not value.isalpha() and any(ch.isdigit() for ch in value)):
             break
-        previous = segment[-1][0].lower() if segment else ""
-        if previous not in _PASSIVES and _is_stop(text, token.start(), value, after_head=bool(segment)):
+        previous = segment[-1][0] if segment else ""
+        if previous not in _PASSIVES and _is_stop(lowered, token.start(), value, after_head=bool(segment)):
             break
         segment.append(token)
         limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS
@@ -192,14 +193,14 @@ def _item_phrase(text: str, start: int) -> tuple[str | None, int]:
             segment = [] if after_comma else segment[:limit]
             break
     words.extend(segment)
-    while words and words[-1][0].lower() in _PASSIVES:  # "người bị" is not a phrase
+    while words and words[-1][0] in _PASSIVES:  # "người bị" is not a phrase
         words.pop()
     if not words:
         return None, start
     return text[words[0].start() : words[-1].end()], words[-1].end()
 
 
-def _unit_and_item(text: str, number: NumberMatch) -> _Item:
+def _unit_and_item(text: str, lowered: str, number: NumberMatch) -> _Item:
     unit: str | None = None
     unit_end = number.end
     glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
@@ -210,7 +211,7 @@ def _unit_and_item(text: str, number: NumberMatch) -> _Item:
         name = spaced["unit"]
         unit = UNIT_NAMES.get(name) or UNIT_NAMES.get(name.lower()) or name
         unit_end = spaced.end()
-    item, end = _item_phrase(text, unit_end)
+    item, end = _item_phrase(text, lowered, unit_end)
     if unit in COUNT_NOUNS and item is None:
         item = unit  # "23.000 vụ": the classifier is what is counted
     if unit in _MONEY_UNITS and item is None:
@@ -255,7 +256,8 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
     periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
     sentence_starts = [s.start for s in sentences]  # once per text, not once per figure
-    numbers = find_numbers(text)
+    lowered = lowered_like(text)
+    numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     skip_next = False
     for index, number in enumerate(numbers):
@@ -272,7 +274,7 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
             if partner.value > low:
                 value, value_max, head = low, partner.value, partner
                 skip_next = True
-        found = _unit_and_item(text, head)
+        found = _unit_and_item(text, lowered, head)
         if found.unit is None and found.item is None:
             continue
         word = text[number.start : number.end].lower()

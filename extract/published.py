@@ -33,7 +33,8 @@ _CLOCK_BEFORE = re.compile(
 )
 _SENTENCE_START = re.compile(r"(?:^|[\n.!?]\s*|\)\s*[-–—]\s*)$")
 _BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
-_BARE_YEAR = re.compile(r"(?<![\w/.\-])(?:19[5-9]\d|20\d\d)(?![\w/\-])")
+# no look-behind first, so the engine skips ahead to "19"/"20"; `_glued_before` checks it
+_BARE_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)(?![\w/\-])")
 LEAD_WINDOW = 700  # characters of body in which a sentence-opening day is the article's own
 
 
@@ -105,12 +106,18 @@ def evidence(text: str, raws: list[RawDate], as_of: date | None = None) -> Evide
         bare = [
             int(m[0])
             for m in _BARE_YEAR.finditer(text)
-            if not _BIRTH_BEFORE.phrase_before(text, m.start())
+            if not _glued_before(text, m.start())
+            and not _BIRTH_BEFORE.phrase_before(text, m.start())
             and not any(s <= m.start() < e for s, e in taken)
             and (as_of is None or int(m[0]) <= as_of.year)
         ]
         year = max(bare, default=None)
     return Evidence(floor, year, explicit)
+
+
+def _glued_before(text: str, pos: int) -> bool:
+    """Whether a word, number or date part ends right at `pos` ("A2017", "12/2017")."""
+    return pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_/.-")
 
 
 def _dated(point: Point, year: int, days_after: int) -> date | None:
