@@ -15,6 +15,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,7 @@ class RunSummary:
     reused: int = 0  # documents whose rows were carried over from the last run
     unchanged: bool = False  # nothing new: the published tables were kept as they were
     problems: list[tuple[str, str]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step
 
 
 @task(name="discover documents")
@@ -139,7 +141,8 @@ def _summary_markdown(summary: RunSummary) -> str:
         f"- documents read: {summary.documents:,} (extracted {summary.extracted:,}, reused {summary.reused:,})\n"
         f"- rejected: {rejected}\n- validation: {state} (Data Docs: `{summary.validation_docs}`)\n"
         f"- tables: `{summary.output}`\n- extractor version: {EXTRACTOR_VERSION}\n\n"
-        f"| table | rows |\n|---|---|\n{rows}\n"
+        f"| table | rows |\n|---|---|\n{rows}\n\n"
+        f"seconds: {', '.join(f'{step} {sec:.1f}' for step, sec in summary.seconds.items()) or 'n/a'}\n"
     )
 
 
@@ -160,23 +163,28 @@ def refresh(
     docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
     taxonomy = load_taxonomy(taxonomy_path)
 
+    clock = _Stopwatch()
     refs, problems = discover_documents(inputs)
+    clock.lap("discover")
     for path, why in problems:
         logger.warning("input %s: %s", path, why)
     work, previous = plan(refs, output_dir, taxonomy)
+    clock.lap("plan")
     duplicates = rejects_table(
         [Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates], run_time
     )
     if _unchanged(work, previous, duplicates):
         assert previous is not None
         summary = _summary(refs, previous, output_dir, work, validation_docs=None, published=True, unchanged=True)
-        summary.problems = problems
+        summary.problems, summary.seconds = problems, clock.laps
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
         return summary
 
     futures = extract_batch.map(batches(work.new, batch_size), unmapped(taxonomy), unmapped(run_time))
     tables = concat_tables([work.carried, *(f.result() for f in futures), _only_rejects(duplicates)])
+    clock.lap("extract")
     report = validate(tables, taxonomy, run_time, docs_dir)
+    clock.lap("validate")
 
     summary = _summary(
         refs,
@@ -187,9 +195,26 @@ def refresh(
         published=report.success,
     )
     summary.problems = problems
-    create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
-    publish(tables, output_dir, report)
+    try:
+        publish(tables, output_dir, report)
+    finally:  # a failed run records its artifact too: it says FAILED and why
+        clock.lap("publish")
+        summary.seconds = clock.laps
+        create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
     return summary
+
+
+class _Stopwatch:
+    """Wall seconds of each step of a run, for the summary."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = round(now - self._last, 2)
+        self._last = now
 
 
 def _only_rejects(rejects: pa.Table) -> dict[str, pa.Table]:
@@ -214,6 +239,9 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
     else:
         verdict = "passed" if summary.published else "FAILED"
         print(f"validation:       {verdict}; Data Docs {summary.validation_docs}", file=file)
+    if summary.seconds:
+        steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in summary.seconds.items())
+        print(f"seconds:          {steps}", file=file)
     print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
     print("load them:", file=file)
     print("    import pandas as pd", file=file)

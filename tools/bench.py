@@ -99,12 +99,28 @@ def extraction(paths: list[Path]) -> dict:
     }
 
 
-def _peak_rss(process: psutil.Popen, samples: list[int], stop: threading.Event) -> None:
-    """Sum of resident memory over the flow's process tree, sampled every 100 ms."""
+def _role(process: psutil.Process, root: psutil.Process) -> str:
+    if process.pid == root.pid:
+        return "driver"
+    try:
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return "other"
+    return "prefect server" if ("uvicorn" in command or "server" in command) else "workers"
+
+
+def _peak_rss(process: psutil.Popen, samples: list[int], roles: Counter, stop: threading.Event) -> None:
+    """Sum of resident memory over the flow's process tree, sampled every 100 ms, and the
+    peak of each role (driver, Prefect server, workers summed)."""
     while not stop.is_set():
         try:
-            tree = [process, *process.children(recursive=True)]
-            samples.append(sum(p.memory_info().rss for p in tree if p.is_running()))
+            by_role: Counter = Counter()
+            for member in [process, *process.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    by_role[_role(member, process)] += member.memory_info().rss
+            samples.append(sum(by_role.values()))
+            for role, rss in by_role.items():
+                roles[role] = max(roles[role], rss)
         except psutil.Error:
             pass
         stop.wait(0.1)
@@ -124,10 +140,11 @@ def flow_run(inputs: Path, output: Path, workdir: Path) -> dict:
     ]
     environment = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
     samples: list[int] = []
+    roles: Counter = Counter()
     stop = threading.Event()
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-    sampler = threading.Thread(target=_peak_rss, args=(process, samples, stop), daemon=True)
+    sampler = threading.Thread(target=_peak_rss, args=(process, samples, roles, stop), daemon=True)
     sampler.start()
     out, err = process.communicate()
     seconds = time.perf_counter() - started
@@ -135,7 +152,17 @@ def flow_run(inputs: Path, output: Path, workdir: Path) -> dict:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"bench: the flow failed ({process.returncode}):\n{out}\n{err[-4000:]}")
-    return {"seconds": seconds, "peak_rss_mib": max(samples, default=0) / 2**20, "printed": out.strip()}
+    return {
+        "seconds": seconds,
+        "peak_rss_mib": max(samples, default=0) / 2**20,
+        "peak_rss_mib_by_role": {role: round(rss / 2**20) for role, rss in roles.items()},
+        "printed": out.strip(),
+    }
+
+
+def _steps(printed: str) -> str:
+    """The flow's own step timings, from the `seconds:` line `solieu run` prints."""
+    return next((line.split(":", 1)[1].strip() for line in printed.splitlines() if line.startswith("seconds:")), "")
 
 
 def table_facts(output: Path) -> dict:
@@ -238,11 +265,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"whole flow ({len(paths) - ADDED:,} docs):     {full['seconds']:.1f} s wall, "
                 f"peak {full['peak_rss_mib']:.0f} MiB (process tree)"
             )
+            print(f"  peak by process: {full['peak_rss_mib_by_role']} MiB")
+            print(f"  steps (s): {_steps(full['printed'])}")
             print(f"  rows: {result['flow']['rows']}")
             print(f"  rejects by reason: {result['flow']['rejects_by_reason'] or 'none'}")
             again = flow_run(inputs, output, work)
             result["rerun_unchanged"] = again
-            print(f"rerun, nothing new:         {again['seconds']:.1f} s")
+            print(f"rerun, nothing new:         {again['seconds']:.1f} s (steps: {_steps(again['printed'])})")
             for path in held.iterdir():
                 path.rename(inputs / path.name)
             added = flow_run(inputs, output, work)
