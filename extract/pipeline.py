@@ -8,7 +8,7 @@ from extract.article import parse_document
 from extract.dates import align_same_period, find_raw_dates, resolve
 from extract.figures import find_figures
 from extract.published import published_date, reference_date
-from extract.records import Article, ArticleFacts
+from extract.records import Article, ArticleFacts, KnownFacts
 from extract.sentences import split_sentences
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
@@ -16,25 +16,28 @@ from extract.sentences import split_sentences
 EXTRACTOR_VERSION = "0.2.0"
 
 
-def extract_article(document: str, as_of: date | None = None) -> Article:
+def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:
     """Extract facts, dates and figures from a decoded, NFC-normalized document.
 
     `as_of` is the day the document is read (the run's date): the publication date it
-    implies can be no later.
+    implies can be no later. `known` are facts stated outside the text (a web page's
+    metadata); each outranks the text's own evidence.
     """
+    known = known or KnownFacts()
     parsed = parse_document(document)
     text = parsed.text
     raws = find_raw_dates(text)
-    published, precision = published_date(
-        parsed.header_date, parsed.header_precision, text, parsed.body_start, raws, as_of
-    )
+    header_date, header_precision = parsed.header_date, parsed.header_precision
+    if known.published_date is not None:  # a page's own publication date is a dated header
+        header_date, header_precision = known.published_date, "day"
+    published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     figures = find_figures(text, dates, split_sentences(text))
     facts = ArticleFacts(
-        title=parsed.title,
-        outlet=parsed.outlet,
-        author=parsed.author,
+        title=known.title or parsed.title,
+        outlet=known.outlet or parsed.outlet,
+        author=known.author or parsed.author,
         published_date=published,
         published_precision=precision,
     )

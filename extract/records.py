@@ -59,6 +59,17 @@ class ArticleFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownFacts:
+    """Facts the document's container states, such as a web page's metadata: they outrank
+    what the text implies. None where the container is silent."""
+
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One document after extraction."""
 

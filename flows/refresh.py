@@ -16,7 +16,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -27,7 +27,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
+from ingest.archive import RawArchive
+from ingest.http import Fetcher
 from ingest.local import DocumentRef, content_hashes, discover
+from ingest.sources import Source, load_sources, source_for_input
+from ingest.web import WEB_KINDS, WebDocuments, collect_web
 from transform.batch import process_batch
 from transform.incremental import Plan, plan_refresh, read_published
 from transform.publish import discard_staged, publish_staged, stage_tables
@@ -37,6 +41,21 @@ from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from transform.validate import ValidationReport, validate_tables
 
 DEFAULT_BATCH_SIZE = 500
+DEFAULT_ARCHIVE = "data/raw/archive"
+
+
+def resolve_sources(inputs: list[str], sources_file: str | None) -> list[Source]:
+    """The sources of a run: the sources file's entries, then `--input` values (page URLs,
+    files and folders; a path that does not exist is reported by discovery)."""
+    sources = load_sources(sources_file) if sources_file else []
+    for value in inputs:
+        if value.startswith(("http://", "https://")):
+            sources.append(source_for_input(value))
+        else:
+            sources.append(Source(name=value, kind="file" if Path(value).is_file() else "folder", location=value))
+    if not sources:
+        raise ValueError("nothing to read: give --input or --sources")
+    return sources
 
 
 class ValidationFailed(RuntimeError):
@@ -59,8 +78,26 @@ class RunSummary:
 
 
 @task(name="discover documents")
-def discover_documents(inputs: list[str]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
-    return discover(inputs)
+def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
+    """Documents of the local sources (folders and files)."""
+    refs: dict[str, DocumentRef] = {}
+    problems: list[tuple[str, str]] = []
+    for source in sources:
+        found, missing = discover([source.location])
+        problems += missing
+        for ref in found:
+            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet) if source.outlet else ref)
+    return sorted(refs.values(), key=lambda r: r.uri), problems
+
+
+@task(name="fetch web sources")
+def fetch_web(sources: list[Source], archive_dir: Path, replay: bool) -> WebDocuments:
+    """Pages and feeds into the raw archive (or, replaying, out of it), as documents."""
+    archive = RawArchive(archive_dir)
+    if replay:
+        return collect_web(sources, archive, None)
+    with Fetcher(archive) as fetcher:
+        return collect_web(sources, archive, fetcher)
 
 
 @task(name="plan the refresh")
@@ -148,14 +185,19 @@ def _summary_markdown(summary: RunSummary) -> str:
 
 @flow(name="refresh", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
 def refresh(
-    inputs: list[str],
+    inputs: list[str] | None = None,
     output: str = "data/tables",
     taxonomy_path: str = str(DEFAULT_TAXONOMY),
     validation_dir: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    sources_file: str | None = None,
+    archive_dir: str = DEFAULT_ARCHIVE,
+    replay: bool = False,
 ) -> RunSummary:
-    """Read documents under `inputs`, extract figures and dates from the new or changed
-    ones, validate, and publish to `output`."""
+    """Read the documents of `inputs` (files, folders, page URLs) and of the sources file,
+    extract figures and dates from the new or changed ones, validate, and publish to
+    `output`. Web pages and feeds are fetched into the raw archive at `archive_dir`;
+    `replay` reads them from the archive instead, without the network."""
     logger = get_run_logger()
     run_time = datetime.now(UTC)
     output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
@@ -164,14 +206,32 @@ def refresh(
     taxonomy = load_taxonomy(taxonomy_path)
 
     clock = _Stopwatch()
-    refs, problems = discover_documents(inputs)
+    sources = resolve_sources(inputs or [], sources_file)
+    local = [s for s in sources if s.kind not in WEB_KINDS]
+    web = [s for s in sources if s.kind in WEB_KINDS]
+    refs, problems = discover_documents(local)
     clock.lap("discover")
+    failures: list[Rejected] = []
+    if web:
+        fetched = fetch_web(web, Path(archive_dir), replay)
+        refs = refs + fetched.refs
+        failures = [Rejected(f.uri, f.reason, f.detail) for f in fetched.failures]
+        logger.info(
+            "web: %d documents (%d fetched, %d not modified, %d from the archive), %d failures",
+            len(fetched.refs),
+            fetched.fetched,
+            fetched.not_modified,
+            fetched.from_archive,
+            len(failures),
+        )
+        clock.lap("fetch")
     for path, why in problems:
         logger.warning("input %s: %s", path, why)
     work, previous = plan(refs, output_dir, taxonomy)
     clock.lap("plan")
     duplicates = rejects_table(
-        [Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates], run_time
+        [*failures, *(Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates)],
+        run_time,
     )
     if _unchanged(work, previous, duplicates):
         assert previous is not None
@@ -181,7 +241,10 @@ def refresh(
         return summary
 
     futures = extract_batch.map(batches(work.new, batch_size), unmapped(taxonomy), unmapped(run_time))
-    tables = concat_tables([work.carried, *(f.result() for f in futures), _only_rejects(duplicates)])
+    parts = [future.result() for future in futures]
+    del futures  # the futures hold their results too: one reference to each batch is enough
+    tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])
+    del parts
     clock.lap("extract")
     report = validate(tables, taxonomy, run_time, docs_dir)
     clock.lap("validate")

@@ -12,10 +12,18 @@ DOCUMENT_SUFFIXES = (".txt",)
 
 @dataclass(frozen=True, slots=True)
 class DocumentRef:
-    """Where a document is; cheap to pass between processes and machines."""
+    """Where a document is; cheap to pass between processes and machines.
+
+    `uri` names the document in the tables (a path, or the URL of a web page). A fetched
+    page's bytes are in the raw archive (`body_path`), already named by their digest.
+    """
 
     uri: str
     size: int
+    body_path: str | None = None  # where the bytes are, when not at `uri`
+    content_sha256: str | None = None  # known without reading (archived bodies)
+    content_type: str | None = None  # as the server sent it; HTML is parsed to article text
+    outlet: str | None = None  # the source's outlet, for documents that do not name theirs
 
 
 def discover(
@@ -49,13 +57,16 @@ def discover(
 
 
 def read_bytes(ref: DocumentRef) -> bytes:
-    return Path(ref.uri).read_bytes()
+    return Path(ref.body_path or ref.uri).read_bytes()
 
 
 def content_hashes(refs: Iterable[DocumentRef]) -> list[str]:
     """SHA-256 of each document's bytes: how a rerun knows what it has seen."""
     hashes = []
     for ref in refs:
+        if ref.content_sha256:
+            hashes.append(ref.content_sha256)
+            continue
         try:
             hashes.append(hashlib.sha256(read_bytes(ref)).hexdigest())
         except OSError:

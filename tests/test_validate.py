@@ -223,6 +223,14 @@ def infinite_value(t: Tables) -> None:
     t["figures"].loc[0, "value"] = np.inf
 
 
+def truncated_text(t: Tables) -> None:
+    t["articles"].loc[0, "text"] = TEXT[:-1]
+
+
+def missing_text(t: Tables) -> None:
+    t["articles"].loc[0, "text"] = None
+
+
 def end_before_start(t: Tables) -> None:
     t["dates"].loc[0, "end_date"] = date(2024, 12, 31)
 
@@ -234,6 +242,13 @@ CORRUPTIONS: list[tuple[Callable[[Tables], None], str, str, dict[str, object]]] 
         "expect_column_values_to_be_in_set(span_matches_article_text)",
         {"figure_id": "f1", "char_start": FIG_START + 1, "text": FIGURE, "span_matches_article_text": False},
     ),
+    (
+        truncated_text,
+        "articles",
+        "expect_column_values_to_be_in_set(text_is_whole)",
+        {"article_id": "a1", "n_chars": len(TEXT), "text_is_whole": False},
+    ),
+    (missing_text, "articles", "expect_column_values_to_be_in_set(text_is_whole)", {"text_is_whole": False}),
     (duplicate_figure_id, "figures", "expect_column_values_to_be_unique(figure_id)", {"figure_id": "f1"}),
     (null_value, "figures", "expect_column_values_to_not_be_null(value)", {"figure_id": "f1", "value": None}),
     (

@@ -9,15 +9,32 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import pyarrow as pa
 
-from extract.decode import Rejection, decode_document
+from extract.decode import MAX_BYTES, Rejection, decode_document
 from extract.pipeline import EXTRACTOR_VERSION, extract_article
+from extract.records import KnownFacts
+from ingest.html import parse_page
 from ingest.local import DocumentRef, read_bytes
 from transform.tables import ExtractedDocument, Rejected, build_tables
 from transform.taxonomy import Taxonomy
+
+
+def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None]:
+    """The text to extract from, and the facts its container states: a fetched web page
+    becomes its article text and metadata, anything else is a text document. Raises
+    `Rejection` (a page that is not HTML is `not_html`)."""
+    if not ref.uri.startswith(("http://", "https://")):
+        return decode_document(raw)[0], None
+    if len(raw) > MAX_BYTES:
+        raise Rejection("too_large", f"{len(raw)} bytes, limit {MAX_BYTES}")
+    page = parse_page(raw, ref.content_type, ref.uri)
+    text, _ = decode_document(page.text.encode())  # the checks every document gets (language, controls)
+    facts = KnownFacts(title=page.title, outlet=page.outlet, author=page.author, published_date=page.published)
+    return text, facts
 
 
 def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime) -> dict[str, pa.Table]:
@@ -29,17 +46,19 @@ def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_
         except OSError as error:
             rejected.append(Rejected(ref.uri, "unreadable", f"{type(error).__name__}: {error}"))
             continue
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = ref.content_sha256 or hashlib.sha256(raw).hexdigest()
         try:
-            text, _encoding = decode_document(raw)
+            text, known = _document_text(ref, raw)
         except Rejection as rejection:
             rejected.append(Rejected(ref.uri, rejection.reason, rejection.detail, digest))
             continue
         try:
-            article = extract_article(text, as_of=extracted_at.date())
+            article = extract_article(text, as_of=extracted_at.date(), known=known)
         except Exception as error:  # an extractor bug must not cost the batch its rows
             rejected.append(Rejected(ref.uri, "extract_error", f"{type(error).__name__}: {error}", digest))
             continue
+        if article.facts.outlet is None and ref.outlet:
+            article = replace(article, facts=replace(article.facts, outlet=ref.outlet))
         if not article.text.strip():
             rejected.append(Rejected(ref.uri, "empty", "nothing left after header and boilerplate", digest))
             continue

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 ROW_GROUP_SIZE = 128 * 1024  # rows; big enough for scans, small enough for row-group skipping
@@ -45,20 +44,22 @@ def stage_tables(tables: dict[str, pa.Table], output: Path) -> Path:
         folder.mkdir(parents=True)
         if name in PARTITIONED and table.num_rows:
             year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
-            ds.write_dataset(
-                table.append_column(PARTITION.field(0), year),
-                folder,
-                format="parquet",
-                partitioning=ds.partitioning(PARTITION, flavor="hive"),
-                basename_template="part-{i}.parquet",
-                max_rows_per_group=ROW_GROUP_SIZE,
-                min_rows_per_group=min(ROW_GROUP_SIZE, 16 * 1024),
-                file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-                existing_data_behavior="overwrite_or_ignore",
-            )
+            _write_partitioned(table, year, folder)
         else:
             pq.write_table(table, folder / "part-0.parquet", row_group_size=ROW_GROUP_SIZE, compression="zstd")
     return staging
+
+
+def _write_partitioned(table: pa.Table, year: pa.Array | pa.ChunkedArray, folder: Path) -> None:
+    """`folder/published_year=Y/part-0.parquet` for each year, one row group at a time:
+    a partitioning dataset writer would hold a copy of the whole table while it sorts."""
+    for value in pc.unique(year).to_pylist():
+        rows = pc.indices_nonzero(pc.equal(year, value))
+        target = folder / f"{PARTITION.field(0).name}={value}"
+        target.mkdir()
+        with pq.ParquetWriter(target / "part-0.parquet", table.schema, compression="zstd") as writer:
+            for start in range(0, len(rows), ROW_GROUP_SIZE):
+                writer.write_table(table.take(rows[start : start + ROW_GROUP_SIZE]), row_group_size=ROW_GROUP_SIZE)
 
 
 def _year_of_article(articles: pa.Table) -> tuple[pa.Array, pa.Array]:

@@ -92,4 +92,5 @@ REJECT_REASONS = [
     "fetch_error",
     "http_error",
     "not_html",
+    "not_feed",
 ]

@@ -153,7 +153,11 @@ KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id"}
 
 
 def _first_of_each_key(table: pa.Table, key: str) -> tuple[pa.Table, list[int]]:
-    """The table without repeated keys, and the row numbers dropped."""
+    """The table without repeated keys, and the row numbers dropped.
+
+    Only the chunks (batches) that hold a dropped row are copied: filtering the whole
+    table would copy every article body once more for a handful of duplicates.
+    """
     first: dict[str, int] = {}
     dropped = []
     for row, value in enumerate(table.column(key).to_pylist()):
@@ -163,10 +167,14 @@ def _first_of_each_key(table: pa.Table, key: str) -> tuple[pa.Table, list[int]]:
             first[value] = row
     if not dropped:
         return table, []
-    keep = [True] * table.num_rows
-    for row in dropped:
-        keep[row] = False
-    return table.filter(pa.array(keep)), dropped
+    batches, offset, pending = [], 0, set(dropped)
+    for batch in table.to_batches():
+        rows = range(offset, offset + batch.num_rows)
+        if pending.intersection(rows):
+            batch = batch.filter(pa.array([row not in pending for row in rows]))
+        batches.append(batch)
+        offset += len(rows)
+    return pa.Table.from_batches(batches, schema=table.schema), dropped
 
 
 def concat_tables(parts: Sequence[dict[str, pa.Table]]) -> dict[str, pa.Table]:

@@ -1,0 +1,136 @@
+"""Web sources to documents: feeds and pages fetched into the raw archive, or replayed from it.
+
+A feed is fetched on every run, conditionally (an unchanged feed costs one 304). Each
+item's page is fetched once, the first time the feed lists it, and read from the
+archive after that, also once the feed no longer lists it (the tables keep history).
+A page named in the sources file is fetched conditionally on every run, so that a
+changed page is read again. With `replay`, nothing is fetched: the latest archived
+body of every feed and page stands in, so a run reproduces its tables offline.
+
+What fails becomes a `WebFailure` (a `rejects` row: the URL, the reason and why); the
+other sources go on. A feed that cannot be fetched this time falls back to its last
+archived body, so its articles stay in the tables while the failure is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.archive import ArchiveRecord, RawArchive
+from ingest.feeds import FeedError, feed_items
+from ingest.http import Fetcher, FetchResult
+from ingest.local import DocumentRef
+from ingest.sources import Source
+
+WEB_KINDS = ("url", "feed")
+
+
+@dataclass(frozen=True, slots=True)
+class WebFailure:
+    uri: str
+    reason: str  # a rejects reason: fetch_error, http_error, too_large, not_feed
+    detail: str
+
+
+@dataclass
+class WebDocuments:
+    refs: list[DocumentRef] = field(default_factory=list)
+    failures: list[WebFailure] = field(default_factory=list)
+    fetched: int = 0  # bodies downloaded by this run
+    not_modified: int = 0  # conditional requests answered 304
+    from_archive: int = 0  # pages read from the archive without a request
+
+
+def _replayed(archive: RawArchive, url: str) -> FetchResult:
+    """What the archive holds for `url`, as if it had just been fetched."""
+    record = archive.latest(url)
+    if record is None or record.sha256 is None:
+        return FetchResult(url, url, None, {}, None, error="fetch_error", detail="not in the raw archive (replay)")
+    return _from_record(record)
+
+
+def _from_record(record: ArchiveRecord) -> FetchResult:
+    return FetchResult(record.url, record.final_url, record.status, record.headers, record.sha256)
+
+
+def _document(archive: RawArchive, url: str, result: FetchResult, source: Source) -> DocumentRef:
+    assert result.sha256 is not None
+    path = archive.body_path(result.sha256)
+    return DocumentRef(
+        uri=url,
+        size=path.stat().st_size,
+        body_path=str(path),
+        content_sha256=result.sha256,
+        content_type=result.headers.get("content-type"),
+        outlet=source.outlet,
+    )
+
+
+def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher | None) -> WebDocuments:
+    """Documents of the `url` and `feed` sources; `fetcher` None replays from the archive."""
+    found = WebDocuments()
+    feeds = [s for s in sources if s.kind == "feed"]
+    pages: dict[str, tuple[Source, bool]] = {}  # url -> (source, fetch even if archived)
+
+    feed_results = (
+        fetcher.fetch_many([(s.location, s.name, "feed") for s in feeds])
+        if fetcher
+        else [_replayed(archive, s.location) for s in feeds]
+    )
+    for source, result in zip(feeds, feed_results, strict=True):
+        _count(found, result, fetcher)
+        if not result.ok:
+            found.failures.append(WebFailure(source.location, result.error or "fetch_error", result.detail or ""))
+            previous = archive.latest(source.location)
+            if previous is None or previous.sha256 is None:
+                continue
+            result = _from_record(previous)  # the last good copy keeps its articles in the tables
+        assert result.sha256 is not None
+        try:
+            items = feed_items(archive.read(result.sha256), result.final_url or source.location)
+        except FeedError as error:
+            found.failures.append(WebFailure(source.location, "not_feed", error.detail))
+            continue
+        for item in items:
+            pages.setdefault(item.link, (source, False))
+    # a feed lists its latest items only: the pages it listed before stay documents
+    feed_names = {s.name: s for s in feeds}
+    for record in archive.records():
+        if record.role == "page" and record.sha256 and record.source in feed_names:
+            pages.setdefault(record.url, (feed_names[record.source], False))
+    for source in sources:
+        if source.kind == "url":
+            pages[source.location] = (source, True)
+
+    to_fetch: list[tuple[str, str, str]] = []
+    results: dict[str, FetchResult] = {}
+    for url, (source, refresh) in pages.items():
+        archived = archive.latest(url)
+        if fetcher is None:
+            results[url] = _replayed(archive, url)
+        elif archived is not None and not refresh:
+            results[url] = _from_record(archived)  # a feed's page is fetched once
+            found.from_archive += 1
+        else:
+            to_fetch.append((url, source.name, "page"))
+    if fetcher is not None and to_fetch:
+        for (url, _, _), result in zip(to_fetch, fetcher.fetch_many(to_fetch), strict=True):
+            _count(found, result, fetcher)
+            results[url] = result
+    for url, (source, _) in pages.items():
+        result = results[url]
+        if result.ok:
+            found.refs.append(_document(archive, url, result, source))
+        else:
+            found.failures.append(WebFailure(url, result.error or "fetch_error", result.detail or ""))
+    return found
+
+
+def _count(found: WebDocuments, result: FetchResult, fetcher: Fetcher | None) -> None:
+    if fetcher is None or not result.ok:
+        return
+    if result.not_modified:
+        found.not_modified += 1
+    else:
+        found.fetched += 1
