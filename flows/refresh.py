@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task, unmapped
@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
 from ingest.archive import RawArchive
-from ingest.http import Fetcher
+from ingest.http import Fetcher, FetchPolicy
 from ingest.local import DocumentRef, content_hashes, discover
 from ingest.sources import Source, load_sources, source_for_input
 from ingest.web import WEB_KINDS, WebDocuments, collect_web
@@ -91,12 +91,12 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
 
 
 @task(name="fetch web sources")
-def fetch_web(sources: list[Source], archive_dir: Path, replay: bool) -> WebDocuments:
+def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: FetchPolicy) -> WebDocuments:
     """Pages and feeds into the raw archive (or, replaying, out of it), as documents."""
     archive = RawArchive(archive_dir)
     if replay:
         return collect_web(sources, archive, None)
-    with Fetcher(archive) as fetcher:
+    with Fetcher(archive, policy) as fetcher:
         return collect_web(sources, archive, fetcher)
 
 
@@ -193,11 +193,13 @@ def refresh(
     sources_file: str | None = None,
     archive_dir: str = DEFAULT_ARCHIVE,
     replay: bool = False,
+    fetch_policy: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Read the documents of `inputs` (files, folders, page URLs) and of the sources file,
     extract figures and dates from the new or changed ones, validate, and publish to
     `output`. Web pages and feeds are fetched into the raw archive at `archive_dir`;
-    `replay` reads them from the archive instead, without the network."""
+    `replay` reads them from the archive instead, without the network. `fetch_policy`
+    overrides fields of `ingest.http.FetchPolicy` (timeouts, retries, bounds)."""
     logger = get_run_logger()
     run_time = datetime.now(UTC)
     output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
@@ -213,7 +215,7 @@ def refresh(
     clock.lap("discover")
     failures: list[Rejected] = []
     if web:
-        fetched = fetch_web(web, Path(archive_dir), replay)
+        fetched = fetch_web(web, Path(archive_dir), replay, FetchPolicy(**(fetch_policy or {})))
         refs = refs + fetched.refs
         failures = [Rejected(f.uri, f.reason, f.detail) for f in fetched.failures]
         logger.info(
