@@ -34,7 +34,7 @@ from ingest.sources import Source, load_sources, source_for_input
 from ingest.web import WEB_KINDS, WebDocuments, collect_web
 from transform.batch import process_batch
 from transform.incremental import Plan, plan_refresh, read_published
-from transform.publish import discard_staged, publish_staged, stage_tables
+from transform.publish import discard_staged, is_remote, publish_staged, stage_tables
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
@@ -101,7 +101,7 @@ def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: Fe
 
 
 @task(name="plan the refresh")
-def plan(refs: list[DocumentRef], output: Path, taxonomy: Taxonomy) -> tuple[Plan, dict[str, pa.Table] | None]:
+def plan(refs: list[DocumentRef], output: str | Path, taxonomy: Taxonomy) -> tuple[Plan, dict[str, pa.Table] | None]:
     previous = read_published(output)
     work = plan_refresh(
         refs,
@@ -125,7 +125,7 @@ def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime
 
 
 @task(name="publish tables")
-def publish(tables: dict[str, pa.Table], output: Path, report: ValidationReport) -> list[Path]:
+def publish(tables: dict[str, pa.Table], output: str | Path, report: ValidationReport) -> list[str]:
     staging = stage_tables(tables, output)
     if not report.success:
         discard_staged(staging)
@@ -155,7 +155,7 @@ def _unchanged(work: Plan, previous: dict[str, pa.Table] | None, duplicates: pa.
 
 
 def _summary(
-    refs: list[DocumentRef], tables: dict[str, pa.Table], output: Path, work: Plan, **facts: object
+    refs: list[DocumentRef], tables: dict[str, pa.Table], output: str | Path, work: Plan, **facts: object
 ) -> RunSummary:
     reasons = tables["rejects"].column("reason").to_pylist()
     return RunSummary(
@@ -202,9 +202,14 @@ def refresh(
     overrides fields of `ingest.http.FetchPolicy` (timeouts, retries, bounds)."""
     logger = get_run_logger()
     run_time = datetime.now(UTC)
-    output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
+    output_dir: str | Path  # a URL for an fsspec output (s3://…), else a local folder
+    if is_remote(output):
+        output_dir = output.rstrip("/")
+        docs_dir = Path(validation_dir or "data/validation").resolve()
+    else:
+        output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
     taxonomy = load_taxonomy(taxonomy_path)
 
     clock = _Stopwatch()
@@ -310,6 +315,12 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
     print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
     print("load them:", file=file)
     print("    import pandas as pd", file=file)
+    if is_remote(summary.output):  # the current version is named by the output's _CURRENT object
+        print("    from transform.publish import current_version", file=file)
+        print(f"    tables = current_version({summary.output!r})", file=file)
+        print("    figures = pd.read_parquet(tables + '/figures')", file=file)
+        print("    articles = pd.read_parquet(tables + '/articles')", file=file)
+        return
     print(f"    figures = pd.read_parquet({summary.output + '/figures'!r})", file=file)
     print(f"    articles = pd.read_parquet({summary.output + '/articles'!r})", file=file)
 

@@ -18,6 +18,7 @@ import pyarrow.dataset as ds
 
 from ingest.local import DocumentRef
 from transform import schemas
+from transform.publish import current_version, filesystem
 
 
 @dataclass
@@ -34,15 +35,17 @@ class Plan:
         return not self.new
 
 
-def read_published(output: Path) -> dict[str, pa.Table] | None:
-    """The currently published tables under `output`, or None if there are none (or they
-    do not have today's schema: then everything is reprocessed)."""
-    if not (output / "articles").exists():
+def read_published(output: str | Path) -> dict[str, pa.Table] | None:
+    """The currently published tables of `output` (a folder or an fsspec URL), or None if
+    there are none (or they do not have today's schema: then everything is reprocessed)."""
+    current = current_version(output)
+    if current is None:
         return None
+    fs, root = filesystem(current)
     tables = {}
     for name, schema in schemas.TABLES.items():
         try:
-            dataset = ds.dataset(output / name, format="parquet", partitioning="hive")
+            dataset = ds.dataset(f"{root}/{name}", format="parquet", partitioning="hive", filesystem=fs)
             table = dataset.to_table(columns=schema.names)
         except (pa.ArrowInvalid, FileNotFoundError, KeyError):
             return None
