@@ -110,10 +110,14 @@ def _overlaps(number: NumberMatch, spans: list[tuple[int, int]]) -> bool:
 
 
 def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False) -> bool:
+    """Whether `number` is not a figure (EXTRACTION.md "Not figures"). Each test alone
+    excludes; the cheap ones on the number's own characters come first."""
     if _overlaps(number, dates):
         return True
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
+    if not number.spelled and _is_code_like(text, number, before, after, range_end):
+        return True
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
     if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
         return True
@@ -125,26 +129,28 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
         return True  # "12 giờ 30 phút" is a time of day
     if _CLOCK_TIME.match(after) or (_HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before)):
         return True
-    if not number.spelled:
-        token = text[number.start : number.end].split()[0]
-        digits = token.replace(".", "").replace(",", "")
-        if digits.startswith("0") and len(digits) > 1:  # phone numbers, codes "03"
-            return True
-        if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
-            return True
-        if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
-            return True
-        following, preceding = after[:1], before[-1:]
-        if following == "/" or (following in ("-", ".") and after[1:2].isalnum() and not _RANGE_JOIN.match(after)):
-            return True
-        if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
-            return True
-        if preceding.isalpha() or preceding in ("/", "#"):  # "A80", "QL1A", "/12"
-            return True
-        if not range_end and preceding in ("-", ".") and before[-2:-1].isalnum():
-            return True
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+def _is_code_like(text: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
+    """Digits that are a year, a phone number, a code or part of one, not a count."""
+    token = text[number.start : number.end].split()[0]
+    digits = token.replace(".", "").replace(",", "")
+    if digits.startswith("0") and len(digits) > 1:  # phone numbers, codes "03"
+        return True
+    if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
+        return True
+    if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
+        return True
+    following, preceding = after[:1], before[-1:]
+    if following == "/" or (following in ("-", ".") and after[1:2].isalnum() and not _RANGE_JOIN.match(after)):
+        return True
+    if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
+        return True
+    if preceding.isalpha() or preceding in ("/", "#"):  # "A80", "QL1A", "/12"
+        return True
+    return not range_end and preceding in ("-", ".") and before[-2:-1].isalnum()
 
 
 def _words_after(text: str, start: int) -> Iterator[re.Match[str]]:
@@ -264,6 +270,13 @@ def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence])
         if skip_next:
             skip_next = False
             continue
+        if (
+            number.spelled
+            and lowered[number.start : number.end] in AMBIGUOUS_ALONE
+            and not _UNIT_AFTER.match(text, number.end)
+            and _range_partner(text, number, numbers, index) is None
+        ):
+            continue  # "một", "năm" without a unit are words ("a", "year"), not counts
         if _is_excluded(text, number, date_spans):
             continue
         value, value_max = number.value, None

@@ -27,18 +27,19 @@ def split_sentences(text: str) -> list[Sentence]:
         if match[0] == "." and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start()):
             continue
         end = match.end() if match[0][0] != "\n" else match.start()
-        _append(sentences, text, start, end)
+        # inline rather than a helper: this runs for every sentence of every article
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            first = start + len(piece) - len(piece.lstrip())
+            sentences.append(Sentence(first, first + len(stripped), stripped))
         start = match.end()
-    _append(sentences, text, start, len(text))
-    return sentences
-
-
-def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
+    piece = text[start:]
     stripped = piece.strip()
     if stripped:
-        start += len(piece) - len(piece.lstrip())
-        sentences.append(Sentence(start, start + len(stripped), stripped))
+        first = start + len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(first, first + len(stripped), stripped))
+    return sentences
 
 
 def sentence_at(sentences: list[Sentence], position: int, starts: list[int] | None = None) -> Sentence:

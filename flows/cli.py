@@ -16,7 +16,10 @@ def _add_source_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--sources", default=None, metavar="FILE", help="a sources file (see sources.yaml)")
     command.add_argument(
-        "--output", default="data/tables", metavar="DIR", help="where the tables go (default data/tables)"
+        "--output",
+        default="data/tables",
+        metavar="DIR",
+        help="a folder, or an fsspec URL such as s3://bucket/prefix (default data/tables)",
     )
     command.add_argument(
         "--taxonomy", default=None, metavar="FILE", help="metric taxonomy TOML (default transform/metrics.toml)"
