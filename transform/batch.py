@@ -8,9 +8,11 @@ the others their rows.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -33,7 +35,13 @@ def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None
         raise Rejection("too_large", f"{len(raw)} bytes, limit {MAX_BYTES}")
     page = parse_page(raw, ref.content_type, ref.uri)
     text, _ = decode_document(page.text.encode())  # the checks every document gets (language, controls)
-    facts = KnownFacts(title=page.title, outlet=page.outlet, author=page.author, published_date=page.published)
+    # A page that names no outlet gets its URL's host from trafilatura ("www." dropped, port kept).
+    # That is no name the page states: leave the outlet to the text's lead, then the sources file.
+    outlet = page.outlet
+    host = urlsplit(ref.uri).netloc.rpartition("@")[2].casefold()
+    if outlet and outlet.casefold() in {host, re.sub(r"^(?:www|w\d+)\.", "", host)}:
+        outlet = None
+    facts = KnownFacts(title=page.title, outlet=outlet, author=page.author, published_date=page.published)
     return text, facts
 
 

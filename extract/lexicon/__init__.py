@@ -6,7 +6,6 @@ the extractors only look words up here.
 
 from __future__ import annotations
 
-import itertools
 import re
 import tomllib
 from functools import cache
@@ -80,31 +79,38 @@ class PhraseSet:
     def phrase_before(self, text: str, pos: int, window: int = 48) -> str | None:
         """The longest cue that ends right before `pos` (across the allowed gap), or None."""
         start = max(0, pos - window)
-        # Fast rejection, for the common case: the word just before `pos` ends no cue.
-        # Walking back a few characters is cheaper than tokenizing the window.
         end = pos
-        while end > start and not (text[end - 1].isalnum() or text[end - 1] == "_"):
+        while end > start and not _is_word_char(text[end - 1]):
             end -= 1
+        # Fast rejection, for the common case: the word just before `pos` ends no cue.
         first = max(start, text.rfind(" ", start, end) + 1)
-        word = text[first:end]
-        if not word.isalnum():  # glued to punctuation ("(ông"): walk back to the word's start
+        if not text[first:end].isalnum():  # glued to punctuation ("(ông"): walk back to its start
             first = end
             while first > start and _is_word_char(text[first - 1]):
                 first -= 1
-            word = text[first:end]
-        if not word or word.casefold() not in self._last_words:
+        if first == end or text[first:end].casefold() not in self._last_words:
             return None
-        words = list(_WORD.finditer(text, start, pos))
-        if not words or not self._gap.match(text, words[-1].end(), pos):
+        if not self._gap.match(text, end, pos):
             return None
-        for size in range(min(self.longest, len(words)), 0, -1):
-            chunk = words[-size:]
-            # the words of a phrase are separated by single spaces (or nothing else)
-            if any(text[a.end() : b.start()].strip() for a, b in itertools.pairwise(chunk)):
-                continue
-            if size == len(words) and start > 0 and text[start - 1].isalnum():
-                continue  # the first word was cut by the window
-            phrase = " ".join(w[0].casefold() for w in chunk)
+        # Walk back word by word: a cue's words are separated by spaces only, and a word
+        # cut by the window cannot be part of one.
+        words = [text[first:end].casefold()]
+        word_end = first
+        while len(words) < self.longest:
+            word_start = word_end
+            while word_start > start and text[word_start - 1].isspace():
+                word_start -= 1
+            if word_start in (word_end, start):
+                break
+            separator_start = word_start
+            while word_start > start and _is_word_char(text[word_start - 1]):
+                word_start -= 1
+            if word_start == separator_start or (word_start == start and start > 0 and _is_word_char(text[start - 1])):
+                break
+            words.append(text[word_start:separator_start].casefold())
+            word_end = word_start
+        for size in range(len(words), 0, -1):
+            phrase = " ".join(reversed(words[:size]))
             if phrase in self.phrases:
                 return phrase
         return None
