@@ -10,7 +10,9 @@ from dataclasses import dataclass
 # clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
 # (written as one character class first, so the regex engine skips to candidates fast)
 _END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"”’)]*(?=\s+\S))")
-_ABBREVIATION = re.compile(r"(?<![\w.])(?:TP|Th|Q|P|TS|GS|TT|ThS|PGS|Tp)$")
+_ABBREVIATIONS = ("TP", "Th", "Q", "P", "TS", "GS", "TT", "ThS", "PGS", "Tp")
+_ABBREVIATION = re.compile(rf"(?<![\w.])(?:{'|'.join(_ABBREVIATIONS)})$")
+_ABBREVIATION_ENDS = {a[-1] for a in _ABBREVIATIONS}  # most periods follow none: skip the regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,11 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     start = 0
     for match in _END.finditer(text):
-        if match[0] == "." and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start()):
+        if (
+            match[0] == "."
+            and text[match.start() - 1 : match.start()] in _ABBREVIATION_ENDS
+            and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start())
+        ):
             continue
         end = match.end() if match[0][0] != "\n" else match.start()
         # inline rather than a helper: this runs for every sentence of every article
