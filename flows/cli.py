@@ -80,17 +80,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.runner = "dask"
     # Prefect is imported only when a command runs: `solieu --help` stays fast.
     if args.command == "serve":
-        from flows.schedule import DEFAULT_CRON, DEPLOYMENT_NAME, build_deployment, serve_deployment
-
-        deployment = build_deployment(
-            _parameters(args),
-            cron=args.cron or DEFAULT_CRON,
-            name=args.name or DEPLOYMENT_NAME,
-            runner=args.runner,
-            dask_address=args.dask_address,
-            workers=args.workers,
+        from flows.schedule import (
+            DEFAULT_CRON,
+            DEPLOYMENT_NAME,
+            NoSchedulerError,
+            build_deployment,
+            configured_refresh,
+            serve_deployment,
         )
-        serve_deployment(deployment)
+
+        flow = configured_refresh(args.runner, args.dask_address, args.workers)
+        deployment = build_deployment(
+            _parameters(args), cron=args.cron or DEFAULT_CRON, name=args.name or DEPLOYMENT_NAME, flow=flow
+        )
+        try:
+            serve_deployment(deployment, flow)
+        except NoSchedulerError as problem:
+            print(f"solieu: {problem}", file=sys.stderr)
+            return 2
         return 0
 
     from flows.refresh import ValidationFailed, print_summary, refresh

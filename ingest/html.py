@@ -400,6 +400,9 @@ def parse_page(body: bytes, content_type: str | None, url: str) -> WebPage:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
+        # the date a page states, not one found in its prose ("từ đầu năm 2025" is no
+        # publication date; trafilatura's extensive search would take it)
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     extracted = getattr(document, "text", None) or ""
     lines = [line for line in (_squash(raw) for raw in extracted.split("\n")) if line]

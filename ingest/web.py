@@ -54,6 +54,15 @@ def _from_record(record: ArchiveRecord) -> FetchResult:
     return FetchResult(record.url, record.final_url, record.status, record.headers, record.sha256)
 
 
+def _confirmed(archive: RawArchive, result: FetchResult) -> FetchResult:
+    """A 304 stands for the archived 200 it confirms: that response's headers (a 304 carries no
+    Content-Type, which the page's charset and HTML checks read) and final URL."""
+    if not result.not_modified:
+        return result
+    record = archive.latest(result.url)
+    return _from_record(record) if record is not None and record.sha256 == result.sha256 else result
+
+
 def _document(archive: RawArchive, url: str, result: FetchResult, source: Source) -> DocumentRef:
     assert result.sha256 is not None
     path = archive.body_path(result.sha256)
@@ -80,6 +89,7 @@ def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher
     )
     for source, result in zip(feeds, feed_results, strict=True):
         _count(found, result, fetcher)
+        result = _confirmed(archive, result)
         if not result.ok:
             found.failures.append(WebFailure(source.location, result.error or "fetch_error", result.detail or ""))
             previous = archive.latest(source.location)
@@ -117,7 +127,7 @@ def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher
     if fetcher is not None and to_fetch:
         for (url, _, _), result in zip(to_fetch, fetcher.fetch_many(to_fetch), strict=True):
             _count(found, result, fetcher)
-            results[url] = result
+            results[url] = _confirmed(archive, result)
     for url, (source, _) in pages.items():
         result = results[url]
         if result.ok:

@@ -39,7 +39,7 @@ def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None
     # That is no name the page states: leave the outlet to the text's lead, then the sources file.
     outlet = page.outlet
     host = urlsplit(ref.uri).netloc.rpartition("@")[2].casefold()
-    if False and outlet and outlet.casefold() in {host, re.sub(r"^(?:www|w\d+)\.", "", host)}:
+    if outlet and outlet.casefold() in {host, re.sub(r"^(?:www|w\d+)\.", "", host)}:
         outlet = None
     facts = KnownFacts(title=page.title, outlet=outlet, author=page.author, published_date=page.published)
     return text, facts
