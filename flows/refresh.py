@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task, unmapped
@@ -27,19 +27,22 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
-from ingest.archive import RawArchive
-from ingest.http import Fetcher, FetchPolicy
 from ingest.local import DocumentRef, content_hashes, discover
-from ingest.sources import Source, load_sources, source_for_input
-from ingest.web import WEB_KINDS, WebDocuments, collect_web
+from ingest.sources import WEB_KINDS, Source, load_sources, source_for_input
 from transform.batch import process_batch
 from transform.incremental import Plan, plan_refresh, read_published
 from transform.publish import discard_staged, is_remote, publish_staged, stage_tables
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
-from transform.validate import ValidationReport, validate_tables
 
+if TYPE_CHECKING:
+    from ingest.web import WebDocuments
+    from transform.validate import ValidationReport
+
+# Worker processes import this module to run `extract batch`: pandas and Great
+# Expectations (validation), httpx and trafilatura (fetching) are imported where they
+# are used, so that a worker holds only what extraction needs (about 100 MB less each).
 DEFAULT_BATCH_SIZE = 500
 DEFAULT_ARCHIVE = "data/raw/archive"
 
@@ -91,12 +94,16 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
 
 
 @task(name="fetch web sources")
-def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: FetchPolicy) -> WebDocuments:
+def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: dict[str, Any]) -> WebDocuments:
     """Pages and feeds into the raw archive (or, replaying, out of it), as documents."""
+    from ingest.archive import RawArchive
+    from ingest.http import Fetcher, FetchPolicy
+    from ingest.web import collect_web
+
     archive = RawArchive(archive_dir)
     if replay:
         return collect_web(sources, archive, None)
-    with Fetcher(archive, policy) as fetcher:
+    with Fetcher(archive, FetchPolicy(**policy)) as fetcher:
         return collect_web(sources, archive, fetcher)
 
 
@@ -120,6 +127,8 @@ def extract_batch(refs: list[DocumentRef], taxonomy: Taxonomy, extracted_at: dat
 
 @task(name="validate tables")
 def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime, docs_dir: Path) -> ValidationReport:
+    from transform.validate import validate_tables
+
     frames = {name: table.to_pandas() for name, table in tables.items()}
     return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir)
 
@@ -220,7 +229,7 @@ def refresh(
     clock.lap("discover")
     failures: list[Rejected] = []
     if web:
-        fetched = fetch_web(web, Path(archive_dir), replay, FetchPolicy(**(fetch_policy or {})))
+        fetched = fetch_web(web, Path(archive_dir), replay, fetch_policy or {})
         refs = refs + fetched.refs
         failures = [Rejected(f.uri, f.reason, f.detail) for f in fetched.failures]
         logger.info(

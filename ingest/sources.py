@@ -15,6 +15,7 @@ import yaml
 
 SourceKind = Literal["folder", "file", "url", "feed"]
 KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
+WEB_KINDS: tuple[SourceKind, ...] = ("url", "feed")  # fetched over HTTP into the raw archive
 _OPTIONAL_FIELDS = ("outlet",)
 
 

@@ -23,8 +23,6 @@ from ingest.http import Fetcher, FetchResult
 from ingest.local import DocumentRef
 from ingest.sources import Source
 
-WEB_KINDS = ("url", "feed")
-
 
 @dataclass(frozen=True, slots=True)
 class WebFailure:

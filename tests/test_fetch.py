@@ -9,7 +9,7 @@ import threading
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from werkzeug import Request, Response
 
 from ingest.archive import RawArchive
 from ingest.http import Fetcher, FetchPolicy
+from tests.conftest import threaded_http_server
 
 # Small enough that retries and timeouts cost milliseconds.
 FAST = FetchPolicy(connect_timeout=1.0, read_timeout=0.3, retries=2, backoff=0.01, max_redirects=3)
@@ -35,12 +36,8 @@ def httpserver_listen_address() -> tuple[str, int]:
 
 @pytest.fixture
 def threaded_httpserver() -> Iterator[HTTPServer]:
-    """A server that answers requests at the same time (the default one answers them in turn)."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    with threaded_http_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -212,10 +209,10 @@ def test_max_bytes_is_the_largest_body_accepted(
     assert result.error == error
 
 
-def test_a_declared_50_mb_body_is_too_large_before_any_byte_is_read(
-    httpserver: HTTPServer, archive: RawArchive
-) -> None:
-    sent = Counter[str]()
+def _fifty_mb(
+    sent: Counter[str], content_type: str, headers: dict[str, str] | None = None
+) -> Callable[[Request], Response]:
+    """A handler streaming 50 MB, counting in `sent` what it got to send."""
 
     def huge(request: Request) -> Response:
         def body() -> Iterator[bytes]:
@@ -223,8 +220,16 @@ def test_a_declared_50_mb_body_is_too_large_before_any_byte_is_read(
                 sent["bytes"] += len(CHUNK)
                 yield CHUNK
 
-        return Response(body(), headers={"Content-Length": str(FIFTY_MB)}, content_type="text/html")
+        return Response(body(), headers=headers or {}, content_type=content_type)
 
+    return huge
+
+
+def test_a_declared_50_mb_body_is_too_large_before_any_byte_is_read(
+    httpserver: HTTPServer, archive: RawArchive
+) -> None:
+    sent = Counter[str]()
+    huge = _fifty_mb(sent, content_type="text/html", headers={"Content-Length": str(FIFTY_MB)})
     httpserver.expect_request("/huge").respond_with_handler(huge)
     with _fetcher(archive, max_bytes=1024 * 1024) as fetcher:
         result = fetcher.fetch(httpserver.url_for("/huge"), source="cand", role="page")
@@ -240,15 +245,7 @@ def test_a_streamed_50_mb_body_without_length_is_aborted_while_streaming(
     httpserver: HTTPServer, archive: RawArchive
 ) -> None:
     sent = Counter[str]()
-
-    def huge(request: Request) -> Response:
-        def body() -> Iterator[bytes]:
-            for _ in range(FIFTY_MB // len(CHUNK)):
-                sent["bytes"] += len(CHUNK)
-                yield CHUNK
-
-        return Response(body(), content_type="application/rss+xml")  # no Content-Length: read until it ends
-
+    huge = _fifty_mb(sent, content_type="application/rss+xml")  # no Content-Length: read until it ends
     httpserver.expect_request("/huge").respond_with_handler(huge)
     with _fetcher(archive, max_bytes=1024 * 1024) as fetcher:
         tracemalloc.start()

@@ -38,6 +38,7 @@ from ingest.archive import ArchiveRecord, RawArchive
 from ingest.http import Fetcher, FetchPolicy
 from ingest.sources import Source
 from ingest.web import WebDocuments, collect_web
+from tests.conftest import threaded_http_server
 from transform.schemas import REJECT_REASONS, TABLES
 
 WEB = Path(__file__).parent / "web"
@@ -124,12 +125,9 @@ trị giá khoảng 310 triệu đồng.</p>
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[HTTPServer]:
-    """One threaded server on 127.0.0.1 for the module (a hung handler must not block the others)."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    """One threaded server for the module (a hung handler must not block the others)."""
+    with threaded_http_server() as started:
+        yield started
 
 
 def rss(items: list[tuple[str, str]]) -> bytes:

@@ -19,7 +19,6 @@ import pyarrow as pa
 from extract.decode import MAX_BYTES, Rejection, decode_document
 from extract.pipeline import EXTRACTOR_VERSION, extract_article
 from extract.records import KnownFacts
-from ingest.html import parse_page
 from ingest.local import DocumentRef, read_bytes
 from transform.tables import ExtractedDocument, Rejected, build_tables
 from transform.taxonomy import Taxonomy
@@ -33,6 +32,8 @@ def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None
         return decode_document(raw)[0], None
     if len(raw) > MAX_BYTES:
         raise Rejection("too_large", f"{len(raw)} bytes, limit {MAX_BYTES}")
+    from ingest.html import parse_page  # trafilatura and lxml: loaded by workers that meet a page
+
     page = parse_page(raw, ref.content_type, ref.uri)
     text, _ = decode_document(page.text.encode())  # the checks every document gets (language, controls)
     # A page that names no outlet gets its URL's host from trafilatura ("www." dropped, port kept).

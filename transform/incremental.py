@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from ingest.local import DocumentRef
 from transform import schemas
@@ -38,6 +37,8 @@ class Plan:
 def read_published(output: str | Path) -> dict[str, pa.Table] | None:
     """The currently published tables of `output` (a folder or an fsspec URL), or None if
     there are none (or they do not have today's schema: then everything is reprocessed)."""
+    import pyarrow.dataset as ds  # it imports pandas: not at module level, which workers import
+
     current = current_version(output)
     if current is None:
         return None

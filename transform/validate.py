@@ -291,11 +291,20 @@ def _percent_plausible(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> 
 
 
 def _years_written(years: pd.Series, texts: pd.Series) -> pd.Series:
-    flags = [
-        None if pd.isna(year) or not isinstance(text, str) else str(int(year)) in text
-        for year, text in zip(years.tolist(), texts.tolist(), strict=True)
-    ]
-    return pd.Series(flags, dtype="boolean")
+    """Whether each row's year is spelled in its text; NA where either is missing.
+
+    One vectorised substring test per distinct year (a corpus has a few dozen): the
+    texts (figure sentences) never become a million Python strings.
+    """
+    flags = pd.Series(pd.NA, index=texts.index, dtype="boolean")
+    present = years.notna() & texts.notna()
+    if not present.any():
+        return flags.reset_index(drop=True)
+    text_column = texts.astype("str") if pd.api.types.is_object_dtype(texts) else texts
+    for year in pd.unique(years[present]):
+        rows = present & (years == year)
+        flags[rows] = text_column[rows].str.contains(str(int(year)), regex=False).to_numpy(dtype=bool)
+    return flags.reset_index(drop=True)
 
 
 def _end_year_written(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
