@@ -22,15 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
 from ingest.local import DocumentRef, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, load_sources, source_for_input
 from transform.batch import process_batch
-from transform.incremental import Plan, plan_refresh, read_published
+from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
 from transform.publish import discard_staged, is_remote, publish_staged, stage_tables
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
@@ -80,7 +81,25 @@ class RunSummary:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step
 
 
-@task(name="discover documents")
+class Documents:
+    """Documents handed to a task as one opaque value. Prefect walks the parameters of a
+    task looking for futures, field by field: about 1 s per pass over 35k documents, and
+    it makes several. Not a list or a dataclass, so it is not walked; it pickles for
+    worker processes and Dask workers alike."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self, refs: list[DocumentRef]) -> None:
+        self.refs = refs
+
+    def __getstate__(self) -> list[DocumentRef]:
+        return self.refs
+
+    def __setstate__(self, refs: list[DocumentRef]) -> None:
+        self.refs = refs
+
+
+@task(name="discover documents", cache_policy=NO_CACHE)
 def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
     """Documents of the local sources (folders and files)."""
     refs: dict[str, DocumentRef] = {}
@@ -93,7 +112,7 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
     return sorted(refs.values(), key=lambda r: r.uri), problems
 
 
-@task(name="fetch web sources")
+@task(name="fetch web sources", cache_policy=NO_CACHE)
 def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: dict[str, Any]) -> WebDocuments:
     """Pages and feeds into the raw archive (or, replaying, out of it), as documents."""
     from ingest.archive import RawArchive
@@ -107,25 +126,31 @@ def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: di
         return collect_web(sources, archive, fetcher)
 
 
-@task(name="plan the refresh")
-def plan(refs: list[DocumentRef], output: str | Path, taxonomy: Taxonomy) -> tuple[Plan, dict[str, pa.Table] | None]:
+@task(name="plan the refresh", cache_policy=NO_CACHE)
+def plan(
+    documents: Documents, output: str | Path, taxonomy: Taxonomy, *, whole: bool = False
+) -> tuple[Plan, dict[str, pa.Table] | None, bool]:
+    """What to extract and what to carry over. Reads only the published tables' keys
+    first: when nothing is new they are all a rerun needs. Returns the plan, the
+    published tables it read, and whether they were read whole (every column)."""
+    refs = documents.refs
+    hashes = content_hashes(refs)
+    versions = {"extractor_version": EXTRACTOR_VERSION, "taxonomy_version": taxonomy.version}
+    if not whole:
+        keys = read_published(output, KEY_COLUMNS)
+        work = plan_refresh(refs, hashes, keys, **versions)
+        if keys is None or (not work.new and _same_counts(work, keys, ("articles", "figures", "dates"))):
+            return work, keys, keys is None
     previous = read_published(output)
-    work = plan_refresh(
-        refs,
-        content_hashes(refs),
-        previous,
-        extractor_version=EXTRACTOR_VERSION,
-        taxonomy_version=taxonomy.version,
-    )
-    return work, previous
+    return plan_refresh(refs, hashes, previous, **versions), previous, True
 
 
-@task(name="extract batch")
-def extract_batch(refs: list[DocumentRef], taxonomy: Taxonomy, extracted_at: datetime) -> dict[str, pa.Table]:
-    return process_batch(refs, taxonomy, extracted_at=extracted_at)
+@task(name="extract batch", cache_policy=NO_CACHE)
+def extract_batch(batch: Documents, taxonomy: Taxonomy, extracted_at: datetime) -> dict[str, pa.Table]:
+    return process_batch(batch.refs, taxonomy, extracted_at=extracted_at)
 
 
-@task(name="validate tables")
+@task(name="validate tables", cache_policy=NO_CACHE)
 def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime, docs_dir: Path) -> ValidationReport:
     from transform.validate import validate_tables
 
@@ -133,7 +158,7 @@ def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime
     return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir)
 
 
-@task(name="publish tables")
+@task(name="publish tables", cache_policy=NO_CACHE)
 def publish(tables: dict[str, pa.Table], output: str | Path, report: ValidationReport) -> list[str]:
     staging = stage_tables(tables, output)
     if not report.success:
@@ -154,13 +179,26 @@ def batches(refs: list[DocumentRef], size: int) -> list[list[DocumentRef]]:
     return [refs[i : i + size] for i in range(0, len(refs), size)]
 
 
+def _extra_rejects(work: Plan, failures: list[Rejected], run_time: datetime) -> pa.Table:
+    """Rejects that are not documents' rows: sources that failed, second copies."""
+    return rejects_table(
+        [*failures, *(Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates)],
+        run_time,
+    )
+
+
+def _same_counts(work: Plan, previous: dict[str, pa.Table], names: tuple[str, ...], extra_rejects: int = 0) -> bool:
+    carried = {name: work.carried[name].num_rows for name in names}
+    if "rejects" in carried:
+        carried["rejects"] += extra_rejects
+    return carried == {name: previous[name].num_rows for name in names}
+
+
 def _unchanged(work: Plan, previous: dict[str, pa.Table] | None, duplicates: pa.Table) -> bool:
     """Nothing to extract and nothing gone: the published tables already are the answer."""
     if previous is None or work.new:
         return False
-    carried = {name: work.carried[name].num_rows for name in TABLES}
-    carried["rejects"] += duplicates.num_rows
-    return carried == {name: previous[name].num_rows for name in TABLES}
+    return _same_counts(work, previous, tuple(TABLES), duplicates.num_rows)
 
 
 def _summary(
@@ -243,12 +281,12 @@ def refresh(
         clock.lap("fetch")
     for path, why in problems:
         logger.warning("input %s: %s", path, why)
-    work, previous = plan(refs, output_dir, taxonomy)
+    work, previous, whole = plan(Documents(refs), output_dir, taxonomy)
+    duplicates = _extra_rejects(work, failures, run_time)
+    if not whole and not _unchanged(work, previous, duplicates):  # the keys were not enough
+        work, previous, whole = plan(Documents(refs), output_dir, taxonomy, whole=True)
+        duplicates = _extra_rejects(work, failures, run_time)
     clock.lap("plan")
-    duplicates = rejects_table(
-        [*failures, *(Rejected(uri, "duplicate", f"same bytes as {first}") for uri, first in work.duplicates)],
-        run_time,
-    )
     if _unchanged(work, previous, duplicates):
         assert previous is not None
         summary = _summary(refs, previous, output_dir, work, validation_docs=None, published=True, unchanged=True)
@@ -256,7 +294,7 @@ def refresh(
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
         return summary
 
-    futures = extract_batch.map(batches(work.new, batch_size), unmapped(taxonomy), unmapped(run_time))
+    futures = [extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in batches(work.new, batch_size)]
     parts = [future.result() for future in futures]
     del futures  # the futures hold their results too: one reference to each batch is enough
     tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])

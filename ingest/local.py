@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,25 @@ class DocumentRef:
     outlet: str | None = None  # the source's outlet, for documents that do not name theirs
 
 
+def _walk(folder: str, suffixes: tuple[str, ...], seen: set[str]) -> Iterator[tuple[str, int]]:
+    """(real path, size) of the documents below `folder`, a real path; hidden entries are
+    skipped. `os.scandir` rather than `Path.rglob` + `resolve()`: a 35k-file corpus is
+    listed in a fraction of the time, and only links pay for resolving."""
+    if folder in seen:  # a link back up the tree
+        return
+    seen.add(folder)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                yield from _walk(real, suffixes, seen)
+            elif entry.is_file() and entry.name.lower().endswith(suffixes):
+                path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                yield path, entry.stat().st_size
+
+
 def discover(
     inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
 ) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
@@ -38,21 +58,13 @@ def discover(
     for raw in inputs:
         path = Path(raw).expanduser()
         if path.is_file():
-            candidates = [path]
+            resolved = path.resolve()
+            found[str(resolved)] = DocumentRef(uri=str(resolved), size=resolved.stat().st_size)
         elif path.is_dir():
-            candidates = [
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in suffixes
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
+            for uri, size in _walk(str(path.resolve()), suffixes, set()):
+                found[uri] = DocumentRef(uri=uri, size=size)
         else:
             problems.append((str(path), "no such file or folder"))
-            continue
-        for candidate in candidates:
-            resolved = candidate.resolve()
-            found[str(resolved)] = DocumentRef(uri=str(resolved), size=resolved.stat().st_size)
     return sorted(found.values(), key=lambda r: r.uri), problems
 
 

@@ -34,9 +34,20 @@ class Plan:
         return not self.new
 
 
-def read_published(output: str | Path) -> dict[str, pa.Table] | None:
+# What deciding a refresh needs of the published tables: keys, versions, and the columns
+# the run summary counts. Reading them alone skips the article bodies (most of the bytes).
+KEY_COLUMNS: dict[str, list[str]] = {
+    "articles": ["article_id", "source_uri", "content_sha256", "extractor_version", "taxonomy_version"],
+    "figures": ["article_id"],
+    "dates": ["article_id"],
+    "rejects": ["source_uri", "reason", "content_sha256"],
+}
+
+
+def read_published(output: str | Path, columns: dict[str, list[str]] | None = None) -> dict[str, pa.Table] | None:
     """The currently published tables of `output` (a folder or an fsspec URL), or None if
-    there are none (or they do not have today's schema: then everything is reprocessed)."""
+    there are none (or they do not have today's schema: then everything is reprocessed).
+    `columns` reads only those columns of each table (see KEY_COLUMNS)."""
     import pyarrow.dataset as ds  # it imports pandas: not at module level, which workers import
 
     current = current_version(output)
@@ -45,12 +56,14 @@ def read_published(output: str | Path) -> dict[str, pa.Table] | None:
     fs, root = filesystem(current)
     tables = {}
     for name, schema in schemas.TABLES.items():
+        names = columns[name] if columns else schema.names
+        wanted = pa.schema([schema.field(n) for n in names])
         try:
             dataset = ds.dataset(f"{root}/{name}", format="parquet", partitioning="hive", filesystem=fs)
-            table = dataset.to_table(columns=schema.names)
+            table = dataset.to_table(columns=names)
         except (pa.ArrowInvalid, FileNotFoundError, KeyError):
             return None
-        tables[name] = table.select(schema.names).cast(schema)
+        tables[name] = table.select(names).cast(wanted)
     return tables
 
 

@@ -83,7 +83,7 @@ def current_version(output: str | Path) -> str | None:
 def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
     """Write every table as `NAME/part-0.parquet` into a new, unpublished version folder
     (a Path for a local output, a URL for a remote one)."""
-    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
     fs, path = filesystem(output)
     staging = f"{_versions_path(fs, path)}/{run}"
     years = _year_of_article(tables["articles"])
