@@ -34,6 +34,9 @@ import psutil
 CACHE = Path(tempfile.gettempdir()) / "solieu-bench"
 ADDED = 100  # documents held back from the first flow run and added for the incremental one
 PEER_SAMPLE = 200
+# Extraction is timed twice and the faster pass reported: on this shared virtual machine
+# single passes of the same code varied from 2.4 to 3.4 MB/s with the neighbours' load.
+EXTRACTION_PASSES = 2
 
 
 def corpus(shared: Path) -> Path:
@@ -66,7 +69,8 @@ def floor(paths: list[Path]) -> dict:
 
 
 def extraction(paths: list[Path]) -> dict:
-    """`extract/` over every document in this one process (decoding excluded)."""
+    """`extract/` over every document in this one process (decoding excluded), best of
+    EXTRACTION_PASSES passes."""
     from extract.decode import Rejection, decode_document
     from extract.pipeline import extract_article
 
@@ -78,25 +82,42 @@ def extraction(paths: list[Path]) -> dict:
             size += len(raw)
         except Rejection:
             pass
-    counts = Counter()
-    started = time.perf_counter()
-    for text in texts:
-        try:
-            article = extract_article(text)
-        except Exception:  # counted, as the flow counts them in rejects (extract_error)
-            counts["errors"] += 1
-            continue
-        counts["figures"] += len(article.figures)
-        counts["dates"] += len(article.dates)
-    seconds = time.perf_counter() - started
+    passes = []
+    for _ in range(EXTRACTION_PASSES):
+        counts: Counter = Counter()
+        steal_before = _steal_seconds()
+        started = time.perf_counter()
+        for text in texts:
+            try:
+                article = extract_article(text)
+            except Exception:  # counted, as the flow counts them in rejects (extract_error)
+                counts["errors"] += 1
+                continue
+            counts["figures"] += len(article.figures)
+            counts["dates"] += len(article.dates)
+        seconds = time.perf_counter() - started
+        passes.append(
+            {"seconds": seconds, "mb_per_s": size / 1e6 / seconds, "steal_s": _steal_seconds() - steal_before}
+        )
+    best = min(passes, key=lambda p: p["seconds"])
     return {
         "documents": len(texts),
         "megabytes": size / 1e6,
-        "seconds": seconds,
-        "docs_per_s": len(texts) / seconds,
-        "mb_per_s": size / 1e6 / seconds,
+        "seconds": best["seconds"],
+        "docs_per_s": len(texts) / best["seconds"],
+        "mb_per_s": best["mb_per_s"],
+        "passes": passes,
         **counts,
     }
+
+
+def _steal_seconds() -> float:
+    """CPU time the hypervisor gave to other guests (Linux /proc/stat): why passes vary."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _role(process: psutil.Process, root: psutil.Process) -> str:
@@ -245,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     e["ratio_to_floor"] = result["floor"]["mb_per_s"] / e["mb_per_s"]
     print(
         f"extraction, one process:    {e['mb_per_s']:.2f} MB/s, {e['docs_per_s']:.0f} docs/s "
-        f"({e['seconds']:.1f} s; floor is {e['ratio_to_floor']:.1f}x faster)"
+        f"({e['seconds']:.1f} s; floor is {e['ratio_to_floor']:.1f}x faster; best of "
+        + ", ".join(f"{p['mb_per_s']:.2f} MB/s (steal {p['steal_s']:.0f} s)" for p in e["passes"])
+        + ")"
     )
 
     if not args.skip_flow:
