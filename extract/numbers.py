@@ -84,6 +84,8 @@ def parse_digits(token: str) -> float | None:
     >>> parse_digits("2.834"), parse_digits("3,5"), parse_digits("12.7")
     (2834.0, 3.5, None)
     """
+    if token.isascii() and token.isdigit():  # most tokens: plain digits
+        return float(token)
     if not _THOUSANDS_RE.fullmatch(token):
         return None
     whole, _, fraction = token.partition(",")
@@ -173,7 +175,7 @@ def _digit_numbers(text: str) -> Iterator[NumberMatch]:
             continue
         scales = match["scales"]
         end = match.end()
-        if scales.strip():
+        if scales and not scales.isspace():
             scaled = _parse_scaled_tail(scales, value)
             if scaled is None:
                 continue
@@ -189,11 +191,29 @@ def _digit_numbers(text: str) -> Iterator[NumberMatch]:
         yield NumberMatch(match.start(), end, value, spelled=False)
 
 
+_NON_SPACE = re.compile(r"\S+")
+# One number word alone ("hai", "năm", "một"): most matches, so worked out once
+_SINGLE_WORD: dict[str, float | None] = {}
+
+
+def _single_word_value(word: str) -> float | None:
+    if word not in _SINGLE_WORD:
+        parsed = parse_number_words([word])
+        _SINGLE_WORD[word] = parsed[0] if parsed and word not in NEVER_ALONE else None
+    return _SINGLE_WORD[word]
+
+
 def _word_numbers(text: str) -> Iterator[NumberMatch]:
     for match in _at_word_starts(WORD_NUMBER_RE, text):
-        words = match[0].split()
+        phrase = match[0]
         offset = match.start()
-        positions = [m.start() + offset for m in re.finditer(r"\S+", match[0])]
+        if phrase.isalpha():  # one word
+            value = _single_word_value(phrase)
+            if value is not None:
+                yield NumberMatch(offset, match.end(), value, spelled=True)
+            continue
+        words = phrase.split()
+        positions = [m.start() + offset for m in _NON_SPACE.finditer(phrase)]
         index = 0
         while index < len(words):
             parsed = parse_number_words(words[index:])
