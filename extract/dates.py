@@ -395,10 +395,11 @@ def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]
                 yield index, match
 
 
-def find_raw_dates(text: str) -> list[RawDate]:
-    """Every date mention in `text`, without overlaps (longer and earlier rule wins)."""
+def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
+    """Every date mention in `text`, without overlaps (longer and earlier rule wins).
+    `lowered` is `lowered_like(text)` when the caller has it already."""
     candidates: list[tuple[int, int, int, RawDate]] = []
-    for priority, match in _rule_matches(text, lowered_like(text)):
+    for priority, match in _rule_matches(text, lowered_like(text) if lowered is None else lowered):
         rule = RULES[priority]
         start, end = match.span()
         # trim spaces a pattern took at its edges

@@ -257,12 +257,15 @@ def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -
     return after[0] if after else None
 
 
-def find_figures(text: str, dates: list[DateMention], sentences: list[Sentence]) -> list[Figure]:
-    """Every figure in `text`; `dates` are excluded and give figures their periods."""
+def find_figures(
+    text: str, dates: list[DateMention], sentences: list[Sentence], lowered: str | None = None
+) -> list[Figure]:
+    """Every figure in `text`; `dates` are excluded and give figures their periods.
+    `lowered` is `lowered_like(text)` when the caller has it already."""
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
     periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
     sentence_starts = [s.start for s in sentences]  # once per text, not once per figure
-    lowered = lowered_like(text)
+    lowered = lowered_like(text) if lowered is None else lowered
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     skip_next = False

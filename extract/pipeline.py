@@ -7,6 +7,7 @@ from datetime import date
 from extract.article import parse_document
 from extract.dates import align_same_period, find_raw_dates, resolve
 from extract.figures import find_figures
+from extract.lexicon import lowered_like
 from extract.published import published_date, reference_date
 from extract.records import Article, ArticleFacts, KnownFacts
 from extract.sentences import split_sentences
@@ -26,14 +27,15 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     known = known or KnownFacts()
     parsed = parse_document(document)
     text = parsed.text
-    raws = find_raw_dates(text)
+    lowered = lowered_like(text)  # once: dates, numbers and item phrases all read it
+    raws = find_raw_dates(text, lowered)
     header_date, header_precision = parsed.header_date, parsed.header_precision
     if known.published_date is not None:  # a page's own publication date is a dated header
         header_date, header_precision = known.published_date, "day"
     published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
-    figures = find_figures(text, dates, split_sentences(text))
+    figures = find_figures(text, dates, split_sentences(text), lowered)
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,

@@ -29,7 +29,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
 from ingest.local import DocumentRef, content_hashes, discover
-from ingest.sources import WEB_KINDS, Source, load_sources, source_for_input
+from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import process_batch
 from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
 from transform.publish import discard_staged, is_remote, publish_staged, stage_tables
@@ -53,7 +53,7 @@ def resolve_sources(inputs: list[str], sources_file: str | None) -> list[Source]
     files and folders; a path that does not exist is reported by discovery)."""
     sources = load_sources(sources_file) if sources_file else []
     for value in inputs:
-        if value.startswith(("http://", "https://")):
+        if is_web_address(value):
             sources.append(source_for_input(value))
         else:
             sources.append(Source(name=value, kind="file" if Path(value).is_file() else "folder", location=value))

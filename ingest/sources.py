@@ -16,6 +16,13 @@ import yaml
 SourceKind = Literal["folder", "file", "url", "feed"]
 KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 WEB_KINDS: tuple[SourceKind, ...] = ("url", "feed")  # fetched over HTTP into the raw archive
+
+
+def is_web_address(value: str) -> bool:
+    """Whether `value` names a web page (http or https) rather than a local path."""
+    return value.lower().startswith(("http://", "https://"))
+
+
 _OPTIONAL_FIELDS = ("outlet",)
 
 

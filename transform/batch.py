@@ -20,6 +20,7 @@ from extract.decode import MAX_BYTES, Rejection, decode_document
 from extract.pipeline import EXTRACTOR_VERSION, extract_article
 from extract.records import KnownFacts
 from ingest.local import DocumentRef, read_bytes
+from ingest.sources import is_web_address
 from transform.tables import ExtractedDocument, Rejected, build_tables
 from transform.taxonomy import Taxonomy
 
@@ -28,7 +29,7 @@ def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None
     """The text to extract from, and the facts its container states: a fetched web page
     becomes its article text and metadata, anything else is a text document. Raises
     `Rejection` (a page that is not HTML is `not_html`)."""
-    if not ref.uri.startswith(("http://", "https://")):
+    if not is_web_address(ref.uri):
         return decode_document(raw)[0], None
     if len(raw) > MAX_BYTES:
         raise Rejection("too_large", f"{len(raw)} bytes, limit {MAX_BYTES}")
