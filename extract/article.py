@@ -23,6 +23,7 @@ _LOW = "".join(c for c in _LATIN if c.islower())
 _END_MARKERS = {line.casefold() for line in _DOC["end_markers"]["lines"]}
 _CHROME = {line.casefold() for line in _DOC["chrome_lines"]["lines"]}
 _NOT_OUTLETS = set(_DOC["lead_tags_not_outlets"]["tags"])
+_LONGEST_MARKER = max(len(line) for line in _END_MARKERS | _CHROME)
 
 HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2}))?(?![\d-])[ \t]*\n?")
 # "(Ngày Nay) - ", "(PLO)- ", "ANTT.VN - ", "VOV.VN -"
@@ -68,11 +69,14 @@ def _header(text: str) -> tuple[str, date | None, Precision]:
 def _strip_boilerplate(text: str) -> str:
     kept: list[str] = []
     for line in text.split("\n"):
-        key = line.strip().casefold()
-        if key in _END_MARKERS:
-            break
-        if key in _CHROME:
-            continue
+        stripped = line.strip()
+        # paragraphs are longer than any marker: skip the casefold (never shorter) for them
+        if len(stripped) <= _LONGEST_MARKER:
+            key = stripped.casefold()
+            if key in _END_MARKERS:
+                break
+            if key in _CHROME:
+                continue
         kept.append(line)
     return "\n".join(kept).strip()
 

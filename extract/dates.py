@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.lunar import lunar_to_solar
@@ -60,8 +61,7 @@ def _words(*phrases: str) -> frozenset[str]:
     return frozenset(DIGIT if word[0].isdigit() else word for word in firsts)
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(NamedTuple):
     """One end of a date as the text gives it; None where the text is silent."""
 
     year: int | None
@@ -70,8 +70,7 @@ class Point:
     lunar: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RawDate:
+class RawDate(NamedTuple):
     start: int
     end: int
     first: Point
@@ -341,11 +340,11 @@ def _points(rule: _Rule, match: re.Match[str]) -> tuple[Point, Point, Granularit
         if value:
             year = int(value)
             if point_name in ("both", "first"):
-                first = replace(first, year=year)
+                first = first._replace(year=year)
             if point_name in ("both", "last"):
-                last = replace(last, year=year)
+                last = last._replace(year=year)
     if groups.get("y2_") and first.year is None:
-        first = replace(first, year=last.year)
+        first = first._replace(year=last.year)
     return first, last, granularity
 
 
@@ -492,15 +491,15 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
         if last.year is None:
             if reference is None:
                 return None
-            last = replace(last, year=nearest_year(last, reference))
+            last = last._replace(year=nearest_year(last, reference))
             inferred = True
         if first.year is None:
             year = last.year
             assert year is not None
             # "từ ngày 28/12 đến 3/1": the first end lies in the year before
-            if _point_dates(replace(first), year)[0] > _point_dates(last, year)[1]:
+            if _point_dates(first, year)[0] > _point_dates(last, year)[1]:
                 year -= 1
-            first = replace(first, year=year)
+            first = first._replace(year=year)
             inferred = True
         assert first.year is not None and last.year is not None
         start = _point_dates(first, first.year)[0]

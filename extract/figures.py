@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
@@ -85,8 +85,7 @@ _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     unit: str | None
     unit_end: int
     item: str | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.lexicon import alternation, load, lowered_like
 
@@ -67,8 +67,7 @@ def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
-@dataclass(frozen=True, slots=True)
-class NumberMatch:
+class NumberMatch(NamedTuple):
     """A number found in text. `end` is after any scale words."""
 
     start: int

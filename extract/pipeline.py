@@ -32,7 +32,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     header_date, header_precision = parsed.header_date, parsed.header_precision
     if known.published_date is not None:  # a page's own publication date is a dated header
         header_date, header_precision = known.published_date, "day"
-    published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of)
+    published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     figures = find_figures(text, dates, split_sentences(text), lowered)

@@ -13,18 +13,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from extract.dates import Point, RawDate, resolve
-from extract.lexicon import PhraseSet, alternation, load
+from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.records import DateMention, Precision
 
 _LEX = load("dates")
 _DM = r"(?P<d>0?[1-9]|[12]\d|3[01])\s*[/\-.]\s*(?P<m>0?[1-9]|1[0-2])(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d\d))?(?![\w/\-])"
-_TODAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['today_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
-# Every today cue ends in one of a few words ("nay"): a literal search for them followed
-# by a number rules most articles out far faster than the cue alternation can.
-_TODAY_GATE = re.compile(
-    rf"(?:{alternation({w.split()[-1].lower() for w in _LEX['today_cues']['words']})})\s*,?\s*\(?\s*\d"
-)
-_YESTERDAY = re.compile(rf"(?<!\w)(?:{alternation(_LEX['yesterday_cues']['words'])})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
+
+
+def _day_cue_patterns(cues: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The pattern of a cue followed by its day ("Sáng nay (20/1)"), and its gate.
+
+    Every cue ends in one of a few words ("nay", "qua"): a literal search of the
+    lower-cased text for them followed by a number rules most articles out far faster
+    than the cue alternation, with its look-behind and IGNORECASE, can.
+    """
+    cue = re.compile(rf"(?<!\w)(?:{alternation(cues)})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
+    gate = re.compile(rf"(?:{alternation({w.split()[-1].lower() for w in cues})})\s*,?\s*\(?\s*\d")
+    return cue, gate
+
+
+_TODAY, _TODAY_GATE = _day_cue_patterns(_LEX["today_cues"]["words"])
+_YESTERDAY, _YESTERDAY_GATE = _day_cue_patterns(_LEX["yesterday_cues"]["words"])
 _FUTURE_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation(_LEX['future_cues']['words'])})[\s,]+(?:[\w.]+[\s,]+){{0,2}}$", re.IGNORECASE
 )
@@ -50,12 +59,15 @@ def _point(match: re.Match[str]) -> Point:
     return Point(int(match["y"]) if match["y"] else None, int(match["m"]), int(match["d"]))
 
 
-def day_cue(text: str, body_start: int, raws: list[RawDate]) -> DayCue | None:
-    """The text's own day: today's, yesterday's, or the day a lead sentence opens with."""
-    today = _TODAY.search(text) if _TODAY_GATE.search(text.lower()) else None
+def day_cue(text: str, body_start: int, raws: list[RawDate], lowered: str | None = None) -> DayCue | None:
+    """The text's own day: today's, yesterday's, or the day a lead sentence opens with.
+    `lowered` is `lowered_like(text)` when the caller has it already."""
+    lowered = lowered_like(text) if lowered is None else lowered
+    today = _TODAY.search(text) if _TODAY_GATE.search(lowered) else None
     if today:
         return DayCue(_point(today))
-    yesterday = _YESTERDAY.search(text, body_start, body_start + LEAD_WINDOW)
+    lead_end = body_start + LEAD_WINDOW
+    yesterday = _YESTERDAY_GATE.search(lowered, body_start, lead_end) and _YESTERDAY.search(text, body_start, lead_end)
     if yesterday:
         return DayCue(_point(yesterday), days_after=1)
     first_stop = text.find(". ", body_start)
@@ -143,10 +155,12 @@ def published_date(
     body_start: int,
     raws: list[RawDate],
     as_of: date | None = None,
+    lowered: str | None = None,
 ) -> tuple[date | None, Precision]:
     """The publication date and its precision. `as_of` (the day of the run) bounds what the
-    text can imply: an article is not published after it is read."""
-    published, precision = _published_date(header, header_precision, text, body_start, raws, as_of)
+    text can imply: an article is not published after it is read. `lowered` is
+    `lowered_like(text)` when the caller has it already."""
+    published, precision = _published_date(header, header_precision, text, body_start, raws, as_of, lowered)
     if published is not None and as_of is not None and header is None and published > as_of:
         return None, "none"  # the text implies a future day: no evidence fixes the date
     return published, precision
@@ -159,12 +173,13 @@ def _published_date(
     body_start: int,
     raws: list[RawDate],
     as_of: date | None,
+    lowered: str | None,
 ) -> tuple[date | None, Precision]:
     if header is not None and header_precision == "day":
         return header, "day"
     if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
         raws = [r for r in raws if r.first.year is None or r.first.year <= as_of.year]
-    cue = day_cue(text, body_start, raws)
+    cue = day_cue(text, body_start, raws, lowered)
     if header is not None:
         # "Sáng nay (20/1)" in a 2021-01 document dates it to the day
         if cue is not None and (header_precision == "year" or cue.point.month == header.month):

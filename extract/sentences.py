@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A sentence ends at . ! ? or a line break, when more text follows; ";" only separates
 # clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
@@ -15,8 +15,7 @@ _ABBREVIATION = re.compile(rf"(?<![\w.])(?:{'|'.join(_ABBREVIATIONS)})$")
 _ABBREVIATION_ENDS = {a[-1] for a in _ABBREVIATIONS}  # most periods follow none: skip the regex
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     text: str
