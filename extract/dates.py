@@ -18,10 +18,11 @@ import calendar
 import contextlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from extract.anchors import find_anchors
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.lunar import lunar_to_solar
 from extract.records import DateMention, Granularity
@@ -355,36 +356,29 @@ def _valid_day(point: Point) -> bool:
     return point.day <= calendar.monthrange(year, point.month)[1]
 
 
-# Where a match can begin: every rule names its first words, so a document is scanned
-# for all of them at once and each rule is tried only there (trying twenty rules at
-# every position was most of the extractor's time).
+# Where a match can begin: every rule names its first words, and each rule is tried only
+# where `extract.anchors` found one of them (trying twenty rules at every position was
+# most of the extractor's time). A digit run starts a date only when it goes on as
+# every rule starting with one does ("12/3", "2015-2020", "6 tháng đầu năm").
 _STARTS: dict[str, list[int]] = {}
 for _index, _rule in enumerate(RULES):
     for _word in _rule.starts:
         _STARTS.setdefault(_word, []).append(_index)
-# Two scans, each of literal alternatives so that the engine skips ahead on their first
-# characters: start words (a cue may be glued to its number: "Ngày17-6-2014"), and
-# numbers that go on as every rule starting with one does ("12/3", "2015-2020",
-# "6 tháng đầu năm"), or a bracket around one ("(20/1)").
-_WORD_TRIGGER = re.compile(rf"(?:{alternation(set(_STARTS) - {DIGIT, '('})})(?![^\W\d])")
-_NUMBER_TRIGGER = re.compile(
-    "|".join([rf"{d}[0-9]*(?=\s*[/\-–—]|\s+tháng)" for d in "0123456789"] + [r"\((?=\s*[0-9])"])
-)
+START_WORDS = frozenset(set(_STARTS) - {DIGIT, "("})  # for `extract.anchors`
+_AFTER_DIGITS = re.compile(r"\s*[/\-–—]|\s+tháng")
+_BRACKET = re.compile(r"\((?=\s*[0-9])")  # "(20/1)": a rule starts just inside
 
 
 def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
     """(rule index, match) for every rule, each rule's matches without overlaps, as
     `finditer` would find them."""
     last_end = [-1] * len(RULES)
-    triggers = sorted(
-        [(m.start(), m[0]) for m in _WORD_TRIGGER.finditer(lowered)]
-        + [(m.start(), m[0]) for m in _NUMBER_TRIGGER.finditer(lowered)]
-    )
-    for pos, token in triggers:
-        if token == "(":
-            key, pos = "(", pos + 1
-        else:
-            key = DIGIT if token[0].isdigit() else token
+    anchors = find_anchors(lowered)
+    triggers = [(start, word) for start, word in anchors.words if word in START_WORDS]
+    triggers += [(start, DIGIT) for start, end in anchors.digits if _AFTER_DIGITS.match(lowered, end)]
+    triggers += [(match.end(), "(") for match in _BRACKET.finditer(lowered)]
+    triggers.sort()
+    for pos, key in triggers:
         for index in _STARTS[key]:
             if pos < last_end[index]:
                 continue
@@ -536,8 +530,7 @@ def align_same_period(mentions: list[DateMention]) -> list[DateMention]:
             year = mention.start_date.year
             first, last = latest_period.start_date, latest_period.end_date
             with contextlib.suppress(ValueError):  # 29 February in a common year: keep the year
-                mention = replace(
-                    mention,
+                mention = mention._replace(
                     start_date=first.replace(year=year),
                     end_date=last.replace(year=year + (last.year - first.year)),
                     granularity=latest_period.granularity,

@@ -1,5 +1,8 @@
 """Typed records that `extract/` produces: plain data, no I/O.
 
+The records made per mention are named tuples: as immutable as frozen dataclasses, and
+several times cheaper to build, which counts at hundreds of thousands per corpus.
+
 All offsets are Python string indices into `Article.text`, the stored article text.
 """
 
@@ -7,15 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Precision = Literal["day", "month", "year", "none"]
 Granularity = Literal["day", "month", "year"]
 Qualifier = Literal["exact", "approx", "over", "under", "at_least", "at_most"]
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):
     """A calendar reference in the text: a day, month or year, or a span of those."""
 
     char_start: int
@@ -30,8 +32,7 @@ class DateMention:
     is_period: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(NamedTuple):
     """A reported quantity: `value` (and `value_max` for a range) of `unit` `item`."""
 
     char_start: int
