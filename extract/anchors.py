@@ -24,31 +24,34 @@ class Anchors(NamedTuple):
 
 
 @cache
-def _scanner() -> re.Pattern[str]:
+def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     # imported here, not at the top: both modules use this one
     from extract.dates import START_WORDS as DATE_WORDS
     from extract.numbers import START_WORDS as NUMBER_WORDS
 
-    # "\d\d*"-style: no leading repeat, so the engine skips ahead on first characters.
     # A word is a whole run of letters, and may be glued to a number after it ("ngày17").
-    return re.compile(rf"[0-9][0-9]*|(?:{alternation(DATE_WORDS | NUMBER_WORDS)})(?![^\W\d])")
+    token = rf"([0-9]+|(?:{alternation(DATE_WORDS | NUMBER_WORDS)})(?![^\W\d]))"
+    # Most anchors follow a space: with a literal first character the engine skips ahead
+    # fast and tries the words only there, not inside words. The rest follow a line
+    # break or a mark ("(", "“", "-"), or start the text.
+    return re.compile(f" {token}"), re.compile(rf"[^\w ]{token}"), re.compile(token)
 
 
 @lru_cache(maxsize=4)  # numbers and dates ask for the same document in turn
 def find_anchors(lowered: str) -> Anchors:
     """The anchors of `lowered`, a text made by `lexicon.lowered_like`."""
-    words: list[tuple[int, str]] = []
-    digits: list[tuple[int, int]] = []
-    for match in _scanner().finditer(lowered):
-        start = match.start()
-        if start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
-            continue  # inside a word or a number: "thai", "A80"
-        token = match[0]
-        if token[0] in "0123456789":
-            digits.append((start, match.end()))
-        else:
-            words.append((start, token))
+    after_space, after_mark, at_start = _scanners()
+    found = [(m.start(1), m.end(1), m[1]) for m in after_space.finditer(lowered)]
+    found += [(m.start(1), m.end(1), m[1]) for m in after_mark.finditer(lowered)]
+    if first := at_start.match(lowered):
+        found.append((0, first.end(), first[1]))
+    found.sort()
+    words = [(start, token) for start, _, token in found if token[0] not in _DIGITS]
+    digits = [(start, end) for start, end, token in found if token[0] in _DIGITS]
     return Anchors(words, digits)
+
+
+_DIGITS = frozenset("0123456789")
 
 
 def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
