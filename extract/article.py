@@ -102,8 +102,8 @@ def _credit(text: str) -> tuple[str | None, str | None]:
     last_line = tail.split("\n")[-1].strip()
     if _UPPER_NAME.match(last_line) and len(last_line.split()) <= 5:
         return last_line, None
-    for pattern in (_CREDIT_BRACKET, _CREDIT_SLASH):
-        match = pattern.search(tail)
+    for pattern, mark in ((_CREDIT_BRACKET, "("), (_CREDIT_SLASH, "/")):
+        match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
         if match and match.start() > 0 and tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)":
             return match["author"].strip(), match["outlet"].strip()
         if match and match.start() == 0:

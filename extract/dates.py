@@ -327,6 +327,7 @@ _PERIOD_BEFORE = PhraseSet(_PERIOD_CUES, gap=r"\s+")
 _CLOCK_BEFORE = _i(r"\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}\s*(?:phút)?)?\s*$")
 _SAME_PERIOD = _i(r"^cùng kỳ\b")
 _DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_words"}
+_FRACTION_RULES = _DAY_RULES | {"day_range_full"}  # rules a fraction or identifier cue voids
 
 
 def _points(rule: _Rule, match: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
@@ -365,6 +366,8 @@ for _index, _rule in enumerate(RULES):
     for _word in _rule.starts:
         _STARTS.setdefault(_word, []).append(_index)
 START_WORDS = frozenset(set(_STARTS) - {DIGIT, "("})  # for `extract.anchors`
+# (index, bound `match`) of the rules for each start: the loop below runs 100 times a document
+_TRIES = {word: [(index, RULES[index].pattern.match) for index in indexes] for word, indexes in _STARTS.items()}
 _AFTER_DIGITS = re.compile(r"\s*[/\-–—]|\s+tháng")
 _BRACKET = re.compile(r"\((?=\s*[0-9])")  # "(20/1)": a rule starts just inside
 
@@ -379,10 +382,10 @@ def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]
     triggers += [(match.end(), "(") for match in _BRACKET.finditer(lowered)]
     triggers.sort()
     for pos, key in triggers:
-        for index in _STARTS[key]:
+        for index, match_at in _TRIES[key]:
             if pos < last_end[index]:
                 continue
-            match = RULES[index].pattern.match(text, pos)
+            match = match_at(text, pos)
             if match:
                 last_end[index] = match.end()
                 yield index, match
@@ -406,7 +409,7 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
             day_word = re.search(r"(?<!\w)ngày\s", text[start:end], re.IGNORECASE)
             if day_word:
                 start += day_word.start()
-        if rule.name in _DAY_RULES | {"day_range_full"} and (
+        if rule.name in _FRACTION_RULES and (
             _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
         ):
             continue

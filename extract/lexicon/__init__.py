@@ -80,7 +80,7 @@ class PhraseSet:
         """The longest cue that ends right before `pos` (across the allowed gap), or None."""
         start = max(0, pos - window)
         end = pos
-        while end > start and not _is_word_char(text[end - 1]):
+        while end > start and not (text[end - 1].isalnum() or text[end - 1] == "_"):  # back over marks and spaces
             end -= 1
         # Fast rejection, for the common case: the word just before `pos` ends no cue.
         first = max(start, text.rfind(" ", start, end) + 1)
