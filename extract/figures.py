@@ -17,7 +17,7 @@ from typing import NamedTuple
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
 from extract.records import DateMention, Figure, Qualifier
-from extract.sentences import Sentence, sentence_at
+from extract.sentences import Sentence, SentenceFinder
 
 _FIG = load("figures")
 _UNITS = load("units")
@@ -256,14 +256,12 @@ def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -
     return after[0] if after else None
 
 
-def find_figures(
-    text: str, dates: list[DateMention], sentences: list[Sentence], lowered: str | None = None
-) -> list[Figure]:
+def find_figures(text: str, dates: list[DateMention], lowered: str | None = None) -> list[Figure]:
     """Every figure in `text`; `dates` are excluded and give figures their periods.
     `lowered` is `lowered_like(text)` when the caller has it already."""
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
     periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
-    sentence_starts = [s.start for s in sentences]  # once per text, not once per figure
+    sentences = SentenceFinder(text)
     lowered = lowered_like(text) if lowered is None else lowered
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
@@ -301,7 +299,7 @@ def find_figures(
         after_item = _QUALIFIER_AFTER.match(text, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"].lower()]
-        sentence = sentence_at(sentences, start, sentence_starts)
+        sentence = sentences.at(start)
         period = _period_for(start, sentence, periods)
         end = found.end
         figures.append(

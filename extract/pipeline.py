@@ -10,7 +10,6 @@ from extract.figures import find_figures
 from extract.lexicon import lowered_like
 from extract.published import published_date, reference_date
 from extract.records import Article, ArticleFacts, KnownFacts
-from extract.sentences import split_sentences
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
@@ -35,7 +34,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
-    figures = find_figures(text, dates, split_sentences(text), lowered)
+    figures = find_figures(text, dates, lowered)
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,

@@ -21,25 +21,26 @@ class Sentence(NamedTuple):
     text: str
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """The sentences of `text`, or of its part from `start` to `end`."""
+    end = len(text) if end is None else end
     sentences: list[Sentence] = []
-    start = 0
-    for match in _END.finditer(text):
+    for match in _END.finditer(text, start, end):
         if (
             match[0] == "."
             and text[match.start() - 1 : match.start()] in _ABBREVIATION_ENDS
             and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start())
         ):
             continue
-        end = match.end() if match[0][0] != "\n" else match.start()
+        stop = match.end() if match[0][0] != "\n" else match.start()
         # inline rather than a helper: this runs for every sentence of every article
-        piece = text[start:end]
+        piece = text[start:stop]
         stripped = piece.strip()
         if stripped:
             first = start + len(piece) - len(piece.lstrip())
             sentences.append(Sentence(first, first + len(stripped), stripped))
         start = match.end()
-    piece = text[start:]
+    piece = text[start:end]
     stripped = piece.strip()
     if stripped:
         first = start + len(piece) - len(piece.lstrip())
@@ -47,10 +48,26 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def sentence_at(sentences: list[Sentence], position: int, starts: list[int] | None = None) -> Sentence:
-    """The sentence that holds `position` (or the nearest one before it). Pass `starts`
-    (the sentences' start offsets) when looking up many positions in one text."""
-    if starts is None:
-        starts = [s.start for s in sentences]
-    index = max(0, bisect.bisect_right(starts, position) - 1)
-    return sentences[index] if sentences else Sentence(position, position, "")
+class SentenceFinder:
+    """The sentence that holds a position of `text`, splitting only that position's line.
+
+    A sentence never crosses a line break, and most lines hold no figure: splitting the
+    lines that do gives the sentences `split_sentences(text)` would, at a fraction of the cost.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: dict[int, tuple[list[int], list[Sentence]]] = {}  # by line start
+
+    def at(self, position: int) -> Sentence:
+        """The sentence that holds `position` (or the nearest one before it on its line)."""
+        text = self.text
+        line_start = text.rfind("\n", 0, position) + 1
+        line = self._lines.get(line_start)
+        if line is None:
+            line_end = text.find("\n", position)
+            sentences = split_sentences(text, line_start, len(text) if line_end < 0 else line_end)
+            line = self._lines[line_start] = ([s.start for s in sentences], sentences)
+        starts, sentences = line
+        index = max(0, bisect.bisect_right(starts, position) - 1)
+        return sentences[index] if sentences else Sentence(position, position, "")

@@ -8,7 +8,7 @@ import pytest
 
 from extract.dates import find_dates
 from extract.figures import find_figures
-from extract.sentences import split_sentences
+from extract.sentences import SentenceFinder, split_sentences
 from tests.corpus import load_examples
 from transform.taxonomy import load_taxonomy
 
@@ -17,7 +17,7 @@ TAXONOMY = load_taxonomy()
 
 
 def _figures(text: str, reference: date | None):
-    return find_figures(text, find_dates(text, reference), split_sentences(text))
+    return find_figures(text, find_dates(text, reference))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["text"][:60] for e in EXAMPLES])
@@ -51,3 +51,22 @@ def test_the_longest_metric_cue_wins() -> None:
     assert TAXONOMY.metric_for("lượt", "phương tiện") == "vehicles"
     assert TAXONOMY.metric_for(None, "bãi giữ xe máy") is None  # the head noun decides
     assert TAXONOMY.metric_for(None, "người", "lực lượng đã bắt giữ ") == "suspects"
+
+
+SENTENCE_TEXTS = [
+    "Trong năm 2025, công an xử lý 283 vụ. TP. HCM có 12 vụ!\nĐêm 5/3… bắt 3 người.",
+    "Ông A nói: “Đã xong.” (Ảnh: T.S). Th.S Lan báo cáo.\n\n  12 xã, phường.  \nKết thúc",
+    "Q. 1 có 5 điểm ... Sáng 20/1 , 7 người? Vâng.\n",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_TEXTS)
+def test_sentence_of_a_position_is_the_whole_text_split(text: str) -> None:
+    """The line-at-a-time finder agrees with splitting the whole text, for every character
+    that is not a space (figures start at one)."""
+    whole = split_sentences(text)
+    finder = SentenceFinder(text)
+    for position, char in enumerate(text):
+        if not char.isspace():
+            holding = [s for s in whole if s.start <= position < s.end]
+            assert [finder.at(position)] == holding, (position, char)
