@@ -34,13 +34,15 @@ _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])", re.IGNORECASE)
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
-_EXCLUDE_AFTER = re.compile(rf"^\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])", re.IGNORECASE)
-_ORDINAL_AFTER = re.compile(rf"^\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])", re.IGNORECASE)
+_EXCLUDE_AFTER = rf"\s*(?:{alternation(_FIG['exclude_after']['words'])})(?![\w])"
+_ORDINAL_AFTER = rf"\s+(?:{alternation(_FIG['ordinal_after']['words'])})(?![\w])"
 # "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
-_CLOCK_TIME = re.compile(
-    r"^\s*(?:h\d{0,2}(?![\w])|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))",
-    re.IGNORECASE,
+_CLOCK_TIME = (
+    r"\s*(?:h\d{0,2}(?![\w])"
+    r"|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))"
 )
+# each alone makes the number no count: one pattern, one match call per number
+_NOT_A_COUNT_AFTER = re.compile(f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}", re.IGNORECASE)
 _CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation(UNIT_NAMES)})(?![\w])", re.IGNORECASE)
 _GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
@@ -58,19 +60,21 @@ class _PhraseAt:
     def __init__(self, phrases: list[str] | set[str]) -> None:
         firsts = [re.match(r"\w+", p) for p in phrases]
         assert all(firsts), "phrases start with a word"
-        self._first_words = {m[0].lower() for m in firsts if m}
+        self.first_words = {m[0].lower() for m in firsts if m}
         self._pattern = re.compile(rf"(?:{alternation({p.lower() for p in phrases})})(?![\w])")
 
     def at(self, lowered: str, pos: int, word: str) -> bool:
         """Whether a phrase starts at `pos` of `lowered` (lower-cased text), where the
         lower-case token `word` starts."""
         # `word` is a token such as "xã-phường"; a phrase may end at its hyphen
-        return word.partition("-")[0] in self._first_words and self._pattern.match(lowered, pos) is not None
+        return word.partition("-")[0] in self.first_words and self._pattern.match(lowered, pos) is not None
 
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
 _COMPOUND = _PhraseAt(_FIG["item_compounds"]["words"])
 _MODIFIER_STOP = _PhraseAt(_FIG["item_modifier_stops"]["words"])
+# A word that is no stop and begins no phrase above cannot end an item: most words
+_STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
 _MONEY_ITEM_BEFORE = re.compile(
     rf"(?<![\w])(?P<item>{alternation(_FIG['money_items_before']['words'])})\s*(?:là|:|khoảng|hơn|gần|trên)?\s*$",
@@ -122,11 +126,11 @@ def _is_excluded(text: str, number: NumberMatch, dates: list[tuple[int, int]], r
         return True
     if after[:1] == " " and after[1:2].isupper() and _ADDRESS_BEFORE.phrase_before(text, number.start):
         return True  # "tại 12 Tôn Đản": a street address
-    if _EXCLUDE_AFTER.match(after) or _ORDINAL_AFTER.match(after):
+    if _NOT_A_COUNT_AFTER.match(after):  # "thứ 3", "5 giờ sáng"
         return True
     if _MINUTES_AFTER.match(after) and _CLOCK_HOUR_BEFORE.search(before):
         return True  # "12 giờ 30 phút" is a time of day
-    if _CLOCK_TIME.match(after) or (_HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before)):
+    if _HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before):
         return True
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
@@ -189,7 +193,11 @@ def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
         if not value[0].isalnum() or (not value.isalpha() and any(ch.isdigit() for ch in value)):
             break
         previous = segment[-1][0] if segment else ""
-        if previous not in _PASSIVES and _is_stop(lowered, token.start(), value, after_head=bool(segment)):
+        if (
+            (value in _STOP_RELEVANT or value.partition("-")[0] in _STOP_RELEVANT)
+            and previous not in _PASSIVES
+            and _is_stop(lowered, token.start(), value, after_head=bool(segment))
+        ):
             break
         segment.append(token)
         limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS
