@@ -14,6 +14,7 @@ from dataclasses import dataclass
 MAX_BYTES = 5 * 1024 * 1024  # an article is a few KB; more is a dump, not an article
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter (also the few numerals that are not digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ def decode_document(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, str
     text = _CONTROL.sub("", text)
     if not text.strip():
         raise Rejection("empty", "only whitespace after decoding")
-    letters = sum(ch.isalpha() for ch in text)
-    if letters >= 200 and not _VIETNAMESE.search(text):
+    # a Vietnamese letter is found at once in Vietnamese text; count letters only without one
+    if not _VIETNAMESE.search(text) and len(_LETTER.findall(text)) >= 200:
         raise Rejection("not_vietnamese", "no Vietnamese letters in the text")
     return text, encoding
