@@ -100,13 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return 0
 
+    from flows.server import shared_api, start_early
+
+    server = start_early()  # it comes up while the imports below run
+
     from flows.refresh import ValidationFailed, print_summary, refresh
     from flows.runners import make_task_runner
-    from flows.server import shared_api
 
     flow = refresh.with_options(task_runner=make_task_runner(args.runner, args.dask_address, args.workers))
     try:
-        with shared_api():
+        with shared_api(server):
             summary = flow(**_parameters(args), replay=args.replay)
     except ValidationFailed as failure:
         print(f"validation failed, nothing published:\n{failure}", file=sys.stderr)
