@@ -7,9 +7,8 @@ cores kept three. Starting the temporary server here and naming it in the settin
 that workers inherit keeps one.
 
 Starting it ourselves also makes it cheaper. The server process takes about 6 s to
-come up; it starts before the run imports Prefect and its own modules, so the two
-overlap, and the run does not import Prefect's server modules as Prefect's own way
-does (`SubprocessASGIServer`, 2.7 s more, measured). A rerun with nothing new is
+come up; it starts before the run imports Prefect, its server modules (2.7 s) and its
+own modules, so these overlap instead of adding up. A rerun with nothing new is
 mostly this start-up.
 """
 
@@ -105,7 +104,17 @@ def shared_api(server: TemporaryServer | None = None) -> Iterator[str | None]:
         yield None
         return
     server = server or TemporaryServer()
+    # Imported while the server starts. Prefect code that runs outside these settings
+    # (the process pool's event forwarding thread) asks this class for "the" temporary
+    # server: it must get ours, or it starts a second (220 MB). Prefect's test harness
+    # registers its server the same way.
+    from prefect.server.api.server import SubprocessASGIServer
+
+    api_url = server.wait()
+    registered = SubprocessASGIServer(port=server.port)
+    registered.server_process, registered.running = server.process, True
+    SubprocessASGIServer._instances[None] = registered
     # It stops at exit (registered before Prefect's own exit handlers, so after them):
     # Prefect still sends the run's last logs and events when the flow has returned.
-    with temporary_settings({PREFECT_API_URL: server.wait()}):
-        yield server.api_url
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        yield api_url
