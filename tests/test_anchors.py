@@ -14,6 +14,7 @@ TEXTS = [
     "Ngày 12/3/2017, công an 126 xã, phường bắt hai mươi mốt người.",
     "Thái Lan (20/1) ngày17-6-2014 A80 QL1A 2.834 lượt, 1,5 triệu đồng",
     "năm2017 thai hai-ba; “Ba nhất” 12.7/3 mười_hai x_12 ngày 1 tháng 5",
+    "Müller ühai 5 người, çba 12 vụ; ß7 İhai (hai người) 3 xã",
 ]
 
 
@@ -22,6 +23,12 @@ def test_words_and_digits_not_glued_to_a_word_before() -> None:
     anchors = find_anchors(lowered)
     assert [word for _, word in anchors.words] == ["hai", "ngày", "mươi"]
     assert [lowered[start:end] for start, end in anchors.digits] == ["12", "5"]
+
+
+def test_a_foreign_letter_before_a_word_glues_it() -> None:
+    anchors = find_anchors(lowered_like("ühai çba ß7 (hai"))
+    assert anchors.words == [(13, "hai")]
+    assert anchors.digits == []
 
 
 def test_a_word_glued_to_a_number_after_it_is_an_anchor() -> None:
