@@ -28,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
+from flows.runners import release_idle_workers
 from ingest.local import DocumentRef, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import process_batch
@@ -297,6 +298,7 @@ def refresh(
     futures = [extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in batches(work.new, batch_size)]
     parts = [future.result() for future in futures]
     del futures  # the futures hold their results too: one reference to each batch is enough
+    release_idle_workers()
     tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])
     del parts
     clock.lap("extract")
