@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -240,6 +241,43 @@ def peer(paths: list[Path]) -> dict:
     }
 
 
+# Issue 4's targets on this 2-core machine
+TARGET_EXTRACTION_MB_S = 3.0
+TARGET_FLOW_SECONDS = 120
+TARGET_PEAK_MIB = 2048
+TARGET_RERUN_SECONDS = 20
+
+
+def _extracted(printed: str) -> int | None:
+    """How many documents a run extracted, from its `documents read:` line."""
+    found = re.search(r"extracted (\d+)", printed)
+    return int(found[1]) if found else None
+
+
+def targets(result: dict) -> list[tuple[str, bool]]:
+    """Each of issue 4's targets that `result` measured, and whether it was met."""
+    speed = result["extraction"]["mb_per_s"]
+    checks = [(f"extraction >= {TARGET_EXTRACTION_MB_S:g} MB/s", speed >= TARGET_EXTRACTION_MB_S)]
+    if "flow" in result:
+        flow, rows = result["flow"], result["flow"]["rows"]
+        checks += [
+            (f"whole flow <= {TARGET_FLOW_SECONDS} s", flow["seconds"] <= TARGET_FLOW_SECONDS),
+            (f"peak memory <= {TARGET_PEAK_MIB} MiB", flow["peak_rss_mib"] <= TARGET_PEAK_MIB),
+            ("every document is an article or a reject", rows["articles"] + rows["rejects"] == flow["documents"]),
+        ]
+    if "rerun_unchanged" in result:
+        again = result["rerun_unchanged"]
+        checks += [
+            (f"rerun with nothing new <= {TARGET_RERUN_SECONDS} s", again["seconds"] <= TARGET_RERUN_SECONDS),
+            ("rerun with nothing new extracts nothing", _extracted(again["printed"]) == 0),
+        ]
+    if "rerun_added" in result:
+        added = result["rerun_added"]
+        only_those = _extracted(added["printed"]) == added["added"]
+        checks.append((f"rerun after adding {added['added']} extracts only those", only_those))
+    return checks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
@@ -310,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         f"dates on {p['documents']} docs: solieu {p['solieu_chars_per_s'] / 1e3:.0f} k chars/s, "
         f"dateparser {p['dateparser_chars_per_s'] / 1e3:.0f} k chars/s ({p['speedup']:.0f}x)"
     )
+    result["targets"] = {name: met for name, met in targets(result)}
+    print("targets (issue 4):")
+    for name, met in result["targets"].items():
+        print(f"  {'met   ' if met else 'MISSED'}  {name}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
     print(f"written: {args.json}")
