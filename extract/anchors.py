@@ -13,7 +13,10 @@ import re
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from extract.lexicon import alternation
+from extract.lexicon import alternation, is_word_char
+
+_DIGITS = frozenset("0123456789")
+_VIETNAMESE_LOWER = "a-zàáâãèéêìíòóôõùúýăđĩũơư\u1ea0-\u1ef9"  # ạ … ỹ
 
 
 class Anchors(NamedTuple):
@@ -44,21 +47,13 @@ def find_anchors(lowered: str) -> Anchors:
     """The anchors of `lowered`, a text made by `lexicon.lowered_like`."""
     after_space, after_mark, at_start = _scanners()
     found = [(m.start(1), m.end(1), m[1]) for m in after_space.finditer(lowered)]
-    found += [(m.start(1), m.end(1), m[1]) for m in after_mark.finditer(lowered) if not _is_word_char(m[0][0])]
+    found += [(m.start(1), m.end(1), m[1]) for m in after_mark.finditer(lowered) if not is_word_char(m[0][0])]
     if first := at_start.match(lowered):
         found.append((0, first.end(), first[1]))
     found.sort()
     words = [(start, token) for start, _, token in found if token[0] not in _DIGITS]
     digits = [(start, end) for start, end, token in found if token[0] in _DIGITS]
     return Anchors(words, digits)
-
-
-_DIGITS = frozenset("0123456789")
-_VIETNAMESE_LOWER = "a-zàáâãèéêìíòóôõùúýăđĩũơư\u1ea0-\u1ef9"  # ạ … ỹ
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \w matches
 
 
 def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:

@@ -122,7 +122,7 @@ def _is_excluded(
         return True
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
-    if not number.spelled and _is_code_like(text, number, before, after, range_end):
+    if not number.spelled and _is_code_like(text, lowered, number, before, after, range_end):
         return True
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
     if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
@@ -139,7 +139,7 @@ def _is_excluded(
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
 
 
-def _is_code_like(text: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
+def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
     """Digits that are a year, a phone number, a code or part of one, not a count."""
     token = text[number.start : number.end].split()[0]
     digits = token.replace(".", "").replace(",", "")
@@ -150,7 +150,9 @@ def _is_code_like(text: str, number: NumberMatch, before: str, after: str, range
     if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
         return True
     following, preceding = after[:1], before[-1:]
-    if following == "/" or (following in ("-", ".") and after[1:2].isalnum() and not _RANGE_JOIN.match(after.lower())):
+    if following == "/":
+        return True
+    if following in ("-", ".") and after[1:2].isalnum() and not _RANGE_JOIN.match(lowered, number.end, number.end + 30):
         return True
     if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
         return True

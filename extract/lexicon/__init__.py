@@ -57,7 +57,7 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 _WORD = re.compile(r"\w+")
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
     """What `\\w` matches."""
     return char.isalnum() or char == "_"
 
@@ -80,13 +80,13 @@ class PhraseSet:
         """The longest cue that ends right before `pos` (across the allowed gap), or None."""
         start = max(0, pos - window)
         end = pos
-        while end > start and not (text[end - 1].isalnum() or text[end - 1] == "_"):  # back over marks and spaces
+        while end > start and not is_word_char(text[end - 1]):  # back over marks and spaces
             end -= 1
         # Fast rejection, for the common case: the word just before `pos` ends no cue.
         first = max(start, text.rfind(" ", start, end) + 1)
         if not text[first:end].isalnum():  # glued to punctuation ("(ông"): walk back to its start
             first = end
-            while first > start and _is_word_char(text[first - 1]):
+            while first > start and is_word_char(text[first - 1]):
                 first -= 1
         if first == end or text[first:end].casefold() not in self._last_words:
             return None
@@ -103,9 +103,9 @@ class PhraseSet:
             if word_start in (word_end, start):
                 break
             separator_start = word_start
-            while word_start > start and _is_word_char(text[word_start - 1]):
+            while word_start > start and is_word_char(text[word_start - 1]):
                 word_start -= 1
-            if word_start == separator_start or (word_start == start and start > 0 and _is_word_char(text[start - 1])):
+            if word_start == separator_start or (word_start == start and start > 0 and is_word_char(text[start - 1])):
                 break
             words.append(text[word_start:separator_start].casefold())
             word_end = word_start
