@@ -9,7 +9,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: install run test eval bench lint clean
+.PHONY: install run test eval bench lint clean lock
 
 install: $(STAMP)
 
@@ -18,6 +18,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+# requirements.lock is compiled from pyproject.toml (runtime and the dev extra);
+# tests/test_packaging.py fails when the two disagree.
+lock:
+	$(PYTHON) -m venv /tmp/solieu-lock
+	/tmp/solieu-lock/bin/pip install --quiet --disable-pip-version-check pip-tools
+	/tmp/solieu-lock/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/solieu run --input data/raw --output data/tables

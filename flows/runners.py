@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -32,13 +31,13 @@ def release_idle_workers() -> None:
 
     They would sit idle until the flow ends, holding about 250 MB each, while the driver
     validates and publishes: on the benchmark corpus that was the run's peak memory.
-    Prefect's process pool keeps its executor in a private attribute; if a Prefect
-    upgrade renames it, nothing is released (tests/test_flow.py notices). Other runners
-    (threads, Dask) are left as they are.
+    `cancel_all` is the task runner's public way to stop its work; with every future
+    already resolved it cancels nothing and shuts the process pool down (Prefect's own
+    call at the flow's end is then a no-op). Other runners (threads, Dask) are left as
+    they are.
     """
     from prefect.context import FlowRunContext
 
     context = FlowRunContext.get()
-    executor = getattr(context.task_runner, "_executor", None) if context else None
-    if isinstance(executor, ProcessPoolExecutor):
-        executor.shutdown(wait=True)  # Prefect's own shutdown at the flow's end is then a no-op
+    if context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner):
+        context.task_runner.cancel_all()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import psutil
 import pytest
 from prefect import flow, task
-from prefect.context import FlowRunContext
 
 from flows.runners import make_task_runner, release_idle_workers
 
@@ -19,12 +18,22 @@ def _double(value: int) -> int:
 def _extract_then_release() -> tuple[int, list[int], list[int]]:
     """A task in a worker process; then the workers' pids before and after releasing."""
     result = _double.submit(21).result()
-    context = FlowRunContext.get()
-    assert context is not None
-    before = list(context.task_runner._executor._processes)  # type: ignore[attr-defined]
+    before = _pool_workers()
     release_idle_workers()
     alive = [pid for pid in before if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     return result, before, alive
+
+
+def _pool_workers() -> list[int]:
+    """This process's multiprocessing children (Prefect's pool starts them with `spawn`)."""
+    workers = []
+    for child in psutil.Process().children():
+        try:
+            if any("multiprocessing" in part for part in child.cmdline()):
+                workers.append(child.pid)
+        except psutil.Error:
+            continue
+    return workers
 
 
 def test_idle_worker_processes_are_stopped_before_the_flow_ends(prefect_harness: None) -> None:
