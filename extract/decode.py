@@ -15,6 +15,10 @@ MAX_BYTES = 5 * 1024 * 1024  # an article is a few KB; more is a dump, not an ar
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 _LETTER = re.compile(r"[^\W\d_]")  # a letter (also the few numerals that are not digits)
+# Zero-width characters (space, non-joiner, joiner, word joiner, BOM inside the text) are
+# invisible but split tokens: "2\u200b834" would read as 834. Removed before the text is
+# stored, so offsets refer to what the reader sees.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +32,24 @@ class Rejection(Exception):
         return f"{self.reason}: {self.detail}"
 
 
+def _decode_declared(raw: bytes, codec: str, skip: int = 0) -> str:
+    """`raw[skip:]` in the encoding its BOM declares. A character cut at the very end (a
+    file truncated mid-character) is dropped; anything else that does not decode is a
+    rejection, never a UnicodeDecodeError (a ValueError) out of the batch."""
+    try:
+        return codecs.getincrementaldecoder(codec)().decode(raw[skip:], final=False)  # a partial tail stays buffered
+    except UnicodeDecodeError as error:
+        raise Rejection("not_utf8", f"has a {codec} BOM but {error.reason} at byte {skip + error.start}") from None
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "utf-16"
+        return _decode_declared(raw, "utf-16"), "utf-16"
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        return _decode_declared(raw, "utf-8", skip=len(codecs.BOM_UTF8)), "utf-8-sig"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        # incremental: a multi-byte character cut at the very end is dropped, the rest kept
+        return codecs.getincrementaldecoder("utf-8")().decode(raw, final=False), "utf-8"
     except UnicodeDecodeError as error:
         utf8_error = error
     # Windows-1258 is the legacy Vietnamese code page; it decodes most byte strings, so
@@ -60,6 +75,7 @@ def decode_document(raw: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[str, str
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise Rejection("binary", "NUL bytes in the first 4 KiB")
     text, encoding = _decode(raw)
+    text = _ZERO_WIDTH.sub("", text)  # before NFC: a mark after a zero-width character joins its letter
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 100):

@@ -1,14 +1,28 @@
-"""Documents on a local (or mounted) file system: discovery and reading."""
+"""Documents on a local (or mounted) file system: discovery and reading.
+
+Discovery never opens a file (opening a FIFO blocks): it classifies entries by `stat`.
+An entry that stands where a document is expected but cannot be one (a broken link, a
+FIFO or device, a folder past the depth limit, a folder that cannot be listed) is still
+a `DocumentRef`, carrying why (`rejection`): the batch makes it a `rejects` row, so no
+input is dropped silently, and it is never read.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from extract.decode import MAX_BYTES, Rejection
+
 DOCUMENT_SUFFIXES = (".txt",)
+MAX_DEPTH = 100  # folders below an input: a corpus is a few levels deep, more is a trap (or a loop)
+FILE_URI_PREFIX = "file://"  # names a path that is not UTF-8 (see `path_uri`); plain paths start with "/"
+_READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,55 +39,210 @@ class DocumentRef:
     content_sha256: str | None = None  # known without reading (archived bodies)
     content_type: str | None = None  # as the server sent it; HTML is parsed to article text
     outlet: str | None = None  # the source's outlet, for documents that do not name theirs
+    rejection: tuple[str, str] | None = None  # (reason, detail) known at discovery: never read
 
 
-def _walk(folder: str, suffixes: tuple[str, ...], seen: set[str]) -> Iterator[tuple[str, int]]:
-    """(real path, size) of the documents below `folder`, a real path; hidden entries are
-    skipped. `os.scandir` rather than `Path.rglob` + `resolve()`: a 35k-file corpus is
-    listed in a fraction of the time, and only links pay for resolving."""
-    if folder in seen:  # a link back up the tree
-        return
-    seen.add(folder)
-    with os.scandir(folder) as entries:
-        for entry in entries:
+def path_uri(path: str) -> str:
+    """How a local path is named in the tables: the path itself when it is valid UTF-8.
+
+    A name that is not UTF-8 reaches Python with surrogate escapes, which Arrow cannot
+    store. It becomes a `file://` URI with each undecodable byte (and `%`) percent-encoded:
+    a valid string, stable, distinct from every plain path (they start with "/") and
+    reversible (`local_path`), so the document is still read from its real path.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    escaped = os.fsencode(path).decode("utf-8", "surrogateescape")
+    parts = []
+    for char in escaped:
+        if "\udc80" <= char <= "\udcff":
+            parts.append(f"%{ord(char) - 0xDC00:02X}")
+        elif char == "%":
+            parts.append("%25")
+        else:
+            parts.append(char)
+    return FILE_URI_PREFIX + "".join(parts)
+
+
+def local_path(ref: DocumentRef) -> str | bytes:
+    """The path to open for `ref`: bytes when its name is not UTF-8 (the inverse of `path_uri`)."""
+    where = ref.body_path or ref.uri
+    if not where.startswith(FILE_URI_PREFIX):
+        return where
+    encoded = where[len(FILE_URI_PREFIX) :].encode("utf-8")
+    out = bytearray()
+    i = 0
+    while i < len(encoded):
+        if encoded[i : i + 1] == b"%":
+            out.append(int(encoded[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            out.append(encoded[i])
+            i += 1
+    return bytes(out)
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_IFIFO: "a FIFO",
+        stat.S_IFCHR: "a character device",
+        stat.S_IFBLK: "a block device",
+        stat.S_IFSOCK: "a socket",
+        stat.S_IFDIR: "a folder",
+    }
+    return kinds.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _rejected(path: str, reason: str, detail: str) -> DocumentRef:
+    return DocumentRef(uri=path_uri(path), size=0, rejection=(reason, detail))
+
+
+def _link_problem(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop (it points to itself, or round a cycle)"
+    if error.errno == errno.ENOENT:
+        return "symbolic link to a missing target"
+    return f"symbolic link that cannot be followed: {error.strerror}"
+
+
+def _entry_ref(entry: os.DirEntry[str]) -> DocumentRef:
+    """A directory entry with a document's name, as a document or a rejection."""
+    try:
+        if entry.is_symlink():
+            try:
+                info = os.stat(entry.path)
+            except OSError as error:
+                return _rejected(entry.path, "broken_link", _link_problem(error))
+            target = os.path.realpath(entry.path)
+            if stat.S_ISREG(info.st_mode):
+                return DocumentRef(uri=path_uri(target), size=info.st_size)
+            return _rejected(entry.path, "not_a_file", f"link to {path_uri(target)}, {_kind(info.st_mode)}")
+        info = entry.stat(follow_symlinks=False)
+    except OSError as error:  # gone or unreadable since the folder was listed
+        return _rejected(entry.path, "unreadable", f"{type(error).__name__}: {error.strerror}")
+    if stat.S_ISREG(info.st_mode):
+        return DocumentRef(uri=path_uri(entry.path), size=info.st_size)
+    return _rejected(entry.path, "not_a_file", _kind(info.st_mode))
+
+
+def _walk(top: str, suffixes: tuple[str, ...], seen: set[str]) -> Iterator[DocumentRef]:
+    """The documents below `top`, a real path; hidden entries are skipped.
+
+    Iterative (a folder nested thousands deep is no RecursionError) and cut at `MAX_DEPTH`
+    with a `too_deep` row. `os.scandir` rather than `Path.rglob` + `resolve()`: a 35k-file
+    corpus is listed in a fraction of the time, and only links pay for resolving. A link
+    that cannot be followed is reported when its name is a document's, or has no suffix
+    (it may have named a folder of documents).
+    """
+    pending: list[tuple[str, int]] = [(top, 0)]
+    while pending:
+        folder, depth = pending.pop()
+        if folder in seen:  # a link back up the tree, or a folder given twice
+            continue
+        seen.add(folder)
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as error:
+            yield _rejected(folder, "unreadable", f"folder cannot be listed: {error.strerror}")
+            continue
+        for entry in listed:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            try:
+                is_folder = entry.is_dir()  # follows links; False for a link that cannot be followed
+            except OSError:  # e.g. no permission to stat it: then it is read (and rejected) as a file
+                is_folder = False
+            if is_folder:
+                if depth >= MAX_DEPTH:
+                    yield _rejected(entry.path, "too_deep", f"more than {MAX_DEPTH} folders below {path_uri(top)}")
+                    continue
                 real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                yield from _walk(real, suffixes, seen)
-            elif entry.is_file() and entry.name.lower().endswith(suffixes):
-                path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                yield path, entry.stat().st_size
+                pending.append((real, depth + 1))
+            elif entry.name.lower().endswith(suffixes) or (entry.is_symlink() and "." not in entry.name):
+                yield _entry_ref(entry)
 
 
 def discover(
     inputs: Iterable[str | Path], suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
 ) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
-    """Documents under `inputs` (files, or folders searched recursively), sorted by path.
+    """Documents under `inputs` (files, or folders searched recursively), sorted by uri.
 
-    Returns the documents and the inputs that could not be used, with why.
+    Entries that cannot be documents come as refs with a `rejection` (see the module).
+    Returns the documents and the inputs that do not exist, with why.
     """
     found: dict[str, DocumentRef] = {}
     problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for raw in inputs:
-        path = Path(raw).expanduser()
-        if path.is_file():
-            resolved = path.resolve()
-            found[str(resolved)] = DocumentRef(uri=str(resolved), size=resolved.stat().st_size)
-        elif path.is_dir():
-            for uri, size in _walk(str(path.resolve()), suffixes, set()):
-                found[uri] = DocumentRef(uri=uri, size=size)
+        path = os.path.expanduser(os.fspath(raw))  # an unknown ~user stays as written: then it does not exist
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError) as error:
+            if os.path.lexists(path):
+                ref = _rejected(os.path.abspath(path), "broken_link", _link_problem(error))
+                found.setdefault(ref.uri, ref)
+            else:
+                problems.append((path_uri(path), "no such file or folder"))
+            continue
+        real = os.path.realpath(path)
+        if stat.S_ISDIR(info.st_mode):
+            for ref in _walk(real, suffixes, seen):
+                found.setdefault(ref.uri, ref)
+        elif stat.S_ISREG(info.st_mode):
+            found[path_uri(real)] = DocumentRef(uri=path_uri(real), size=info.st_size)
         else:
-            problems.append((str(path), "no such file or folder"))
+            ref = _rejected(real, "not_a_file", _kind(info.st_mode))
+            found.setdefault(ref.uri, ref)
     return sorted(found.values(), key=lambda r: r.uri), problems
 
 
-def read_bytes(ref: DocumentRef) -> bytes:
-    return Path(ref.body_path or ref.uri).read_bytes()
+def read_bytes(ref: DocumentRef, max_bytes: int = MAX_BYTES) -> bytes:
+    """The document's bytes; never more than `max_bytes` + 1 are read.
+
+    Opened without blocking (a FIFO swapped in after discovery must not hang the run)
+    and checked with `fstat` on the open file before reading. Raises `Rejection` (the
+    reason known at discovery, `not_a_file`, `broken_link`, `too_large`) or OSError.
+    """
+    if ref.rejection:
+        raise Rejection(*ref.rejection)
+    try:
+        fd = os.open(local_path(ref), os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Rejection("broken_link", _link_problem(error)) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Rejection("not_a_file", _kind(info.st_mode))
+        if info.st_size > max_bytes:
+            raise Rejection("too_large", f"{info.st_size} bytes, limit {max_bytes}")
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, _READ_CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:  # it grew after fstat
+            raise Rejection("too_large", f"more than {max_bytes} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def content_hashes(refs: Iterable[DocumentRef]) -> list[str]:
-    """SHA-256 of each document's bytes: how a rerun knows what it has seen."""
+    """SHA-256 of each document's bytes: how a rerun knows what it has seen.
+
+    A document that cannot be read gets a placeholder unique to it, which never matches
+    a digest: it is read (and rejected, saying why) again by the batch.
+    """
     hashes = []
     for ref in refs:
         if ref.content_sha256:
@@ -81,6 +250,8 @@ def content_hashes(refs: Iterable[DocumentRef]) -> list[str]:
             continue
         try:
             hashes.append(hashlib.sha256(read_bytes(ref)).hexdigest())
-        except OSError:
-            hashes.append(f"unreadable:{ref.uri}")  # never matches: the batch records why
+        except Rejection as rejection:
+            hashes.append(f"{rejection.reason}:{ref.uri}")
+        except (OSError, ValueError):
+            hashes.append(f"unreadable:{ref.uri}")
     return hashes

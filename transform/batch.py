@@ -21,7 +21,7 @@ from extract.pipeline import EXTRACTOR_VERSION, extract_article
 from extract.records import KnownFacts
 from ingest.local import DocumentRef, read_bytes
 from ingest.sources import is_web_address
-from transform.tables import ExtractedDocument, Rejected, build_tables
+from transform.tables import ExtractedDocument, Rejected, build_tables, concat_tables
 from transform.taxonomy import Taxonomy
 
 
@@ -47,30 +47,60 @@ def _document_text(ref: DocumentRef, raw: bytes) -> tuple[str, KnownFacts | None
     return text, facts
 
 
+def _printable(text: str) -> str:
+    """`text` without surrogate escapes (an OSError names a path that is not UTF-8 with
+    them), which Arrow cannot store."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _failure(error: BaseException) -> str:
+    return _printable(f"{type(error).__name__}: {error}")
+
+
+def _one_document(ref: DocumentRef, extracted_at: datetime) -> ExtractedDocument | Rejected:
+    """The document's article, or why there is none. Never raises for a bad document."""
+    try:
+        raw = read_bytes(ref)
+    except Rejection as rejection:  # known at discovery, or not a regular file, or too large
+        return Rejected(ref.uri, rejection.reason, _printable(rejection.detail))
+    except (OSError, ValueError) as error:
+        return Rejected(ref.uri, "unreadable", _failure(error))
+    digest = ref.content_sha256 or hashlib.sha256(raw).hexdigest()
+    try:
+        text, known = _document_text(ref, raw)
+    except Rejection as rejection:
+        return Rejected(ref.uri, rejection.reason, _printable(rejection.detail), digest)
+    except Exception as error:  # a decoder or page parser bug must not cost the batch its rows
+        return Rejected(ref.uri, "extract_error", _failure(error), digest)
+    try:
+        article = extract_article(text, as_of=extracted_at.date(), known=known)
+    except Exception as error:  # an extractor bug must not cost the batch its rows
+        return Rejected(ref.uri, "extract_error", _failure(error), digest)
+    if article.facts.outlet is None and ref.outlet:
+        article = replace(article, facts=replace(article.facts, outlet=ref.outlet))
+    if not article.text.strip():
+        return Rejected(ref.uri, "empty", "nothing left after header and boilerplate", digest)
+    return ExtractedDocument(ref.uri, digest, article)
+
+
 def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime) -> dict[str, pa.Table]:
     documents: list[ExtractedDocument] = []
     rejected: list[Rejected] = []
     for ref in refs:
-        try:
-            raw = read_bytes(ref)
-        except OSError as error:
-            rejected.append(Rejected(ref.uri, "unreadable", f"{type(error).__name__}: {error}"))
-            continue
-        digest = ref.content_sha256 or hashlib.sha256(raw).hexdigest()
-        try:
-            text, known = _document_text(ref, raw)
-        except Rejection as rejection:
-            rejected.append(Rejected(ref.uri, rejection.reason, rejection.detail, digest))
-            continue
-        try:
-            article = extract_article(text, as_of=extracted_at.date(), known=known)
-        except Exception as error:  # an extractor bug must not cost the batch its rows
-            rejected.append(Rejected(ref.uri, "extract_error", f"{type(error).__name__}: {error}", digest))
-            continue
-        if article.facts.outlet is None and ref.outlet:
-            article = replace(article, facts=replace(article.facts, outlet=ref.outlet))
-        if not article.text.strip():
-            rejected.append(Rejected(ref.uri, "empty", "nothing left after header and boilerplate", digest))
-            continue
-        documents.append(ExtractedDocument(ref.uri, digest, article))
-    return build_tables(documents, rejected, taxonomy, extracted_at=extracted_at, extractor_version=EXTRACTOR_VERSION)
+        outcome = _one_document(ref, extracted_at)
+        if isinstance(outcome, Rejected):
+            rejected.append(outcome)
+        else:
+            documents.append(outcome)
+    tabulate = {"taxonomy": taxonomy, "extracted_at": extracted_at, "extractor_version": EXTRACTOR_VERSION}
+    try:
+        return build_tables(documents, rejected, **tabulate)
+    except Exception:  # a row Arrow cannot take: find its document, keep the others' rows
+        parts = [build_tables([], rejected, **tabulate)]
+        for doc in documents:
+            try:
+                parts.append(build_tables([doc], [], **tabulate))
+            except Exception as error:
+                failure = Rejected(doc.source_uri, "extract_error", _failure(error), doc.content_sha256)
+                parts.append(build_tables([], [failure], **tabulate))
+        return concat_tables(parts)  # it also turns repeated article texts into duplicate rejects
