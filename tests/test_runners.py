@@ -25,11 +25,11 @@ def _extract_then_release() -> tuple[int, list[int], list[int]]:
 
 
 def _pool_workers() -> list[int]:
-    """This process's multiprocessing children (Prefect's pool starts them with `spawn`)."""
+    """This process's pool workers (Prefect's pool starts them with `spawn`)."""
     workers = []
     for child in psutil.Process().children():
         try:
-            if any("multiprocessing" in part for part in child.cmdline()):
+            if any("spawn_main" in part for part in child.cmdline()):  # not the resource tracker
                 workers.append(child.pid)
         except psutil.Error:
             continue

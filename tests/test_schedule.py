@@ -172,11 +172,12 @@ def deployment_entry(project_file: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_prefect_yaml_has_the_shape_prefect_deploy_reads(project_file: dict[str, Any]) -> None:
-    # the model `prefect deploy` validates prefect.yaml with (Prefect 3.8.8)
+    # the model `prefect deploy` validates prefect.yaml with. Prefect has no public API
+    # for it: the import fails, and so does this test, if a Prefect upgrade moves it.
     from prefect.cli.deploy._models import PrefectYamlModel
 
     model = PrefectYamlModel.model_validate(project_file)
-    assert (model.name, model.prefect_version) == ("solieu", "3.8.8")
+    assert model.name == "solieu"
     import prefect
 
     assert model.prefect_version == prefect.__version__
@@ -203,7 +204,7 @@ def test_prefect_yaml_schedule_is_hourly_in_vietnam_time(deployment_entry: dict[
     assert schedule["cron"] == DEFAULT_CRON
     parsed = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
     assert (parsed.cron, parsed.timezone) == ("0 * * * *", "Asia/Ho_Chi_Minh")
-    # as `prefect deploy` turns it into a deployment schedule
+    # as `prefect deploy` turns it into a deployment schedule (private too, as above)
     from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
 
     converted = _schedule_config_to_deployment_schedule(schedule)
