@@ -1,7 +1,9 @@
 """Raw archive of fetched bodies: content-addressed objects plus an append-only manifest.
 
 Every body is stored as it came, before anything parses it, so extraction can be replayed
-without the network. Layout under the root (e.g. `data/raw/archive`):
+without the network: the bytes the server sent with their Content-Encoding (gzip, deflate)
+undone, while the record keeps the headers as received. URLs are stored without
+credentials (`user:pass@`). Layout under the root (default `data/archive`):
 
     objects/<sha[:2]>/<sha>   one file per distinct body, named by its SHA-256
     manifest.jsonl            one JSON line per fetch: URL, time, status, headers, body digest
@@ -19,8 +21,10 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+from ingest.sources import without_credentials
 
 MANIFEST_NAME = "manifest.jsonl"
 OBJECTS_DIR = "objects"
@@ -86,6 +90,8 @@ class RawArchive:
 
     def append(self, record: ArchiveRecord) -> None:
         """Add one line to the manifest, flushed before returning."""
+        # the fetcher already strips them; the manifest is a file people copy and share
+        record = replace(record, url=without_credentials(record.url), final_url=without_credentials(record.final_url))
         line = json.dumps(asdict(record), ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,17 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
 
+from ingest.sources import without_credentials
+
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+SNIFF_BYTES = 4096
+# What may come before the root element: BOM, XML declaration, processing instructions
+# (xml-stylesheet), comments, a DOCTYPE; then the root, whose local name says the format.
+_FEED_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?(rss|feed|RDF)[\s>/]",
+    re.DOTALL,
+)
 
 
 class FeedError(ValueError):
@@ -79,12 +89,19 @@ def _author(entry: Any) -> str | None:
     return _clean(detail.get("name")) or _clean(entry.get("author"))
 
 
+def is_feed(content_type: str | None, body: bytes) -> bool:
+    """Whether a response is an RSS or Atom feed: an RSS/Atom media type, or a body whose root
+    element is <rss>, <feed> or <rdf:RDF> (what XML-typed, HTML-typed or untyped feeds need)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media in FEED_TYPES or bool(_FEED_ROOT.match(body[:SNIFF_BYTES]))
+
+
 def feed_items(body: bytes, feed_url: str) -> list[FeedItem]:
     """The items of an RSS or Atom feed, in feed order.
 
-    Links are made absolute against `feed_url`; items without a usable http(s) link
-    are skipped and a repeated link keeps its first item. Raises `FeedError` when the
-    body is not a feed at all.
+    Links are made absolute against `feed_url`, without `user:pass@` (credentials a feed
+    lists are not used); items without a usable http(s) link are skipped and a repeated
+    link keeps its first item. Raises `FeedError` when the body is not a feed at all.
     """
     # A BytesIO, not the bytes: feedparser.parse(bytes) first tries the value as a file path.
     parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": feed_url})
@@ -98,8 +115,12 @@ def feed_items(body: bytes, feed_url: str) -> list[FeedItem]:
         raw = _clean(entry.get("link"))
         if raw is None:
             continue
-        link = urldefrag(urljoin(feed_url, raw)).url
-        if urlsplit(link).scheme not in ("http", "https") or link in seen:
+        try:
+            link = without_credentials(urldefrag(urljoin(feed_url, raw)).url)
+            scheme = urlsplit(link).scheme
+        except ValueError:  # e.g. an unclosed [IPv6 bracket: no link to fetch
+            continue
+        if scheme not in ("http", "https") or link in seen:
             continue
         seen.add(link)
         items.append(

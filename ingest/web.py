@@ -4,8 +4,14 @@ A feed is fetched on every run, conditionally (an unchanged feed costs one 304).
 item's page is fetched once, the first time the feed lists it, and read from the
 archive after that, also once the feed no longer lists it (the tables keep history).
 A page named in the sources file is fetched conditionally on every run, so that a
-changed page is read again. With `replay`, nothing is fetched: the latest archived
-body of every feed and page stands in, so a run reproduces its tables offline.
+changed page is read again; one that turns out to be a feed (by its RSS/Atom content
+type or its root element) is read as a feed. With `replay`, nothing is fetched: the
+latest archived body of every feed and page stands in, so a run reproduces its tables
+offline.
+
+Credentials a source's URL carried (`Source.credentials`) go to the fetcher for that
+origin, so a feed's item pages on the feed's own site get them too; no URL kept in a
+document, a failure or the archive carries them.
 
 What fails becomes a `WebFailure` (a `rejects` row: the URL, the reason and why); the
 other sources go on. A feed that cannot be fetched this time falls back to its last
@@ -18,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.archive import ArchiveRecord, RawArchive
-from ingest.feeds import FeedError, feed_items
+from ingest.feeds import SNIFF_BYTES, FeedError, feed_items, is_feed
 from ingest.http import Fetcher, FetchResult
 from ingest.local import DocumentRef
 from ingest.sources import Source
@@ -77,23 +83,32 @@ def _document(archive: RawArchive, url: str, result: FetchResult, source: Source
 def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher | None) -> WebDocuments:
     """Documents of the `url` and `feed` sources; `fetcher` None replays from the archive."""
     found = WebDocuments()
-    feeds = [s for s in sources if s.kind == "feed"]
+    web = [s for s in sources if s.kind in ("feed", "url")]
+    if fetcher is not None:
+        for source in web:
+            if source.credentials is not None:
+                fetcher.add_credentials(source.location, source.credentials)
     pages: dict[str, tuple[Source, bool]] = {}  # url -> (source, fetch even if archived)
+    results: dict[str, FetchResult] = {}  # page url -> its response, for the pages already fetched
+    feeds: dict[str, Source] = {}  # sources read as feeds (a `url` too, when it serves one), by name
 
-    feed_results = (
-        fetcher.fetch_many([(s.location, s.name, "feed") for s in feeds])
-        if fetcher
-        else [_replayed(archive, s.location) for s in feeds]
-    )
-    for source, result in zip(feeds, feed_results, strict=True):
+    # Feeds and the pages named in the sources file first: a `url` may turn out to be a feed.
+    first = [(s.location, s.name, "feed" if s.kind == "feed" else "page") for s in web]
+    first_results = fetcher.fetch_many(first) if fetcher else [_replayed(archive, s.location) for s in web]
+    for source, result in zip(web, first_results, strict=True):
         _count(found, result, fetcher)
         result = _confirmed(archive, result)
+        if source.kind == "url" and not _serves_feed(archive, result):
+            pages[source.location] = (source, True)
+            results[source.location] = result
+            continue
         if not result.ok:
             found.failures.append(WebFailure(source.location, result.error or "fetch_error", result.detail or ""))
             previous = archive.latest(source.location)
             if previous is None or previous.sha256 is None:
                 continue
             result = _from_record(previous)  # the last good copy keeps its articles in the tables
+        feeds[source.name] = source
         assert result.sha256 is not None
         try:
             items = feed_items(archive.read(result.sha256), result.final_url or source.location)
@@ -103,17 +118,15 @@ def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher
         for item in items:
             pages.setdefault(item.link, (source, False))
     # a feed lists its latest items only: the pages it listed before stay documents
-    feed_names = {s.name: s for s in feeds}
+    feed_urls = {s.location for s in feeds.values()}
     for record in archive.records():
-        if record.role == "page" and record.sha256 and record.source in feed_names:
-            pages.setdefault(record.url, (feed_names[record.source], False))
-    for source in sources:
-        if source.kind == "url":
-            pages[source.location] = (source, True)
+        if record.role == "page" and record.sha256 and record.source in feeds and record.url not in feed_urls:
+            pages.setdefault(record.url, (feeds[record.source], False))
 
     to_fetch: list[tuple[str, str, str]] = []
-    results: dict[str, FetchResult] = {}
     for url, (source, refresh) in pages.items():
+        if url in results:
+            continue
         archived = archive.latest(url)
         if fetcher is None:
             results[url] = _replayed(archive, url)
@@ -133,6 +146,17 @@ def collect_web(sources: Sequence[Source], archive: RawArchive, fetcher: Fetcher
         else:
             found.failures.append(WebFailure(url, result.error or "fetch_error", result.detail or ""))
     return found
+
+
+def _serves_feed(archive: RawArchive, result: FetchResult) -> bool:
+    """Whether a `url` source's response is a feed; when the fetch failed, whether the last body
+    archived for it was one (then its items stay documents, as a failing feed's do)."""
+    record: ArchiveRecord | FetchResult | None = result if result.ok else archive.latest(result.url)
+    if record is None or record.sha256 is None:
+        return False
+    with archive.body_path(record.sha256).open("rb") as body:
+        head = body.read(SNIFF_BYTES)
+    return is_feed(record.headers.get("content-type"), head)
 
 
 def _count(found: WebDocuments, result: FetchResult, fetcher: Fetcher | None) -> None:
