@@ -96,5 +96,4 @@ REJECT_REASONS = [
     "not_a_file",  # a FIFO, socket or device where a document was expected
     "broken_link",  # a symbolic link to nothing, or to itself
     "too_deep",  # a folder nested past discovery's depth limit
-    "bad_source",  # a source entry that cannot be read (a path under an unknown ~user)
 ]
