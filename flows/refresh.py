@@ -14,8 +14,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+import multiprocessing
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +38,7 @@ from ingest.local import DocumentRef, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import process_batch
 from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
-from transform.publish import discard_staged, is_remote, publish_staged, stage_tables
+from transform.publish import check_output, discard_staged, is_remote, lock_output, publish_staged, stage_tables
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
@@ -46,7 +51,7 @@ if TYPE_CHECKING:
 # Expectations (validation), httpx and trafilatura (fetching) are imported where they
 # are used, so that a worker holds only what extraction needs (about 100 MB less each).
 DEFAULT_BATCH_SIZE = 500
-DEFAULT_ARCHIVE = "data/raw/archive"
+DEFAULT_ARCHIVE = "data/archive"  # outside data/raw (the sample corpus) and git-ignored
 
 
 def resolve_sources(inputs: list[str], sources_file: str | None) -> list[Source]:
@@ -59,12 +64,17 @@ def resolve_sources(inputs: list[str], sources_file: str | None) -> list[Source]
         else:
             sources.append(Source(name=value, kind="file" if Path(value).is_file() else "folder", location=value))
     if not sources:
-        raise ValueError("nothing to read: give --input or --sources")
+        raise SourcesError("nothing to read: give --input or --sources")
     return sources
 
 
 class ValidationFailed(RuntimeError):
     """The tables broke an expectation; nothing was published."""
+
+
+class SourcesError(ValueError):
+    """A bad sources file or `--input` value (the message names the file, entry and
+    field); raised before anything is read or written."""
 
 
 @dataclass
@@ -161,11 +171,15 @@ def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime
 
 @task(name="publish tables", cache_policy=NO_CACHE)
 def publish(tables: dict[str, pa.Table], output: str | Path, report: ValidationReport) -> list[str]:
-    staging = stage_tables(tables, output)
+    staging = stage_tables(tables, output)  # it removes what it wrote if it is interrupted
     if not report.success:
         discard_staged(staging)
         raise ValidationFailed(_failure_text(report))
-    return publish_staged(staging, output)
+    try:
+        return publish_staged(staging, output)
+    except BaseException:  # not published: an interrupted run leaves no staging behind
+        discard_staged(staging)
+        raise
 
 
 def _failure_text(report: ValidationReport) -> str:
@@ -177,7 +191,75 @@ def _failure_text(report: ValidationReport) -> str:
 
 
 def batches(refs: list[DocumentRef], size: int) -> list[list[DocumentRef]]:
+    if size < 1:  # range() would make no batch of a negative size, and lose every document
+        raise ValueError(f"batch_size must be at least 1, got {size}")
     return [refs[i : i + size] for i in range(0, len(refs), size)]
+
+
+class RunStopped(BaseException):
+    """A SIGTERM or SIGINT reached the run (raised where the run notices it had one)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_stop_signals: list[int] = []  # signals received during the current run, in order
+
+
+def stop_signal() -> int | None:
+    """The signal that stopped the current (or last) run in this process, if one did."""
+    return _stop_signals[-1] if _stop_signals else None
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """Within (in the main thread): SIGTERM and SIGINT are recorded, terminate the worker
+    processes at once, then do what they did before (Prefect's SIGTERM handler raises
+    TerminationSignal, SIGINT's raises KeyboardInterrupt). Recording them lets the run
+    and the command know it was stopped even when a library wraps the exception the
+    handler raised in one of its own (pydantic did, while serializing)."""
+    _stop_signals.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        _stop_signals.append(signum)
+        for child in multiprocessing.active_children():
+            child.terminate()  # no join here: the handler must return quickly
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, frame)
+        raise RunStopped(signum)
+
+    for signum in previous:
+        signal.signal(signum, on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _raise_if_stopped() -> None:
+    """Before publishing: a run that was signalled stops, whatever became of the exception."""
+    if _stop_signals:
+        raise RunStopped(_stop_signals[-1])
+
+
+def stop_worker_processes() -> None:
+    """Terminate this process's worker processes (the process pool's, a local Dask
+    cluster's). On an interrupt the task runner's shutdown would wait for every batch
+    still queued, minutes on a large corpus; the run is over, so nothing is lost."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
 
 
 def _extra_rejects(work: Plan, failures: list[Rejected], run_time: datetime) -> pa.Table:
@@ -242,14 +324,29 @@ def refresh(
     archive_dir: str = DEFAULT_ARCHIVE,
     replay: bool = False,
     fetch_policy: dict[str, Any] | None = None,
+    lock_wait: float = 0.0,
 ) -> RunSummary:
     """Read the documents of `inputs` (files, folders, page URLs) and of the sources file,
     extract figures and dates from the new or changed ones, validate, and publish to
     `output`. Web pages and feeds are fetched into the raw archive at `archive_dir`;
     `replay` reads them from the archive instead, without the network. `fetch_policy`
-    overrides fields of `ingest.http.FetchPolicy` (timeouts, retries, bounds)."""
-    logger = get_run_logger()
-    run_time = datetime.now(UTC)
+    overrides fields of `ingest.http.FetchPolicy` (timeouts, retries, bounds).
+
+    The run holds `output`'s lock throughout; if another run holds it, this one waits
+    up to `lock_wait` seconds, then raises OutputLocked. A bad `output` (BadOutput),
+    sources (SourcesError) or batch size (ValueError) is raised before anything is
+    written."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if lock_wait < 0:
+        raise ValueError(f"lock_wait must be 0 or more seconds, got {lock_wait}")
+    check_output(output)
+    try:
+        sources = resolve_sources(inputs or [], sources_file)
+    except SourcesError:
+        raise
+    except ValueError as problem:  # only source loading is read as a bad sources file
+        raise SourcesError(str(problem) or type(problem).__name__) from problem
     output_dir: str | Path  # a URL for an fsspec output (s3://…), else a local folder
     if is_remote(output):
         output_dir = output.rstrip("/")
@@ -259,16 +356,33 @@ def refresh(
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
     taxonomy = load_taxonomy(taxonomy_path)
+    with _stopping_on_signals(), lock_output(output_dir, wait=lock_wait):
+        return _refresh_locked(
+            sources, output_dir, docs_dir, taxonomy, batch_size, Path(archive_dir), replay, fetch_policy or {}
+        )
 
+
+def _refresh_locked(
+    sources: list[Source],
+    output_dir: str | Path,
+    docs_dir: Path,
+    taxonomy: Taxonomy,
+    batch_size: int,
+    archive_dir: Path,
+    replay: bool,
+    fetch_policy: dict[str, Any],
+) -> RunSummary:
+    """The body of `refresh`, with the output's lock held."""
+    logger = get_run_logger()
+    run_time = datetime.now(UTC)
     clock = _Stopwatch()
-    sources = resolve_sources(inputs or [], sources_file)
     local = [s for s in sources if s.kind not in WEB_KINDS]
     web = [s for s in sources if s.kind in WEB_KINDS]
     refs, problems = discover_documents(local)
     clock.lap("discover")
     failures: list[Rejected] = []
     if web:
-        fetched = fetch_web(web, Path(archive_dir), replay, fetch_policy or {})
+        fetched = fetch_web(web, archive_dir, replay, fetch_policy)
         refs = refs + fetched.refs
         failures = [Rejected(f.uri, f.reason, f.detail) for f in fetched.failures]
         logger.info(
@@ -295,8 +409,14 @@ def refresh(
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
         return summary
 
-    futures = [extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in batches(work.new, batch_size)]
-    parts = [future.result() for future in futures]
+    try:
+        futures = [
+            extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in batches(work.new, batch_size)
+        ]
+        parts = [future.result() for future in futures]
+    except BaseException:  # an interrupt (SIGTERM, SIGINT) or a failed batch: the run stops now
+        stop_worker_processes()
+        raise
     del futures  # the futures hold their results too: one reference to each batch is enough
     release_idle_workers()
     tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])
@@ -314,6 +434,7 @@ def refresh(
         published=report.success,
     )
     summary.problems = problems
+    _raise_if_stopped()
     try:
         publish(tables, output_dir, report)
     finally:  # a failed run records its artifact too: it says FAILED and why

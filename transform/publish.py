@@ -1,8 +1,8 @@
 """Publish tables so that readers only ever see a complete, validated set.
 
 A run writes its tables into a new version folder beside the output (staging:
-`data/.tables-versions/<run>/`, which holds the four table folders), and only after
-validation passed makes that version the current one, in one atomic step:
+`data/.tables-versions/<run>.staging/`, which holds the four table folders), and only
+after validation passed makes that version the current one, in one atomic step:
 
 - a local output (`data/tables`) is a symbolic link to the current version, swapped
   with one `rename`, atomic on POSIX file systems;
@@ -13,21 +13,56 @@ validation passed makes that version the current one, in one atomic step:
 Either way a reader sees the old set or the new set, never a mix. A failed run deletes
 its staging folder; the last good tables stay as they were. The previous version is
 kept for readers that were still reading it.
+
+A run that is killed cannot delete what it staged, so what a version folder is must be
+provable from the folder itself:
+
+- a staging folder starts with `_OWNER.json` (run id, host, pid and the process's start
+  time, row counts). Locally it is named `<run>.staging` and renamed to `<run>` when it
+  is published; remotely (no rename) `_COMPLETE.json` is written into it last, when it
+  is published. Only a published ("complete") version can ever be current.
+- pruning, after each publish, keeps the current version and the newest complete one
+  before it (KEEP_VERSIONS in all), deletes older complete versions, and deletes an
+  incomplete one only when it is abandoned: its owner process is gone on this host
+  (same pid and process start time, so a reused pid is not mistaken for it), or it is
+  older than ABANDONED_AFTER (an owner on another host cannot be asked). Versions are
+  ordered by their run id, which starts with its UTC time, never by modification time.
+- publishing and pruning happen under a publish lock (`flock` on the local versions
+  folder; a lock object beside a remote one), so two publishers never interleave: a
+  version is marked complete and made current in one critical section, and no other
+  publisher's pruning can delete it in between.
+
+A whole run also holds a lock on its output (`lock_output`), so that two runs never
+write one output at the same time: locally `flock` on `data/.tables.lock` (the kernel
+releases it when the process dies, however it dies), remotely a lock object created
+only if absent (`If-None-Match: *` on S3), with an expiry its holder keeps renewing.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import json
 import os
+import re
 import shutil
+import socket
+import sys
+import threading
+import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
+from fsspec.implementations.memory import MemoryFileSystem
 
 ROW_GROUP_SIZE = 128 * 1024  # rows; big enough for scans, small enough for row-group skipping
 KEEP_VERSIONS = 2  # the current set and the one before it
@@ -39,6 +74,39 @@ UNKNOWN_YEAR = 0  # `published_year=0`: pandas cannot read a hive partition of n
 
 
 POINTER = "_CURRENT"  # in a remote output: the name of the current version
+OWNER = "_OWNER.json"  # written first into a staging folder: whose it is
+COMPLETE = "_COMPLETE.json"  # written last into a remote version, when it is published
+STAGING_SUFFIX = ".staging"  # a local version folder not published (yet)
+RUN_ID_TIME = "%Y%m%dT%H%M%S%fZ"  # run ids start with their UTC time, so they sort by age
+# An incomplete version whose owner cannot be asked (another host) is abandoned after
+# this long; a run of the whole benchmark corpus takes about a minute.
+ABANDONED_AFTER = timedelta(days=2)
+PUBLISH_LOCK_WAIT = 120.0  # seconds a publisher waits for another one's critical section
+LOCK_TTL = 120.0  # seconds a remote lock object stays valid without its holder's renewal
+LOCK_RENEW_EVERY = 30.0  # seconds between a remote lock holder's renewals
+LOCK_POLL = 0.2  # seconds between attempts while waiting for a lock
+# A run waits at least this long for a local lock: `lock_holder` holds it shared for an instant
+LOCK_GRACE = 0.5
+
+
+class BadOutput(ValueError):
+    """`--output` cannot hold the tables (an existing file, say); found before anything is written."""
+
+
+class OutputLocked(RuntimeError):
+    """Another run holds the output's lock."""
+
+    def __init__(self, output: str, holder: dict[str, Any] | None, waited: float) -> None:
+        self.output, self.holder, self.waited = output, holder, waited
+        super().__init__(f"{output} is being written by another run ({describe_holder(holder)})")
+
+
+def describe_holder(holder: dict[str, Any] | None) -> str:
+    """`pid 123 on host since 2026-…Z: solieu run …`, or why it is unknown."""
+    if not holder:
+        return "its holder did not record itself yet"
+    text = f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('since')}"
+    return f"{text}: {holder['command']}" if holder.get("command") else text
 
 
 def is_remote(output: str | Path) -> bool:
@@ -80,28 +148,49 @@ def current_version(output: str | Path) -> str | None:
     return _url(fs, f"{_versions_path(fs, path)}/{fs.cat_file(pointer).decode().strip()}")
 
 
+def new_run_id(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime(RUN_ID_TIME) + "-" + uuid.uuid4().hex[:8]
+
+
+def _run_time(name: str) -> datetime | None:
+    """When the run that made version `name` started (None for names of other layouts)."""
+    try:
+        return datetime.strptime(name[:22], RUN_ID_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
     """Write every table as `NAME/part-0.parquet` into a new, unpublished version folder
-    (a Path for a local output, a URL for a remote one)."""
-    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
+    (a Path for a local output, a URL for a remote one). Its owner is written first, so a
+    run killed halfway leaves a folder that pruning can prove abandoned."""
+    run = new_run_id()
     fs, path = filesystem(output)
-    staging = f"{_versions_path(fs, path)}/{run}"
-    years = _year_of_article(tables["articles"])
-    for name, table in tables.items():
-        folder = f"{staging}/{name}"
-        fs.makedirs(folder, exist_ok=True)
-        if name in PARTITIONED and table.num_rows:
-            year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
-            _write_partitioned(table, year, fs, folder)
-        else:
-            pq.write_table(
-                table,
-                f"{folder}/part-0.parquet",
-                row_group_size=ROW_GROUP_SIZE,
-                compression="zstd",
-                filesystem=fs,
-            )
-    return _url(fs, staging) if is_remote(output) else Path(staging)
+    staging = f"{_versions_path(fs, path)}/{run}" + ("" if is_remote(output) else STAGING_SUFFIX)
+    fs.makedirs(staging, exist_ok=True)
+    owner = {**_holder(), "run": run, "rows": {name: table.num_rows for name, table in tables.items()}}
+    fs.pipe_file(f"{staging}/{OWNER}", json.dumps(owner).encode())
+    staged = _url(fs, staging) if is_remote(output) else Path(staging)
+    try:
+        years = _year_of_article(tables["articles"])
+        for name, table in tables.items():
+            folder = f"{staging}/{name}"
+            fs.makedirs(folder, exist_ok=True)
+            if name in PARTITIONED and table.num_rows:
+                year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
+                _write_partitioned(table, year, fs, folder)
+            else:
+                pq.write_table(
+                    table,
+                    f"{folder}/part-0.parquet",
+                    row_group_size=ROW_GROUP_SIZE,
+                    compression="zstd",
+                    filesystem=fs,
+                )
+    except BaseException:  # an error, or an interrupt: what was written is no version
+        discard_staged(staged)
+        raise
+    return staged
 
 
 def _write_partitioned(
@@ -125,29 +214,46 @@ def _year_of_article(articles: pa.Table) -> tuple[pa.Array, pa.Array]:
 
 def _adopt_plain_folder(output: Path) -> None:
     """A real folder at the output path (from an older layout or made by hand) becomes a
-    version, so the link can take its place; this one move is not atomic."""
+    version, so the link can take its place; this one move is not atomic. It is named
+    for its modification time, so that it sorts as the oldest complete version."""
     if not any(output.iterdir()):
         output.rmdir()
         return
-    os.replace(output, versions_dir(output) / f"adopted-{uuid.uuid4().hex[:8]}")
+    made = datetime.fromtimestamp(output.stat().st_mtime, UTC)
+    os.replace(output, versions_dir(output) / f"{new_run_id(made)}-adopted")
 
 
 def publish_staged(staging: str | Path, output: str | Path) -> list[str]:
     """Make the staged version current in one atomic step; returns the table locations."""
     if is_remote(output):
         fs, path = filesystem(output)
-        _, staged = fsspec.core.url_to_fs(str(staging))
-        fs.pipe_file(f"{path}/{POINTER}", staged.rstrip("/").rpartition("/")[2].encode())
-        _prune_remote(fs, _versions_path(fs, path), staged.rstrip("/"))
-        return [_url(fs, p) for p in sorted(fs.ls(staged, detail=False))]
+        staged = fsspec.core.url_to_fs(str(staging))[1].rstrip("/")
+        name = staged.rpartition("/")[2]
+        versions = _versions_path(fs, path)
+        with _remote_lock(fs, f"{versions}.lock", PUBLISH_LOCK_WAIT, str(output), LOCK_TTL):
+            if not fs.exists(f"{staged}/{OWNER}"):
+                raise RuntimeError(f"{_url(fs, staged)}: the staged version is gone; nothing was published")
+            completed = {"run": name, "completed": _now_text()}
+            fs.pipe_file(f"{staged}/{COMPLETE}", json.dumps(completed).encode())
+            fs.pipe_file(f"{path}/{POINTER}", name.encode())
+            _prune_remote(fs, versions, name)
+        return [_url(fs, p.rstrip("/")) for p in sorted(fs.ls(staged, detail=False)) if fs.isdir(p)]
     output, staging = Path(output), Path(staging)
-    if output.exists() and not output.is_symlink():
-        _adopt_plain_folder(output)
-    link = output.parent / f".{output.name}-link-{uuid.uuid4().hex[:8]}"
-    os.symlink(os.path.relpath(staging, output.parent), link, target_is_directory=True)
-    os.replace(link, output)
-    _prune(staging)
-    return sorted(str(output / p.name) for p in staging.iterdir() if p.is_dir())
+    versions = staging.parent
+    with _flocked(versions, PUBLISH_LOCK_WAIT, str(output)):
+        if not staging.is_dir():
+            raise RuntimeError(f"{staging}: the staged version is gone; nothing was published")
+        if output.exists() and not output.is_symlink():
+            _adopt_plain_folder(output)
+        version = versions / staging.name.removesuffix(STAGING_SUFFIX)
+        if version != staging:
+            os.rename(staging, version)  # complete from here on: the name says so
+            (version / OWNER).unlink(missing_ok=True)
+        link = output.parent / f".{output.name}-link-{uuid.uuid4().hex[:8]}"
+        os.symlink(os.path.relpath(version, output.parent), link, target_is_directory=True)
+        os.replace(link, output)
+        _prune(versions, version.name)
+    return sorted(str(output / p.name) for p in version.iterdir() if p.is_dir())
 
 
 def discard_staged(staging: str | Path) -> None:
@@ -159,17 +265,286 @@ def discard_staged(staging: str | Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _prune(current: Path) -> None:
-    """Delete all but the newest KEEP_VERSIONS versions (the current one always stays)."""
-    versions = sorted((p for p in current.parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in versions[:-KEEP_VERSIONS]:
-        if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+def _prune(versions: Path, current: str) -> None:
+    """Delete what `versions` holds beyond the current version and the newest complete
+    one before it: older complete versions and abandoned staging folders. Called within
+    the publish lock. The output's link is read again: only it says what is current."""
+    complete, staging = [], []
+    for entry in versions.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            (staging if entry.name.endswith(STAGING_SUFFIX) else complete).append(entry.name)
+    for name in _old_versions(complete, current):
+        shutil.rmtree(versions / name, ignore_errors=True)
+    for name in staging:
+        if _abandoned(name, _read_owner(versions / name / OWNER)):
+            shutil.rmtree(versions / name, ignore_errors=True)
 
 
 def _prune_remote(fs: fsspec.AbstractFileSystem, versions: str, current: str) -> None:
-    """As `_prune`; run names start with their UTC time, so names sort by age."""
-    names = sorted(p.rstrip("/") for p in fs.ls(versions, detail=False))
-    for old in names[:-KEEP_VERSIONS]:
-        if old.rpartition("/")[2] != current.rpartition("/")[2]:
-            fs.rm(old, recursive=True)
+    """As `_prune`. A version with an owner but no `_COMPLETE.json` is a staging one; one
+    with neither is from before these markers, and counts as complete."""
+    complete, staging = [], []
+    for entry in fs.ls(versions, detail=False):
+        name = entry.rstrip("/").rpartition("/")[2]
+        if not fs.isdir(entry):
+            continue
+        if fs.exists(f"{versions}/{name}/{COMPLETE}") or not fs.exists(f"{versions}/{name}/{OWNER}"):
+            complete.append(name)
+        else:
+            staging.append(name)
+    for name in _old_versions(complete, current):
+        fs.rm(f"{versions}/{name}", recursive=True)
+    for name in staging:
+        try:
+            owner = json.loads(fs.cat_file(f"{versions}/{name}/{OWNER}"))
+        except (FileNotFoundError, ValueError):
+            owner = None
+        if _abandoned(name, owner if isinstance(owner, dict) else None):
+            fs.rm(f"{versions}/{name}", recursive=True)
+
+
+def _old_versions(complete: list[str], current: str) -> list[str]:
+    """The complete versions to delete: all but the current one and the newest others,
+    KEEP_VERSIONS in all. Names sort by run id, that is by the time their run started."""
+    others = sorted((name for name in complete if name != current), reverse=True)
+    return others[KEEP_VERSIONS - 1 :]
+
+
+def _abandoned(name: str, owner: dict[str, Any] | None) -> bool:
+    """Whether an incomplete version can be deleted: its owner is provably gone, or it is
+    older than ABANDONED_AFTER. A version whose age is unknown is kept."""
+    if owner is not None and owner.get("host") == socket.gethostname():
+        alive = _process_alive(owner.get("pid"), owner.get("process_start"))
+        if alive is not None:
+            return not alive
+    started = _run_time(name)
+    return started is not None and datetime.now(UTC) - started > ABANDONED_AFTER
+
+
+def _read_owner(path: Path) -> dict[str, Any] | None:
+    try:
+        owner = json.loads(path.read_bytes()[:65536])
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) else None
+
+
+# --- who holds what ---------------------------------------------------------------------
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot, from /proc), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]  # field 22; the name before ")" may hold spaces
+
+
+def _process_alive(pid: object, process_start: object) -> bool | None:
+    """Whether process `pid` (started at `process_start`) still runs on this host; None
+    when that cannot be told."""
+    if not isinstance(pid, int) or pid <= 0:
+        return None
+    if Path("/proc/self/stat").exists():
+        now = _process_start(pid)
+        return now is not None and (process_start is None or now == process_start)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _command_line() -> str:
+    """This process's command line, without credentials (`//user:pass@host`), shortened."""
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else ""
+    return re.sub(r"//[^/@\s]*@", "//", command)[:300]
+
+
+def _holder() -> dict[str, Any]:
+    pid = os.getpid()
+    return {
+        "host": socket.gethostname(),
+        "pid": pid,
+        "process_start": _process_start(pid),
+        "since": _now_text(),
+        "command": _command_line(),
+    }
+
+
+def check_output(output: str | Path) -> None:
+    """Raise BadOutput if `output` cannot be a tables location: it, or a parent folder,
+    is an existing file. Nothing is written."""
+    if is_remote(output):
+        fs, path = filesystem(output)
+        if fs.isfile(path):
+            raise BadOutput(f"--output {output} is an existing file; name a folder (it will hold the tables)")
+        return
+    path = Path(str(output).removeprefix("file://")).absolute()
+    if path.is_symlink() and not path.is_dir():
+        if path.exists():
+            raise BadOutput(f"--output {output} is a link to a file; name a folder (it will hold the tables)")
+        return  # a dangling link: publishing replaces it
+    if path.exists() and not path.is_dir():
+        raise BadOutput(f"--output {output} is an existing file; name a folder (it will hold the tables)")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise BadOutput(f"--output {output}: {parent} is a file, not a folder")
+            break
+
+
+def lock_path(output: str | Path) -> str:
+    """Where the output's run lock is: `data/.tables.lock` beside `data/tables`."""
+    parent, _, name = filesystem(output)[1].rpartition("/")
+    return f"{parent}/.{name}.lock"
+
+
+@contextmanager
+def lock_output(output: str | Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the output's run lock within; waits up to `wait` seconds for another run to
+    release it, then raises OutputLocked naming the holder."""
+    if is_remote(output):
+        fs = filesystem(output)[0]
+        with _remote_lock(fs, lock_path(output), wait, str(output), LOCK_TTL):
+            yield
+        return
+    lock_file = Path(lock_path(output))
+    with _flocked(lock_file, wait, str(output), record=True):
+        yield
+
+
+def lock_holder(output: str | Path) -> tuple[bool, dict[str, Any] | None]:
+    """Whether another run holds the output's run lock now, and who (as it recorded
+    itself). Only looks: it creates nothing, and holds a local lock (shared) for an instant."""
+    if is_remote(output):
+        fs = filesystem(output)[0]
+        holder = _read_lock_object(fs, lock_path(output))
+        return (holder is not None and float(holder.get("expires", 0)) >= time.time()), holder
+    path = Path(lock_path(output))
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # no lock file (no run ever wrote here), or no such folder
+        return False, None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as busy:
+        if busy.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return True, _read_owner(path)
+    finally:
+        os.close(fd)
+    return False, None
+
+
+@contextmanager
+def _flocked(path: Path, wait: float, output: str, *, record: bool = False) -> Iterator[None]:
+    """An exclusive `flock` on `path` (a lock file, created if needed, or a folder) within.
+    The kernel drops it when the process ends, so a killed holder never leaves it held.
+    With `record`, the holder writes itself into the file for whoever waits."""
+    fd = os.open(path, os.O_RDONLY) if path.is_dir() else os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + max(wait, LOCK_GRACE)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as busy:
+                if busy.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = _read_owner(path) if path.is_file() else None
+                    raise OutputLocked(output, holder, wait) from None
+                time.sleep(LOCK_POLL)
+        if record:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(_holder()).encode(), 0)
+        try:
+            yield
+        finally:
+            if record:
+                os.ftruncate(fd, 0)  # released: nobody holds it
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
+
+
+# The memory file system is this process's dictionary: a process-wide lock makes its
+# create-if-absent atomic, as S3's `If-None-Match: *` is for s3fs.
+_MEMORY_CREATE = threading.Lock()
+
+
+def _create_if_absent(fs: fsspec.AbstractFileSystem, path: str, data: bytes) -> bool:
+    """Write `data` to `path` only if nothing is there; whether it was written. Atomic on
+    S3 (s3fs sends `If-None-Match: *`) and memory://; on stores without conditional
+    writes fsspec falls back to a check then a write, which is not."""
+    try:
+        if isinstance(fs, MemoryFileSystem):
+            with _MEMORY_CREATE:
+                fs.pipe_file(path, data, mode="create")
+        else:
+            fs.pipe_file(path, data, mode="create")
+    except FileExistsError:
+        return False
+    except OSError as error:  # s3fs reports a failed precondition as PermissionError/OSError 412
+        if "412" in str(error) or "PreconditionFailed" in str(error):
+            return False
+        raise
+    return True
+
+
+def _read_lock_object(fs: fsspec.AbstractFileSystem, path: str) -> dict[str, Any] | None:
+    try:
+        holder = json.loads(fs.cat_file(path)[:65536])
+    except (FileNotFoundError, ValueError):
+        return None
+    return holder if isinstance(holder, dict) else None
+
+
+@contextmanager
+def _remote_lock(fs: fsspec.AbstractFileSystem, path: str, wait: float, output: str, ttl: float) -> Iterator[None]:
+    """A lock object at `path`, created only if absent, holding its holder and an expiry
+    the holder renews every LOCK_RENEW_EVERY seconds. A lock past its expiry (its holder
+    died) is broken. Renewing and breaking read then write: on S3 they would need
+    `If-Match` on the object's ETag to be exact; the window is one round trip."""
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + max(wait, 0.0)
+
+    def content() -> bytes:
+        return json.dumps({**_holder(), "token": token, "expires": time.time() + ttl}).encode()
+
+    holder: dict[str, Any] | None = None
+    while not _create_if_absent(fs, path, content()):
+        holder = _read_lock_object(fs, path)
+        if holder is not None and float(holder.get("expires", 0)) < time.time():
+            if _read_lock_object(fs, path) == holder:  # still the expired one: break it
+                fs.rm_file(path)
+            continue
+        if time.monotonic() >= deadline:
+            raise OutputLocked(output, holder, wait)
+        time.sleep(LOCK_POLL)
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(min(LOCK_RENEW_EVERY, ttl / 4)):
+            current = _read_lock_object(fs, path)
+            if current is None or current.get("token") != token:
+                return  # broken by another run after an expiry: nothing of ours to renew
+            fs.pipe_file(path, content())
+
+    renewer = threading.Thread(target=renew, name="solieu-lock-renewal", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=5)
+        current = _read_lock_object(fs, path)
+        if current is not None and current.get("token") == token:
+            fs.rm_file(path)
