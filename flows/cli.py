@@ -77,7 +77,7 @@ def _add_source_options(command: argparse.ArgumentParser) -> None:
         "--validation-dir", default=None, metavar="DIR", help="Data Docs folder (default: DIR/../validation)"
     )
     command.add_argument(
-        "--archive", default=None, metavar="DIR", help="raw archive of fetched pages (default data/raw/archive)"
+        "--archive", default=None, metavar="DIR", help="raw archive of fetched pages (default data/archive)"
     )
     command.add_argument(
         "--batch-size", type=_at_least(1, int), default=None, metavar="N", help="documents per batch task (N >= 1)"
