@@ -166,7 +166,7 @@ def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime
     from transform.validate import validate_tables
 
     frames = {name: table.to_pandas() for name, table in tables.items()}
-    return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir)
+    return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
 
 
 @task(name="publish tables", cache_policy=NO_CACHE)

@@ -64,6 +64,8 @@ def valid_rows() -> dict[str, list[dict[str, object]]]:
                 "item": "phương tiện bay trái phép",
                 "qualifier": "exact",
                 "metric": "uav_violations",
+                "plausible": True,
+                "plausible_reason": None,
                 "period_start": date(2025, 1, 1),
                 "period_end": date(2025, 12, 31),
                 "sentence": TEXT,

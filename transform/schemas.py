@@ -38,6 +38,9 @@ FIGURES = pa.schema(
         pa.field("item", pa.string()),
         pa.field("qualifier", pa.string(), nullable=False),
         pa.field("metric", pa.string()),
+        # false when the value cannot be true for its metric (the taxonomy's bounds), with why
+        pa.field("plausible", pa.bool_(), nullable=False),
+        pa.field("plausible_reason", pa.string()),
         pa.field("period_start", pa.date32()),
         pa.field("period_end", pa.date32()),
         pa.field("sentence", pa.string(), nullable=False),

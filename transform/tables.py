@@ -5,13 +5,35 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
 from extract.records import Article
 from transform import schemas
 from transform.taxonomy import Taxonomy
+
+# Published dates that can be true: online Vietnamese news starts in the late 1990s (1990
+# leaves room for digitised archives); an earlier date is a year the text mentions
+# ("năm 1975"), not the day the article appeared.
+EARLIEST_PUBLISHED = date(1990, 1, 1)
+# The run's day where the calendar is furthest ahead (UTC+14): a page dated today in its
+# own zone is never in the future, whatever the hour in UTC.
+_LATEST_ZONE = timedelta(hours=14)
+
+
+def latest_published(run_time: datetime) -> date:
+    """The last day an article read at `run_time` can have been published."""
+    moment = run_time if run_time.tzinfo else run_time.replace(tzinfo=UTC)
+    return (moment.astimezone(UTC) + _LATEST_ZONE).date()
+
+
+def possible_published_date(published: date | None, run_time: datetime) -> date | None:
+    """`published`, or None when no article can have been published then (before
+    EARLIEST_PUBLISHED, or after the run): the row then says `none` rather than a wrong day."""
+    if published is None or not EARLIEST_PUBLISHED <= published <= latest_published(run_time):
+        return None
+    return published
 
 
 def sha256(text: str) -> str:
@@ -77,6 +99,8 @@ def build_tables(
             continue
         seen[aid] = doc.source_uri
         facts = art.facts
+        published = possible_published_date(facts.published_date, extracted_at)
+        precision = facts.published_precision if published else "none"
         rows.articles.append(
             {
                 "article_id": aid,
@@ -84,9 +108,9 @@ def build_tables(
                 "title": facts.title,
                 "outlet": facts.outlet,
                 "author": facts.author,
-                "published_date": facts.published_date,
-                "published_precision": facts.published_precision,
-                "published_year": facts.published_date.year if facts.published_date else None,
+                "published_date": published,
+                "published_precision": precision,
+                "published_year": published.year if published else None,
                 "text": art.text,
                 "n_chars": len(art.text),
                 "content_sha256": doc.content_sha256,
@@ -96,6 +120,9 @@ def build_tables(
             }
         )
         for fig in art.figures:
+            # the sentence holds the words a cue must (or must not) stand with
+            metric = taxonomy.metric_for(fig.unit, fig.item, fig.context_before, fig.sentence)
+            implausible = taxonomy.implausible(metric, fig.unit, fig.value, fig.value_max)
             rows.figures.append(
                 {
                     "figure_id": _row_id(aid, "figure", fig.char_start, fig.char_end),
@@ -108,7 +135,9 @@ def build_tables(
                     "unit": fig.unit,
                     "item": fig.item,
                     "qualifier": fig.qualifier,
-                    "metric": taxonomy.metric_for(fig.unit, fig.item, fig.context_before),
+                    "metric": metric,
+                    "plausible": implausible is None,
+                    "plausible_reason": implausible,
                     "period_start": fig.period_start,
                     "period_end": fig.period_end,
                     "sentence": fig.sentence,

@@ -1,13 +1,17 @@
-"""The metric taxonomy: a data file (`metrics.toml`) mapping figures to metric keys."""
+"""The metric taxonomy: a data file (`metrics.toml`) mapping figures to metric keys,
+with the conditions a cue must meet and the values each metric can plausibly take."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("metrics.toml")
 
@@ -25,6 +29,8 @@ METRIC_KEYS = (
     "money",
     "plans",
 )
+
+PERCENT = "%"  # a share, not a count: bounded by the percentage check, not by its metric's bounds
 
 
 def _norm(text: str | None) -> str:
@@ -53,6 +59,53 @@ def _has_word(text: str, cue: str) -> bool:
     return cue in text and _as_word(cue).search(text) is not None
 
 
+def _begins_with_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(_starts_with_word(text, w) for w in words)
+
+
+def _occurs_not_followed_by(text: str, cue: str, words: tuple[str, ...]) -> bool:
+    """Whether `cue` occurs as whole words in `text` at least once without one of `words`
+    right after it ("bị bắt" in "bị bắt giữ", not in "bị bắt cóc")."""
+    if cue not in text:
+        return False
+    return any(not _begins_with_any(text[m.end() :].lstrip(), words) for m in _as_word(cue).finditer(text))
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What a cue (or every cue of a metric) must stand with. Empty tuples ask nothing."""
+
+    not_followed_by: tuple[str, ...] = ()  # words that may not come right after the cue
+    requires_context: tuple[str, ...] = ()  # one of them must be in the figure's sentence
+    excludes_context: tuple[str, ...] = ()  # none of them may be in the figure's sentence
+
+    def context_allows(self, scope: Callable[[], str]) -> bool:
+        if not (self.requires_context or self.excludes_context):
+            return True
+        text = scope()
+        if self.requires_context and not any(_has_word(text, w) for w in self.requires_context):
+            return False
+        return not any(_has_word(text, w) for w in self.excludes_context)
+
+
+NO_CONDITIONS = Conditions()
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The values a metric can take: 0 .. `max`, or its unit's own maximum."""
+
+    max: float | None = None
+    max_by_unit: Mapping[str, float] = field(default_factory=dict)
+
+    def maximum(self, unit: str | None) -> float | None:
+        """The largest plausible value in `unit` (None: unbounded)."""
+        unit_n = _norm(unit)
+        if unit_n in self.max_by_unit:
+            return self.max_by_unit[unit_n]
+        return None if unit_n == PERCENT else self.max
+
+
 @dataclass(frozen=True)
 class Metric:
     key: str
@@ -62,6 +115,21 @@ class Metric:
     unit: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     context_heads: tuple[str, ...] = ()
+    conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
+    cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
+    not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
+    not_units: tuple[str, ...] = ()  # units the metric never takes
+    unit_decides: bool = False  # one of its units settles the metric whatever the item says
+    bounds: Bounds = field(default_factory=Bounds)
+
+    def cue_allows(self, cue: str, scope: Callable[[], str]) -> bool:
+        return self.cue_conditions.get(cue, NO_CONDITIONS).context_allows(scope)
+
+    def not_followed_by(self, cue: str) -> tuple[str, ...]:
+        return self.cue_conditions.get(cue, NO_CONDITIONS).not_followed_by
+
+    def excludes(self, unit_n: str, item_n: str) -> bool:
+        return unit_n in self.not_units or _begins_with_any(item_n, self.not_items)
 
 
 @dataclass(frozen=True)
@@ -75,6 +143,10 @@ class Taxonomy:
         return [m.key for m in self.metrics]
 
     @cached_property
+    def by_key(self) -> dict[str, Metric]:
+        return {m.key: m for m in self.metrics}
+
+    @cached_property
     def _heads_by_first_word(self) -> dict[str, list[tuple[int, str]]]:
         """(metric order, cue) of every head cue, by the cue's first word: an item can only
         start with the cues that share its first word (a lookup, not 90 comparisons)."""
@@ -84,25 +156,122 @@ class Taxonomy:
                 index.setdefault(_first_word(cue), []).append((order, cue))
         return index
 
-    def metric_for(self, unit: str | None, item: str | None, context_before: str = "") -> str | None:
-        """The metric key of a figure, or None. The longest matching cue wins."""
+    def metric_for(
+        self, unit: str | None, item: str | None, context_before: str = "", sentence: str | None = None
+    ) -> str | None:
+        """The metric key of a figure, or None. The longest matching cue wins.
+
+        A cue counts only when its conditions hold: the words after it, and the words of
+        the figure's `sentence` (the sentence holds the item and the words before the
+        number; without a sentence, those two are the context searched).
+        """
         item_n, unit_n, context_n = _norm(item), _norm(unit), _norm(context_before)
-        head_lengths: dict[int, list[int]] = {}
+        scope_text: list[str] = []
+
+        def scope() -> str:  # normalised once, and only when a condition asks for it
+            if not scope_text:
+                scope_text.append(_norm(sentence) if sentence is not None else f"{context_n} {item_n}")
+            return scope_text[0]
+
+        for metric in self.metrics:
+            if (
+                metric.unit_decides
+                and unit_n in metric.unit
+                and not self._followed(metric, unit_n, item_n)
+                and not metric.excludes(unit_n, item_n)
+                and metric.conditions.context_allows(scope)
+                and metric.cue_allows(unit_n, scope)
+            ):
+                return metric.key
+        head_cues: dict[int, list[str]] = {}
         for order, cue in self._heads_by_first_word.get(_first_word(item_n), []) if item_n else []:
             if _starts_with_word(item_n, cue):
-                head_lengths.setdefault(order, []).append(len(cue))
+                head_cues.setdefault(order, []).append(cue)
         best: tuple[int, int, str] | None = None  # (cue length, -file order, key)
         for order, metric in enumerate(self.metrics):
-            lengths = head_lengths.get(order, [])
-            lengths += [len(c) for c in metric.within if item_n and _has_word(item_n, c)]
-            lengths += [len(c) for c in metric.unit if unit_n == c]
+            unless = metric.not_followed_by
+            matched = [c for c in head_cues.get(order, []) if not self._followed(metric, c, item_n[len(c) :])]
+            matched += [c for c in metric.within if item_n and _occurs_not_followed_by(item_n, c, unless(c))]
+            matched += [c for c in metric.unit if unit_n == c and not self._followed(metric, c, item_n)]
             if metric.context and any(_starts_with_word(item_n, h) for h in metric.context_heads):
-                lengths += [len(c) for c in metric.context if _has_word(context_n, c)]
+                matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c))]
+            if not matched or metric.excludes(unit_n, item_n) or not metric.conditions.context_allows(scope):
+                continue
+            lengths = [len(c) for c in matched if metric.cue_allows(c, scope)]
             if lengths:
                 candidate = (max(lengths), -order, metric.key)
                 if best is None or candidate > best:
                     best = candidate
         return best[2] if best else None
+
+    @staticmethod
+    def _followed(metric: Metric, cue: str, rest: str) -> bool:
+        """Whether `rest` (the item after a head cue, or the item of a unit cue) begins
+        with a word the cue may not be followed by ("tên" + "lửa")."""
+        words = metric.not_followed_by(cue)
+        return bool(words) and _begins_with_any(rest.lstrip(), words)
+
+    def maximum(self, metric: str | None, unit: str | None) -> float | None:
+        """The largest plausible value of `metric` in `unit`; None when unbounded."""
+        found = self.by_key.get(metric) if metric else None
+        return found.bounds.maximum(unit) if found else None
+
+    def implausible(self, metric: str | None, unit: str | None, value: float, value_max: float | None) -> str | None:
+        """Why a figure's value cannot be true for its metric, or None when it can."""
+        highest = self.maximum(metric, unit)
+        for name, number in (("value", value), ("value_max", value_max)):
+            if number is None:
+                continue
+            if number < 0:
+                return f"{name} {number:g} is negative: {metric} counts or amounts are never below 0"
+            if highest is not None and (math.isnan(number) or number > highest):
+                return f"{name} {number:g} above the bound {highest:g} for {metric} in {unit or 'no unit'}"
+        return None
+
+
+def _words(spec: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
+    values = spec.get(name, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{where}: {name} must be a list of strings")
+    return tuple(_norm(v) for v in values)
+
+
+def _conditions(spec: Mapping[str, Any], where: str) -> Conditions:
+    names = ("not_followed_by", "requires_context", "excludes_context")
+    return Conditions(**{name: _words(spec, name, where) for name in names})
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"{where}: a bound must be a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
+    where = f"{path}: [metrics.{key}]"
+    cue = {name: _words(spec, name, where) for name in ("head", "within", "unit", "context", "context_heads")}
+    listed = {c for cues in cue.values() for c in cues}
+    cue_conditions = {}
+    for text, cue_spec in spec.get("cue", {}).items():
+        if _norm(text) not in listed:
+            raise ValueError(f"{where}: conditions for {text!r}, which is none of its cues")
+        cue_conditions[_norm(text)] = _conditions(cue_spec, f"{where} cue {text!r}")
+    highest = spec.get("max")
+    bounds = Bounds(
+        max=None if highest is None else _number(highest, where),
+        max_by_unit={_norm(u): _number(v, where) for u, v in spec.get("max_by_unit", {}).items()},
+    )
+    return Metric(
+        key=key,
+        description=spec.get("description", ""),
+        **cue,
+        conditions=_conditions(spec, where),
+        cue_conditions=cue_conditions,
+        not_items=_words(spec, "not_items", where),
+        not_units=_words(spec, "not_units", where),
+        unit_decides=bool(spec.get("unit_decides", False)),
+        bounds=bounds,
+    )
 
 
 def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
@@ -114,11 +283,12 @@ def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
     for key, spec in data.get("metrics", {}).items():
         if key not in METRIC_KEYS:
             raise ValueError(f"{path}: unknown metric key {key!r}; keys are fixed: {', '.join(METRIC_KEYS)}")
-        cue = {
-            name: tuple(_norm(c) for c in spec.get(name, []))
-            for name in ("head", "within", "unit", "context", "context_heads")
-        }
-        metrics.append(Metric(key=key, description=spec.get("description", ""), **cue))
+        metrics.append(_metric(path, key, spec))
     if not metrics:
         raise ValueError(f"{path}: no [metrics.*] tables")
     return Taxonomy(tuple(metrics), str(path), hashlib.sha256(raw).hexdigest()[:16])
+
+
+@cache
+def default_taxonomy() -> Taxonomy:
+    return load_taxonomy()

@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,8 @@ from transform.schemas import (
     REJECT_REASONS,
     TABLES,
 )
+from transform.tables import EARLIEST_PUBLISHED, latest_published
+from transform.taxonomy import Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -290,6 +293,46 @@ def _percent_plausible(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> 
     return pd.Series(flags, dtype="boolean")
 
 
+def _within_metric_bounds(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, taxonomy: Taxonomy) -> pd.Series:
+    """Whether a figure marked plausible lies within its metric's bounds in its unit (0 ..
+    the taxonomy's maximum, for value and value_max). NA for rows marked not plausible,
+    without a metric, or without a value.
+
+    One vectorised comparison per distinct (metric, unit): a corpus has a few hundred.
+    """
+    if not {"metric", "unit", "value", "value_max", "plausible"} <= set(df):
+        return _na_bools(len(df))
+    flags = pd.Series(pd.NA, index=pd.RangeIndex(len(df)), dtype="boolean")
+    marked = df["plausible"].reset_index(drop=True).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    metric = df["metric"].reset_index(drop=True).astype(object)
+    unit = df["unit"].reset_index(drop=True).astype(object)
+    value = pd.to_numeric(df["value"], errors="coerce").reset_index(drop=True)
+    value_max = pd.to_numeric(df["value_max"], errors="coerce").reset_index(drop=True)
+    # a null value is the not-null check's to report, not this one's
+    has_metric = marked & metric.notna().to_numpy() & value.notna().to_numpy()
+    pairs = pd.DataFrame({"metric": metric[has_metric], "unit": unit[has_metric].fillna("")}).drop_duplicates()
+    for metric_key, unit_name in pairs.itertuples(index=False):
+        highest = taxonomy.maximum(metric_key, unit_name or None)
+        rows = has_metric & (metric == metric_key).to_numpy() & (unit.fillna("") == unit_name).to_numpy()
+        low_ok = (value[rows] >= 0) & ~(value_max[rows] < 0)
+        if highest is None:
+            flags[rows] = low_ok.to_numpy(dtype=bool)
+        else:
+            within = (value[rows] <= highest) & ~(value_max[rows] > highest)
+            flags[rows] = (low_ok & within).to_numpy(dtype=bool)
+    return flags
+
+
+def _reason_given(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """A figure marked not plausible says why (NA for plausible rows)."""
+    if not {"plausible", "plausible_reason"} <= set(df):
+        return _na_bools(len(df))
+    implausible = df["plausible"].reset_index(drop=True).astype("boolean").eq(False).fillna(False).to_numpy(dtype=bool)
+    reason = df["plausible_reason"].reset_index(drop=True)
+    given = reason.notna() & (reason.astype(object).map(lambda r: isinstance(r, str) and r.strip() != ""))
+    return pd.Series(given.to_numpy(dtype=bool), dtype="boolean").where(implausible, pd.NA)
+
+
 def _years_written(years: pd.Series, texts: pd.Series) -> pd.Series:
     """Whether each row's year is spelled in its text; NA where either is missing.
 
@@ -337,6 +380,8 @@ DERIVED: dict[str, dict[str, Derive]] = {
         "article_exists": _article_exists,
         "percent_plausible": _percent_plausible,
         "period_year_written": _period_year_written,
+        "within_metric_bounds": _within_metric_bounds,
+        "reason_given": _reason_given,
     },
     "dates": {
         "span_matches_article_text": _span_matches_article_text,
@@ -345,6 +390,8 @@ DERIVED: dict[str, dict[str, Derive]] = {
     },
     "rejects": {},
 }
+# derived columns that read the taxonomy's bounds (given as the keyword `taxonomy`)
+READS_TAXONOMY = {"within_metric_bounds"}
 
 # ---------------------------------------------------------------------------
 # The suites: table of contents
@@ -392,9 +439,17 @@ def span_checks() -> list[Check]:
     ]
 
 
-def suites(metric_keys: Sequence[str], max_date: datetime) -> dict[str, list[Check]]:
-    """Table -> expectations. Dates are compared as naive datetimes (see _normalise_dates)."""
+def suites(
+    metric_keys: Sequence[str], max_date: datetime, published_until: date | None = None
+) -> dict[str, list[Check]]:
+    """Table -> expectations. Dates are compared as naive datetimes (see _normalise_dates).
+
+    `published_until` is the last possible publication day (`tables.latest_published` of
+    the run time); without it, `max_date`.
+    """
     low = datetime.combine(MIN_DATE, datetime.min.time())
+    published_low = datetime.combine(EARLIEST_PUBLISHED, datetime.min.time())
+    published_high = max_date if published_until is None else datetime.combine(published_until, datetime.min.time())
 
     def plausible(column: str, unless_written: str | None = None) -> list[Check]:
         """1900 .. run time + 10 years; past that only when the year is written in the text."""
@@ -412,7 +467,12 @@ def suites(metric_keys: Sequence[str], max_date: datetime) -> dict[str, list[Che
             is_true("text_is_whole", "text is a string of n_chars characters", shows=("n_chars",)),
             unique("article_id"),
             in_set("published_precision", PRECISIONS),
-            *plausible("published_date"),
+            between(
+                "published_date",
+                published_low,
+                published_high,
+                f"from {EARLIEST_PUBLISHED} to the run's day: no article is published later, or before online news",
+            ),
         ],
         "figures": [
             *schema_checks("figures"),
@@ -422,6 +482,12 @@ def suites(metric_keys: Sequence[str], max_date: datetime) -> dict[str, list[Che
             is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
             in_set("qualifier", QUALIFIERS),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
+            is_true(
+                "within_metric_bounds",
+                "a figure marked plausible lies within its metric's bounds in its unit (metrics.toml)",
+                shows=("metric", "unit", "value", "value_max"),
+            ),
+            is_true("reason_given", "a figure marked not plausible says why", shows=("plausible_reason",)),
             *plausible("period_start", unless_written="period_year_written"),
             *plausible("period_end", unless_written="period_year_written"),
         ],
@@ -469,13 +535,17 @@ def _normalise_dates(column: pd.Series) -> pd.Series:
     return pd.Series(stamps.to_pandas(), index=column.index, name=column.name)
 
 
-def _validation_copy(table: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def _validation_copy(
+    table: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame], taxonomy: Taxonomy
+) -> pd.DataFrame:
     """A shallow copy with a positional index, datetime64 dates and the derived columns."""
     copy = df.reset_index(drop=True)  # GE reports offending rows by index label
     for f in TABLES[table]:
         if pa.types.is_date(f.type) and f.name in copy:
             copy[f.name] = _normalise_dates(copy[f.name])
     for name, derive in DERIVED[table].items():
+        if name in READS_TAXONOMY:
+            derive = partial(derive, taxonomy=taxonomy)
         copy[name] = derive(copy, tables).to_numpy()
     if table == ARTICLE_BODY[0]:
         copy = copy.drop(columns=[ARTICLE_BODY[1]], errors="ignore")
@@ -605,13 +675,16 @@ def validate_tables(
     *,
     run_time: datetime,
     docs_dir: Path | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> ValidationReport:
     """Validate the four tables with Great Expectations; optionally write Data Docs.
 
     `metric_keys` are the taxonomy's metric keys (figures.metric must be one or null).
-    `run_time` anchors the upper date bound and names the GE run. A table missing from
-    `tables` is a failure; an unknown table name is a programming error.
+    `run_time` anchors the upper date bounds and names the GE run. `taxonomy` gives the
+    plausible values of each metric (the default taxonomy file when not given). A table
+    missing from `tables` is a failure; an unknown table name is a programming error.
     """
+    taxonomy = default_taxonomy() if taxonomy is None else taxonomy
     unknown = set(tables) - set(TABLES)
     if unknown:
         raise ValueError(f"unknown tables: {sorted(unknown)}")
@@ -647,7 +720,8 @@ def validate_tables(
 
         failures: list[ExpectationFailure] = []
         expectations_run = 0
-        for table, checks in suites(metric_keys, _add_years(run_time, FUTURE_YEARS)).items():
+        table_suites = suites(metric_keys, _add_years(run_time, FUTURE_YEARS), latest_published(run_time))
+        for table, checks in table_suites.items():
             if table not in tables:
                 failures.append(ExpectationFailure(table, "table_is_present", "table not given"))
                 continue
@@ -655,7 +729,7 @@ def validate_tables(
             clash = sorted(set(DERIVED[table]) & set(original.columns))
             if clash:  # would be overwritten by, and hidden behind, the derived column
                 failures.append(ExpectationFailure(table, "no_reserved_columns", f"unexpected columns {clash}"))
-            copy = _validation_copy(table, original, tables)
+            copy = _validation_copy(table, original, tables, taxonomy)
 
             # built whole: add_expectation() re-serialises the suite on every call
             suite = context.suites.add(

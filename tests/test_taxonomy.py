@@ -1,0 +1,164 @@
+"""Tests of the metric taxonomy's cue conditions (transform/metrics.toml, transform/taxonomy.py).
+
+Every rule is tried both ways on sentences written for these tests: where its condition
+holds the cue counts, where it fails the figure takes another metric or none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transform.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy()
+
+
+def metric(unit: str | None, item: str | None, sentence: str, before: str = "") -> str | None:
+    return TAXONOMY.metric_for(unit, item, before, sentence)
+
+
+def test_case_counts_violations_only_beside_a_violation_word() -> None:
+    assert metric("trường hợp", None, "Đội CSGT đã xử phạt 120 trường hợp trong đợt cao điểm.") == "violations"
+    assert metric("trường hợp", "vi phạm", "Kiểm tra 40 cơ sở, phát hiện 12 trường hợp vi phạm.") == "violations"
+    assert metric("trường hợp", "không đội mũ bảo hiểm", "Lập biên bản 30 trường hợp không đội mũ bảo hiểm.") == (
+        "violations"
+    )
+    # an illness, a suicide, a lottery win: cases of something else
+    assert metric("trường hợp", "tự tử", "Năm ngoái tỉnh ghi nhận 500 trường hợp tự tử.") is None
+    assert metric("trường hợp", "mắc sốt xuất huyết", "Bệnh viện tiếp nhận 70 trường hợp mắc sốt xuất huyết.") is None
+    # without the violation, a death is a casualty
+    assert metric("trường hợp", "tử vong", "Dịch cúm làm 3 trường hợp tử vong.") == "casualties"
+
+
+def test_ten_is_a_thug_not_a_missile_a_domain_or_a_name() -> None:
+    assert metric(None, "tên cướp", "Công an bắt giữ 2 tên cướp sau nửa giờ truy đuổi.") == "suspects"
+    assert metric(None, "tên", "Ba tên bỏ chạy về phía bờ sông.") == "suspects"
+    assert metric(None, "tên lửa hành trình", "Tàu chiến phóng 4 tên lửa hành trình về phía biển.") is None
+    assert metric(None, "tên miền", "Hơn 300 tên miền bị tấn công trong dịp Tết.") is None
+    assert metric(None, "tên tuổi", "Giải đấu quy tụ 8 tên tuổi lớn của làng võ.") is None
+    # counted with "cái", a "tên" is a name
+    assert metric("cái", "tên", "Huấn luyện viên nhắc tới 2 cái tên mới.") is None
+
+
+def test_kidnapped_people_are_not_suspects() -> None:
+    assert metric(None, "người bị bắt", "Trong vụ việc có 4 người bị bắt.") == "suspects"
+    assert metric(None, "nữ sinh bị bắt cóc", "Nhóm vũ trang thả 20 nữ sinh bị bắt cóc.") is None
+    assert metric(None, "người", "Lực lượng đã bắt giữ 3 người.", before="Lực lượng đã bắt giữ ") == "suspects"
+    assert metric(None, "người", "Nhóm vũ trang đã bắt cóc 3 người.", before="Nhóm vũ trang đã bắt cóc ") is None
+
+
+def test_drones_only_where_the_sentence_says_they_were_unauthorised_or_handled() -> None:
+    handled = "Trong năm, công an xử lý 45 lượt phương tiện bay trái phép."
+    assert metric("lượt", "phương tiện bay trái phép", handled) == "drone_incidents"
+    assert metric("chiếc", "flycam", "Lực lượng chức năng phát hiện, thu giữ 2 chiếc flycam gần sân bay.") == (
+        "drone_incidents"
+    )
+    # a light show or a purchase is neither a drone incident nor a vehicle
+    assert metric("chiếc", "drone", "Màn trình diễn có 500 chiếc drone gắn đèn màu.") is None
+    assert metric(None, "phương tiện bay", "Hãng giới thiệu 3 phương tiện bay mới tại triển lãm.") is None
+    assert metric("chiếc", "UAV", "Quân đội mua thêm 20 chiếc UAV do thám.") is None
+
+
+def test_security_events_only_where_they_were_secured() -> None:
+    secured = "Công an thành phố bảo đảm an ninh, an toàn tuyệt đối cho 120 lượt sự kiện lớn."
+    assert metric("lượt", "sự kiện lớn", secured) == "security_events"
+    assert metric(None, "lễ hội", "Lực lượng công an bảo vệ an toàn 40 lễ hội đầu xuân.") == "security_events"
+    assert metric(None, "lễ hội", "Toàn tỉnh có hơn 300 lễ hội truyền thống.") is None
+    assert metric(None, "hội nghị", "Thành phố sẽ tổ chức 3 hội nghị cho cán bộ.") is None
+
+
+def test_crew_are_people_not_vehicles() -> None:
+    assert metric(None, "thuyền", "Bộ đội biên phòng tạm giữ 3 thuyền đánh cá.") == "vehicles"
+    assert metric(None, "thuyền viên", "Trên tàu có 12 thuyền viên.") is None
+    assert metric(None, "thuyền trưởng", "Hai thuyền trưởng bị phạt.") is None
+
+
+def test_animals_are_never_casualties() -> None:
+    assert metric(None, "người chết", "Vụ cháy làm 3 người chết.") == "casualties"
+    assert metric("con", "lợn chết", "Người dân phát hiện 20 con lợn chết trôi trên kênh.") is None
+    assert metric("tấn", "cá chết", "Hơn 5 tấn cá chết dạt vào bờ.") is None
+    assert metric(None, "gia cầm bị chết", "Dịch cúm làm 800 gia cầm bị chết.") is None
+
+
+def test_victims_of_fraud_are_not_casualties() -> None:
+    assert metric(None, "nạn nhân", "Vụ tai nạn khiến 2 nạn nhân phải đi cấp cứu.") == "casualties"
+    assert metric(None, "nạn nhân", "Đối tượng lừa đảo, chiếm đoạt tài sản của 9 nạn nhân.") is None
+
+
+def test_wheels_and_ratios_are_not_vehicles() -> None:
+    assert metric("chiếc", "xe máy", "Công an tạm giữ 5 chiếc xe máy.") == "vehicles"
+    assert metric("bánh", "xe", "Hai bánh xe trước văng ra đường.") is None
+    assert metric("lần", "tàu bay quốc tế", "Phí thấp hơn 2,5 lần tàu bay quốc tế.") is None
+
+
+def test_a_harvest_or_a_missile_test_is_no_case() -> None:
+    assert metric("vụ", "trộm cắp", "Quận xảy ra 12 vụ trộm cắp tài sản.") == "cases"
+    assert metric("vụ", "lúa", "Nông dân làm 3 vụ lúa mỗi năm.") is None
+    assert metric("vụ", "thử hạt nhân", "Nước này đã tiến hành 5 vụ thử hạt nhân.") is None
+
+
+def test_a_money_unit_decides_unless_it_opens_another_word() -> None:
+    # the item runs on past the amount: the unit says what the figure is
+    assert metric("đồng", "bị cáo chuyển", "Tòa hỏi số tiền 16,5 tỷ đồng bị cáo chuyển cho ai.") == "money"
+    assert metric("đồng", "lễ hội", "Củ sâm được bán với giá 120 triệu đồng lễ hội năm nay.") == "money"
+    # "đồng phạm", "đồng chí": not money
+    assert metric("đồng", "phạm bị truy tố", "Bị cáo cùng 9 đồng phạm bị truy tố.") == "suspects"
+    assert metric("đồng", "chí", "Đảng bộ kết nạp 6 đồng chí.") is None
+
+
+def test_programmes_are_plans_only_where_they_are_carried_out() -> None:
+    assert metric(None, "chương trình trọng tâm", "Thành phố triển khai 4 chương trình trọng tâm.") == "plans"
+    assert metric(None, "chương trình", "Hai chương trình truyền hình lên sóng cùng tuần.") is None
+    assert metric(None, "kế hoạch", "Ban chỉ đạo có 2 kế hoạch.") == "plans"  # the cue without conditions
+
+
+def test_without_a_sentence_the_item_and_the_words_before_are_searched() -> None:
+    assert TAXONOMY.metric_for("lượt", "phương tiện bay trái phép") == "drone_incidents"
+    assert TAXONOMY.metric_for("chiếc", "drone") is None
+    assert TAXONOMY.metric_for("trường hợp", None, "đã xử phạt ") == "violations"
+
+
+def test_bounds_per_metric_and_unit() -> None:
+    assert TAXONOMY.implausible("money", "đồng", 6.8266067050e19, None) is not None  # "68.266.067.050 tỷ đồng"
+    assert TAXONOMY.implausible("money", "đồng", 4.48e15, None) is None  # a national budget
+    assert TAXONOMY.implausible("money", "USD", 5e12, None) is None
+    assert TAXONOMY.implausible("money", "USD", 2e14, None) is not None  # past world GDP
+    reason = TAXONOMY.implausible("suspects", None, 2e10, None)  # "gần 20 tỷ bị bắt"
+    assert reason is not None and "suspects" in reason
+    assert TAXONOMY.implausible("suspects", None, 12, 2e10) is not None  # a range's end counts too
+    assert TAXONOMY.implausible("communes_wards", None, 11_000, None) is None
+    assert TAXONOMY.implausible("communes_wards", None, 12_001, None) is not None
+    assert TAXONOMY.implausible("cases", "vụ", -3, None) is not None  # never below 0
+    # a percentage is a share: its metric's count bound does not apply; no metric, no bound
+    assert TAXONOMY.implausible("communes_wards", "%", 100, None) is None
+    assert TAXONOMY.implausible(None, "kg", 1e30, None) is None
+    assert TAXONOMY.maximum("money", "usd") == TAXONOMY.maximum("money", "USD")
+
+
+def test_a_condition_for_a_cue_the_metric_does_not_have_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.toml"
+    path.write_text(
+        '[metrics.cases]\nhead = ["vụ"]\n\n[metrics.cases.cue."vụ án"]\nnot_followed_by = ["mạng"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="none of its cues"):
+        load_taxonomy(path)
+    path.write_text('[metrics.cases]\nhead = ["vụ"]\nmax = "many"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="bound"):
+        load_taxonomy(path)
+
+
+def test_conditions_and_bounds_come_from_the_file(tmp_path: Path) -> None:
+    """An analyst's file changes what counts without code: a stricter cue and bound."""
+    path = tmp_path / "metrics.toml"
+    path.write_text(
+        '[metrics.cases]\nhead = ["vụ"]\nmax = 50\n[metrics.cases.cue."vụ"]\nrequires_context = ["xảy ra"]\n',
+        encoding="utf-8",
+    )
+    custom = load_taxonomy(path)
+    assert custom.metric_for(None, "vụ", "", "Trên địa bàn xảy ra 3 vụ.") == "cases"
+    assert custom.metric_for(None, "vụ", "", "Công an điều tra 3 vụ.") is None
+    assert custom.implausible("cases", None, 51, None) is not None
+    assert TAXONOMY.implausible("cases", None, 51, None) is None
