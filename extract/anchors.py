@@ -42,7 +42,7 @@ def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return re.compile(f" {token}"), re.compile(f"[^ _0-9{_VIETNAMESE_LOWER}]{token}"), re.compile(token)
 
 
-@lru_cache(maxsize=4)  # numbers and dates ask for the same document in turn
+@lru_cache(maxsize=1)  # numbers and dates ask for the same document in turn; keep no more
 def find_anchors(lowered: str) -> Anchors:
     """The anchors of `lowered`, a text made by `lexicon.lowered_like`."""
     after_space, after_mark, at_start = _scanners()

@@ -47,6 +47,9 @@ _Y = r"(?:1[89]\d\d|20\d\d|2100)"
 _B = r"(?<![\w/.,\-])"  # not glued to a word, number, or another date part
 _E = r"(?![\w]|[/\-.]\d)"  # not followed by more of a number or code
 _TO = r"\s*(?:đến|tới|-|–|—)\s*"
+# Where runs of spaces meet with only optional marks between them ("\s*\(?\s*") they
+# are possessive ("\s*+"): what follows is no space, so giving spaces back never helps,
+# and trying every split of a long run of spaces among them is quadratic.
 
 
 def _i(pattern: str) -> re.Pattern[str]:
@@ -268,7 +271,7 @@ RULES: list[_Rule] = [
     _Rule(
         "lunar_day_month",
         _i(
-            rf"{_B}(?:(?:{_LUNAR_DAY})\s+)?(?P<d>{_D})\s*(?:/|\s+tháng\s+)(?P<m>{_LUNAR_MONTH}|{_M})"
+            rf"{_B}(?:(?:{_LUNAR_DAY})\s+)?(?P<d>{_D})(?:\s*+/|\s++tháng\s++)(?P<m>{_LUNAR_MONTH}|{_M})"
             rf"(?:\s*/\s*(?P<y>{_Y}))?\s+(?:{_LUNAR_SUFFIX})"
         ),
         _lunar_day,
@@ -288,7 +291,7 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "day_cued",
-        _i(rf"{_B}(?:{_DAY_CUES})\s*(?P<open>\()?\s*{_DM}(?(open)\s*\)){_E}"),
+        _i(rf"{_B}(?:{_DAY_CUES})\s*+(?P<open>\()?\s*+{_DM}(?(open)\s*\)){_E}"),
         _day,
         _words(*_LEX["day_cues"]["words"]),
     ),
@@ -433,13 +436,16 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
         )
         candidates.append((end - start, start, priority, raw))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))  # longest first
+    # One byte per character marks what is taken: checking a candidate costs its own
+    # length, and each rule's matches do not overlap, so the whole pass is linear in the
+    # text (comparing each candidate with every date taken was quadratic in the dates).
+    taken = bytearray(len(text))
     chosen: list[RawDate] = []
-    taken: list[tuple[int, int]] = []
-    for _, _, _, raw in candidates:
-        if any(raw.start < e and s < raw.end for s, e in taken):
+    for length, start, _, raw in candidates:
+        if taken.find(1, start, start + length) >= 0:
             continue
         chosen.append(raw)
-        taken.append((raw.start, raw.end))
+        taken[start : start + length] = b"\x01" * length
     return sorted(chosen, key=lambda r: r.start)
 
 

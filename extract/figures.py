@@ -10,6 +10,7 @@ of a name are not figures (EXTRACTION.md, "Not figures"). Cue words live in
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -29,6 +30,13 @@ COUNT_NOUNS = set(_UNITS["count_noun"].values())
 GLUED_UNITS: list[str] = _UNITS["glued"]["units"]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
+
+# A figure's `sentence` repeats its sentence: a run-on line of many figures (a table,
+# or junk) would store that line once per figure, quadratic in its length. Real
+# articles stay far below this budget (the largest of 35k stores 0.8 M characters);
+# past it each figure keeps a window of its sentence around it (`_cut_sentences`).
+SENTENCE_BUDGET_CHARS = 2_000_000
+SENTENCE_BUDGET_PER_CHAR = 8  # characters of sentences per character of text, beyond that
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
@@ -259,24 +267,42 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
     return first.value * (second.value / base) if base else first.value
 
 
-def _period_for(position: int, sentence: Sentence, periods: list[DateMention]) -> DateMention | None:
-    inside = [p for p in periods if sentence.start <= p.char_start < sentence.end]
-    before = [p for p in inside if p.char_end <= position]
-    if before:
-        return before[-1]
-    after = [p for p in inside if p.char_start >= position]
-    return after[0] if after else None
+class _Periods:
+    """The period mentions of a text, found by position in logarithmic time (a scan of
+    all of them per figure was quadratic in a text of many figures and periods).
+
+    Mentions do not overlap (`find_raw_dates`), so sorted by start they are sorted by end.
+    """
+
+    def __init__(self, periods: list[DateMention]) -> None:
+        self.periods = sorted(periods, key=lambda p: p.char_start)
+        self.starts = [p.char_start for p in self.periods]
+        self.ends = [p.char_end for p in self.periods]
+
+    def for_figure(self, position: int, sentence: Sentence, *, whole: bool = False) -> DateMention | None:
+        """The last period of the sentence that ends before `position`, else its first one
+        after; of those that start in the sentence, or with `whole` that lie in it."""
+        low = bisect.bisect_left(self.starts, sentence.start)
+        high = bisect.bisect_left(self.starts, sentence.end, low)
+        if whole:
+            high = bisect.bisect_right(self.ends, sentence.end, low, high)
+        before = bisect.bisect_right(self.ends, position, low, high) - 1
+        if before >= low:
+            return self.periods[before]
+        after = bisect.bisect_left(self.starts, position, low, high)
+        return self.periods[after] if after < high else None
 
 
 def find_figures(text: str, dates: list[DateMention], lowered: str | None = None) -> list[Figure]:
     """Every figure in `text`; `dates` are excluded and give figures their periods.
     `lowered` is `lowered_like(text)` when the caller has it already."""
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
-    periods = [d for d in dates if d.is_period and d.start_date != d.end_date]
+    periods = _Periods([d for d in dates if d.is_period and d.start_date != d.end_date])
     sentences = SentenceFinder(text)
     lowered = lowered_like(text) if lowered is None else lowered
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
+    in_sentences: list[Sentence] = []  # each figure's sentence
     skip_next = False
     for index, number in enumerate(numbers):
         if skip_next:
@@ -311,9 +337,12 @@ def find_figures(text: str, dates: list[DateMention], lowered: str | None = None
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"]]
+        if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
+            continue  # no figure is infinite (`parse_digits` bounds digits; this bounds any product)
         sentence = sentences.at(start)
-        period = _period_for(start, sentence, periods)
+        period = periods.for_figure(start, sentence)
         end = found.end
+        in_sentences.append(sentence)
         figures.append(
             Figure(
                 char_start=start,
@@ -330,4 +359,34 @@ def find_figures(text: str, dates: list[DateMention], lowered: str | None = None
                 context_before=text[max(sentence.start, start - 40) : start],
             )
         )
+    budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)
+    if sum(len(sentence.text) for sentence in in_sentences) > budget:
+        return _cut_sentences(text, figures, in_sentences, periods, budget)
     return figures
+
+
+def _cut_sentences(
+    text: str, figures: list[Figure], in_sentences: list[Sentence], periods: _Periods, budget: int
+) -> list[Figure]:
+    """The figures with each sentence cut to a window around its figure, the windows
+    within `budget` characters in all; a period is then one the window shows, so its
+    year is written in the stored sentence."""
+    width = max(1, budget // len(figures))
+    cut: list[Figure] = []
+    for figure, sentence in zip(figures, in_sentences, strict=True):
+        if len(sentence.text) <= width:
+            cut.append(figure)
+            continue
+        room = max(0, width - (figure.char_end - figure.char_start))
+        # `width` characters of the sentence (longer than that), the figure in the middle
+        first = max(sentence.start, min(figure.char_start - room // 2, sentence.end - width))
+        window = Sentence(first, first + width, text[first : first + width])
+        period = periods.for_figure(figure.char_start, window, whole=True)
+        cut.append(
+            figure._replace(
+                sentence=window.text,
+                period_start=period.start_date if period else None,
+                period_end=period.end_date if period else None,
+            )
+        )
+    return cut

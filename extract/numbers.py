@@ -53,6 +53,10 @@ APPROX_ORDER_RE = re.compile(
 )
 
 
+# The largest amounts the press prints are thousands of trillions of đồng (10^15), and
+# it writes them with scale words ("68.266 tỷ"); 18 digits (10^18) is far beyond any
+# count, and with the largest scale word keeps a value below 10^28.
+MAX_WHOLE_DIGITS = 18
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
@@ -69,22 +73,29 @@ class NumberMatch(NamedTuple):
 def parse_digits(token: str) -> float | None:
     """The value of a digit token in press notation, or None if it is not one.
 
+    A whole part of more than `MAX_WHOLE_DIGITS` digits is no quantity but a code or
+    junk ("9.999.999.…" in 120 groups would be inf): None, so every value is finite.
+
     >>> parse_digits("2.834"), parse_digits("3,5"), parse_digits("12.7")
     (2834.0, 3.5, None)
     """
     if token.isascii() and token.isdigit():  # most tokens: plain digits
-        return float(token)
+        return float(token) if len(token) <= MAX_WHOLE_DIGITS else None
     if not _THOUSANDS_RE.fullmatch(token):
         return None
     whole, _, fraction = token.partition(",")
-    value = float(whole.replace(".", ""))
+    whole = whole.replace(".", "")
+    if len(whole) > MAX_WHOLE_DIGITS:
+        return None
+    value = float(whole)
     if fraction:
         value += float("0." + fraction)
     return value
 
 
-def parse_number_words(words: list[str]) -> tuple[float, int] | None:
-    """Value of the longest valid prefix of number words, and how many words it used.
+def parse_number_words(words: list[str], first: int = 0) -> tuple[float, int] | None:
+    """Value of the longest valid prefix of number words from `words[first]` on, and how
+    many words it used (an index, not a slice: a caller walks a long phrase in one pass).
 
     >>> parse_number_words("hai mươi mốt người".split())
     (21.0, 3)
@@ -95,8 +106,8 @@ def parse_number_words(words: list[str]) -> tuple[float, int] | None:
     after_tens = False
     used = 0
     last_scale = float("inf")
-    for index, raw in enumerate(words):
-        word = raw.lower()
+    for index in range(len(words) - first):
+        word = words[first + index].lower()
         if word in DIGIT_WORDS and pending is None and not (after_tens and word == "năm"):
             pending = DIGIT_WORDS[word]
             after_tens = False
@@ -131,9 +142,9 @@ def parse_number_words(words: list[str]) -> tuple[float, int] | None:
     if used == 0:
         return None
     value = total + group + (pending or 0)
-    if words[used - 1].lower() in ZERO_TENS:  # "một trăm lẻ" alone is not a number
+    if words[first + used - 1].lower() in ZERO_TENS:  # "một trăm lẻ" alone is not a number
         used -= 1
-    return (value, used) if value > 0 or words[0].lower() == "không" else None
+    return (value, used) if value > 0 or words[first].lower() == "không" else None
 
 
 def _parse_scaled_tail(tail: str, base: float) -> float | None:
@@ -204,7 +215,7 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
         positions = [m.start() + offset for m in _NON_SPACE.finditer(phrase)]
         index = 0
         while index < len(words):
-            parsed = parse_number_words(words[index:])
+            parsed = parse_number_words(words, index)
             if parsed is None:
                 index += 1
                 continue

@@ -13,7 +13,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.2.1"
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:

@@ -8,6 +8,7 @@ yearless lead day is the first that does not put it before them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,8 +28,10 @@ def _day_cue_patterns(cues: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]
     lower-cased text for them followed by a number rules most articles out far faster
     than the cue alternation, with its look-behind and IGNORECASE, can.
     """
-    cue = re.compile(rf"(?<!\w)(?:{alternation(cues)})\s*,?\s*\(?\s*{_DM}", re.IGNORECASE)
-    gate = re.compile(rf"(?:{alternation({w.split()[-1].lower() for w in cues})})\s*,?\s*\(?\s*\d")
+    # possessive spaces: a day follows, never a space, so no split of a run of spaces
+    # among the three can match where the whole run does not (trying them all is cubic)
+    cue = re.compile(rf"(?<!\w)(?:{alternation(cues)})\s*+,?\s*+\(?\s*+{_DM}", re.IGNORECASE)
+    gate = re.compile(rf"(?:{alternation({w.split()[-1].lower() for w in cues})})\s*+,?\s*+\(?\s*+\d")
     return cue, gate
 
 
@@ -114,17 +117,30 @@ def evidence(text: str, raws: list[RawDate], as_of: date | None = None) -> Evide
     year = max(years, default=None)
     if year is None:  # "năm APEC 2017", "Xuân Đinh Dậu 2017": a bare year is weak evidence
         # not a birth year, and not inside a mention already judged ("nhiệm kỳ 2015 - 2020")
-        taken = [(r.start, r.end) for r in raws]
+        taken = _Spans([(r.start, r.end) for r in raws])
         bare = [
             int(m[0])
             for m in _BARE_YEAR.finditer(text)
             if not _glued_before(text, m.start())
             and not _BIRTH_BEFORE.phrase_before(text, m.start())
-            and not any(s <= m.start() < e for s, e in taken)
+            and not taken.holds(m.start())
             and (as_of is None or int(m[0]) <= as_of.year)
         ]
         year = max(bare, default=None)
     return Evidence(floor, year, explicit)
+
+
+class _Spans:
+    """Spans that do not overlap (date mentions), asked whether one holds a position in
+    logarithmic time: a scan of all of them per bare year was quadratic."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+
+    def holds(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and position < self.spans[index][1]
 
 
 def _glued_before(text: str, pos: int) -> bool:

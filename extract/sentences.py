@@ -8,8 +8,11 @@ from typing import NamedTuple
 
 # A sentence ends at . ! ? or a line break, when more text follows; ";" only separates
 # clauses of one report. Abbreviations such as "TP." or "Th.S" are not ends.
+# A run of marks (and closing quotes) is taken whole (possessive) and only from its first
+# mark: no shorter part of a run can end a sentence, and retrying the rest of the run
+# from each of its marks was quadratic in a long run of dots.
 # (written as one character class first, so the regex engine skips to candidates fast)
-_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"”’)]*(?=\s+\S))")
+_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…]{2})(?<!\n)[.!?…]*+[\"”’)]*+(?=\s+\S))")
 _ABBREVIATIONS = ("TP", "Th", "Q", "P", "TS", "GS", "TT", "ThS", "PGS", "Tp")
 _ABBREVIATION = re.compile(rf"(?<![\w.])(?:{'|'.join(_ABBREVIATIONS)})$")
 _ABBREVIATION_ENDS = {a[-1] for a in _ABBREVIATIONS}  # most periods follow none: skip the regex
@@ -22,7 +25,7 @@ class Sentence(NamedTuple):
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
-    """The sentences of `text`, or of its part from `start` to `end`."""
+    """The sentences of `text`, or of its part from `start` (a line start) to `end`."""
     end = len(text) if end is None else end
     sentences: list[Sentence] = []
     for match in _END.finditer(text, start, end):
@@ -58,15 +61,22 @@ class SentenceFinder:
     def __init__(self, text: str) -> None:
         self.text = text
         self._lines: dict[int, tuple[list[int], list[Sentence]]] = {}  # by line start
+        # the line asked for last, from its start to its "\n" (or the text's end):
+        # positions come in order, so one enormous line is searched for its ends once
+        self._last_line = (0, -1)
 
     def at(self, position: int) -> Sentence:
         """The sentence that holds `position` (or the nearest one before it on its line)."""
         text = self.text
-        line_start = text.rfind("\n", 0, position) + 1
+        line_start, line_end = self._last_line
+        if not line_start <= position <= line_end:
+            line_start = text.rfind("\n", 0, position) + 1
+            found_end = text.find("\n", position)
+            line_end = len(text) if found_end < 0 else found_end
+            self._last_line = (line_start, line_end)
         line = self._lines.get(line_start)
         if line is None:
-            line_end = text.find("\n", position)
-            sentences = split_sentences(text, line_start, len(text) if line_end < 0 else line_end)
+            sentences = split_sentences(text, line_start, line_end)
             line = self._lines[line_start] = ([s.start for s in sentences], sentences)
         starts, sentences = line
         index = max(0, bisect.bisect_right(starts, position) - 1)
