@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -165,21 +165,17 @@ def test_versions_are_ordered_by_run_id_not_modification_time(tmp_path: Path) ->
     assert previous.is_dir(), "the version before the current one was pruned by its mtime"
 
 
-def test_overlapping_publishers_never_leave_the_link_dangling(tmp_path: Path) -> None:
-    output = tmp_path / "tables"
-    publish_staged(stage_tables(tables_with("seed"), output), output)
-    stop, dangling, errors = threading.Event(), [], []
-
-    def read_continuously() -> None:
-        while not stop.is_set():
-            if not (output / "rejects").is_dir():
-                dangling.append(os.readlink(output))
+def _publish_from_threads_while_reading(
+    output: str | Path, rounds: int, read_continuously: Callable[[], None], stop: threading.Event, errors: list
+) -> None:
+    """Three threads each stage and publish `rounds` versions to `output` while
+    `read_continuously` runs in a fourth, until the publishers are done."""
 
     def publisher(name: str) -> None:
         try:
-            for i in range(6):
+            for i in range(rounds):
                 publish_staged(stage_tables(tables_with(f"{name}-{i}"), output), output)
-        except Exception as error:  # reported below; a thread's exception would be lost
+        except Exception as error:  # reported by the caller; a thread's exception would be lost
             errors.append(error)
 
     reader = threading.Thread(target=read_continuously)
@@ -191,6 +187,19 @@ def test_overlapping_publishers_never_leave_the_link_dangling(tmp_path: Path) ->
         thread.join(timeout=120)
     stop.set()
     reader.join()
+
+
+def test_overlapping_publishers_never_leave_the_link_dangling(tmp_path: Path) -> None:
+    output = tmp_path / "tables"
+    publish_staged(stage_tables(tables_with("seed"), output), output)
+    stop, dangling, errors = threading.Event(), [], []
+
+    def read_continuously() -> None:
+        while not stop.is_set():
+            if not (output / "rejects").is_dir():
+                dangling.append(os.readlink(output))
+
+    _publish_from_threads_while_reading(output, 6, read_continuously, stop, errors)
     assert errors == [] and dangling == []
     assert published_marker(output).startswith("run")
     assert sorted(p.name for p in versions_dir(output).iterdir()) == sorted(
@@ -365,22 +374,7 @@ def test_overlapping_remote_publishers_never_leave_the_pointer_dangling(memory_o
             if not whole and current_version(memory_output) == current:
                 dangling.append(current)
 
-    def publisher(name: str) -> None:
-        try:
-            for i in range(4):
-                publish_staged(stage_tables(tables_with(f"{name}-{i}"), memory_output), memory_output)
-        except Exception as error:
-            errors.append(error)
-
-    reader = threading.Thread(target=read_continuously)
-    reader.start()
-    publishers = [threading.Thread(target=publisher, args=(f"run{n}",)) for n in range(3)]
-    for thread in publishers:
-        thread.start()
-    for thread in publishers:
-        thread.join(timeout=120)
-    stop.set()
-    reader.join()
+    _publish_from_threads_while_reading(memory_output, 4, read_continuously, stop, errors)
     assert errors == [] and dangling == []
 
 
