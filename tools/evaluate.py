@@ -3,6 +3,8 @@
 For each gold file (`seeds`, `dev`) it runs the flow into a temporary folder and prints
 `../shared/eval/score.py`'s report, then scores `dateparser.search.search_dates` on the
 same stored texts and prints both side by side. `--details` lists every miss and extra.
+Then it prints the published-date figures of the 2017 crawl (`tools/published_corpus.py`)
+on a fixed sample of it, to stay quick (`--corpus-sample 0` reads the whole tar).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--details", action="store_true")
     parser.add_argument("--only", choices=GOLD_SETS, action="append")
+    parser.add_argument("--corpus-sample", type=int, default=5000, help="articles of the crawl to date; 0: all")
     args = parser.parse_args(argv)
     if not (args.shared / "eval" / "score.py").exists():
         print(f"eval: {args.shared} has no eval/score.py; put ../shared beside the checkout", file=sys.stderr)
@@ -86,7 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="solieu-eval-") as tmp:
         for name in args.only or GOLD_SETS:
             evaluate(args.shared, name, Path(tmp), args.details)
+    corpus_figures(args.shared, args.corpus_sample or None)
     return 0
+
+
+def corpus_figures(shared: Path, sample: int | None) -> None:
+    """Published dates on the crawl: how many articles get one, and how many of those fall
+    in the crawl year (issue 11)."""
+    from tools.published_corpus import CORPUS, measure, report
+
+    tar_path = shared / CORPUS
+    if not tar_path.exists():
+        print(f"=== published dates: no {tar_path}, skipped")
+        return
+    label = f"{tar_path.name} " + (f"(a fixed sample of {sample}, to stay quick)" if sample else "(all)")
+    print(report(measure(tar_path, sample), label))
 
 
 if __name__ == "__main__":

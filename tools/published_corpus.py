@@ -1,0 +1,128 @@
+"""How the published date fares on a whole crawled corpus (issue 11).
+
+Extracts the article facts of every `.txt` in a tar (the baomoi crawl of 2017 by default,
+or a fixed sample of it) and prints how many articles get a published date, their share
+of all, the share of those that fall in the crawl year, and a histogram of years.
+
+    .venv/bin/python -m tools.published_corpus --shared ../shared [--sample 5000] [--show 2015]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tarfile
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from extract.decode import decode_document
+from extract.pipeline import extract_article
+
+CORPUS = Path("corpus") / "baomoi-2017.tar.gz"
+# The crawl year of that corpus (first half of 2017): a fact about the data, so it lives
+# here in tools/, never in extract/.
+CRAWL_YEAR = 2017
+SAMPLE_SEED = 11  # a fixed sample, so runs before and after a change are comparable
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusFigures:
+    articles: int
+    dated: int
+    in_crawl_year: int
+    years: Counter[int]
+    precisions: Counter[str]
+
+    @property
+    def dated_share(self) -> float:
+        return self.dated / self.articles if self.articles else 0.0
+
+    @property
+    def crawl_year_share(self) -> float:
+        return self.in_crawl_year / self.dated if self.dated else 0.0
+
+
+def _members(tar_path: Path, sample: int | None) -> Iterator[tuple[str, bytes]]:
+    with tarfile.open(tar_path) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")]
+        if sample is not None and sample < len(members):
+            chosen = set(random.Random(SAMPLE_SEED).sample(range(len(members)), sample))
+            members = [m for i, m in enumerate(members) if i in chosen]
+        for member in members:
+            handle = tar.extractfile(member)
+            if handle is not None:
+                yield member.name, handle.read()
+
+
+def _published(item: tuple[str, bytes, date]) -> tuple[str, date | None, str] | None:
+    name, raw, as_of = item
+    try:
+        text, _ = decode_document(raw)
+    except Exception:  # rejected documents (empty, binary) are not articles
+        return None
+    facts = extract_article(text, as_of=as_of).facts
+    if not text.strip():
+        return None
+    return name, facts.published_date, facts.published_precision
+
+
+def measure(
+    tar_path: Path, sample: int | None = None, workers: int = 2, show: int | None = None
+) -> CorpusFigures:
+    as_of = date.today()  # as a run would: the day the documents are read
+    items = ((name, raw, as_of) for name, raw in _members(tar_path, sample))
+    articles = dated = in_year = 0
+    years: Counter[int] = Counter()
+    precisions: Counter[str] = Counter()
+    with ProcessPoolExecutor(workers) as pool:
+        for result in pool.map(_published, items, chunksize=64):
+            if result is None:
+                continue
+            name, published, precision = result
+            articles += 1
+            precisions[precision] += 1
+            if published is None:
+                continue
+            dated += 1
+            years[published.year] += 1
+            in_year += published.year == CRAWL_YEAR
+            if show is not None and published.year == show:
+                print(f"  {published} {precision:5s} {name}")
+    return CorpusFigures(articles, dated, in_year, years, precisions)
+
+
+def report(figures: CorpusFigures, label: str) -> str:
+    lines = [
+        f"=== published dates on {label}",
+        f"articles {figures.articles}, given a published date {figures.dated} ({figures.dated_share:.1%} of all), "
+        f"in {CRAWL_YEAR} {figures.in_crawl_year} ({figures.crawl_year_share:.1%} of those dated)",
+        "precision: " + ", ".join(f"{k} {v}" for k, v in sorted(figures.precisions.items())),
+        "years: " + ", ".join(f"{y} {n}" for y, n in sorted(figures.years.items())),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    parser.add_argument("--sample", type=int, help="a fixed random sample of this many articles")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--show", type=int, help="list the articles dated in this year")
+    args = parser.parse_args(argv)
+    tar_path = args.shared / CORPUS
+    if not tar_path.exists():
+        print(f"published_corpus: no {tar_path}", file=sys.stderr)
+        return 2
+    figures = measure(tar_path, args.sample, args.workers, args.show)
+    label = f"{tar_path.name}" + (f" (fixed sample of {args.sample})" if args.sample else " (all)")
+    print(report(figures, label))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
