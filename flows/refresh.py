@@ -227,8 +227,7 @@ def _stopping_on_signals() -> Iterator[None]:
 
     def on_signal(signum: int, frame: Any) -> None:
         _stop_signals.append(signum)
-        for child in multiprocessing.active_children():
-            child.terminate()  # no join here: the handler must return quickly
+        _terminate_children()  # no join here: the handler must return quickly
         handler = previous[signum]
         if callable(handler):
             handler(signum, frame)
@@ -249,13 +248,19 @@ def _raise_if_stopped() -> None:
         raise RunStopped(_stop_signals[-1])
 
 
+def _terminate_children() -> list[multiprocessing.Process]:
+    """Ask every worker process of this one to stop (SIGTERM); they are returned."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    return children
+
+
 def stop_worker_processes() -> None:
     """Terminate this process's worker processes (the process pool's, a local Dask
     cluster's). On an interrupt the task runner's shutdown would wait for every batch
     still queued, minutes on a large corpus; the run is over, so nothing is lost."""
-    children = multiprocessing.active_children()
-    for child in children:
-        child.terminate()
+    children = _terminate_children()
     for child in children:
         child.join(timeout=5)
         if child.is_alive():
