@@ -8,9 +8,12 @@ with one line saying what to do, and nothing is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -215,6 +218,49 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# Seconds a run stopped by a signal has to unwind before it is ended outright.
+STOP_GRACE_SECONDS = 10.0
+
+
+@contextmanager
+def _ended_if_stuck_after_stop() -> Iterator[None]:
+    """Within: a run stopped by SIGTERM or SIGINT that has not unwound STOP_GRACE_SECONDS
+    later is ended, its worker processes and server killed, with the status the signal
+    means. A pool worker terminated while it sends a result leaves a torn message that
+    the pool's shutdown waits on for ever (seen here, about one SIGTERM in ten on a
+    loaded machine). Nothing is lost: a stopped run publishes nothing, and its lock goes
+    with the process."""
+    from flows.refresh import listening_for_stops
+
+    unwound = threading.Event()
+
+    def arm(signum: int) -> None:
+        threading.Thread(target=_end_if_stuck, args=(signum, unwound), name="solieu-stop-deadline", daemon=True).start()
+
+    with listening_for_stops(arm):
+        try:
+            yield
+        finally:
+            unwound.set()
+
+
+def _end_if_stuck(signum: int, unwound: threading.Event) -> None:
+    import psutil
+
+    if unwound.wait(STOP_GRACE_SECONDS):
+        return
+    what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    _say(
+        f"{what}; the run stopped (its workers did not shut down within {STOP_GRACE_SECONDS:.0f} s, so they were "
+        "killed); the published tables are the last complete set"
+    )
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    sys.stderr.flush()
+    os._exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)
+
+
 def _error_log(output: str) -> Path:
     """Where an unexpected error's traceback goes: beside a local output, else the temp folder."""
     from transform.publish import is_remote
@@ -260,7 +306,7 @@ def _run(args: argparse.Namespace) -> int:
 
         flow = refresh.with_options(task_runner=make_task_runner(args.runner, args.dask_address, args.workers))
         try:
-            with shared_api(server):
+            with shared_api(server), _ended_if_stuck_after_stop():
                 summary = flow(**_parameters(args), replay=args.replay)
         except ValidationFailed as failure:
             _say(f"validation failed, nothing published; fix the inputs or the extractor and run again:\n{failure}")

@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -205,6 +205,18 @@ class RunStopped(BaseException):
 
 
 _stop_signals: list[int] = []  # signals received during the current run, in order
+_stop_listeners: list[Callable[[int], None]] = []
+
+
+@contextmanager
+def listening_for_stops(listener: Callable[[int], None]) -> Iterator[None]:
+    """Within: `listener(signum)` is called when a SIGTERM or SIGINT stops a run. It runs
+    in the signal handler, so it must return at once."""
+    _stop_listeners.append(listener)
+    try:
+        yield
+    finally:
+        _stop_listeners.remove(listener)
 
 
 def stop_signal() -> int | None:
@@ -227,6 +239,8 @@ def _stopping_on_signals() -> Iterator[None]:
 
     def on_signal(signum: int, frame: Any) -> None:
         _stop_signals.append(signum)
+        for listener in list(_stop_listeners):
+            listener(signum)
         _terminate_children()  # no join here: the handler must return quickly
         handler = previous[signum]
         if callable(handler):

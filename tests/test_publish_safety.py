@@ -479,6 +479,46 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+# A run whose unwinding hangs after the signal (as a process pool's shutdown does when a
+# worker was terminated while sending its result): a child process stands for a worker.
+_STUCK_RUN = """
+import multiprocessing, sys, time
+import flows.cli, flows.refresh
+flows.cli.STOP_GRACE_SECONDS = 1.0
+if __name__ == "__main__":
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(300,))
+    with flows.cli._ended_if_stuck_after_stop(), flows.refresh._stopping_on_signals():
+        worker.start()
+        print(worker.pid, flush=True)
+        try:
+            time.sleep(300)
+        except BaseException:
+            time.sleep(300)  # stuck in the clean-up
+"""
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, 130)])
+def test_a_stopped_run_that_cannot_unwind_is_ended_after_the_grace(signum: int, status: int) -> None:
+    run = subprocess.Popen(
+        [PYTHON, "-c", _STUCK_RUN], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert run.stdout is not None
+    worker = int(run.stdout.readline())
+    run.send_signal(signum)
+    sent = time.monotonic()
+    try:
+        returned = run.wait(timeout=20)
+    finally:
+        run.kill()
+    assert returned == status, run.stderr.read() if run.stderr else ""
+    assert 1.0 <= time.monotonic() - sent < 15
+    assert run.stderr is not None and "the run stopped" in run.stderr.read()
+    deadline = time.monotonic() + 5
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker), "the worker process was left running"
+
+
 @pytest.mark.flow
 def test_sigterm_stops_a_run_promptly_and_keeps_the_published_tables(tmp_path: Path) -> None:
     documents = tmp_path / "documents"
@@ -514,6 +554,8 @@ def test_sigterm_stops_a_run_promptly_and_keeps_the_published_tables(tmp_path: P
     sent = time.monotonic()
     try:
         status = run.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail("no exit 15 s after SIGTERM; it printed:\n" + "".join(lines[-30:]))
     finally:
         run.kill()
     took = time.monotonic() - sent
