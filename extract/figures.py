@@ -1,10 +1,13 @@
 """Figures: reported quantities with their unit, counted item, qualifier and period.
 
-A number (from `extract.numbers`) becomes a figure when it counts or measures
-something: a unit or classifier follows it, or a counted noun phrase does. Numbers
-that are dates, times of day, ages, birth years, ordinals, identifiers, codes or part
-of a name are not figures (EXTRACTION.md, "Not figures"). Cue words live in
-`lexicon/figures.toml` and `lexicon/units.toml`.
+A number (from `extract.numbers`) becomes a quantity with its qualifier, range and
+unit (a rate keeps its "per" part: `đồng/kg`). Numbers that are dates, times of day,
+ages, birth years, ordinals, identifiers, codes or part of a name are not figures
+(EXTRACTION.md, "Not figures"). A quantity becomes a figure by the first named
+attachment rule of `RULES` that finds what it counts or measures; the figure records
+that rule's name. Cue words live in `lexicon/figures.toml` and `lexicon/units.toml`;
+each rule's examples are in `tests/corpus/figures.toml`, and what must give no figure
+in `tests/corpus/figures_negative.toml`.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from extract.lexicon import PhraseSet, alternation, load, lowered_like
+from extract.document import Document
+from extract.lexicon import PhraseSet, alternation, load
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
 from extract.records import DateMention, Figure, Qualifier
-from extract.sentences import Sentence, SentenceFinder
+from extract.sentences import Sentence
 
 _FIG = load("figures")
 _UNITS = load("units")
@@ -27,6 +32,12 @@ QUALIFIERS: dict[str, Qualifier] = {k.casefold(): v for k, v in _FIG["qualifiers
 QUALIFIERS_AFTER: dict[str, Qualifier] = {k.lower(): v for k, v in _FIG["qualifiers_after"].items()}
 UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
 COUNT_NOUNS = set(_UNITS["count_noun"].values())
+MEASURES = set(_UNITS["measure"].values())
+CURRENCIES: dict[str, str] = _UNITS["currencies"]
+_SCALED_ONLY = {u.lower() for u in _UNITS["scaled_only"]["units"]}
+_UNIT_COMPOUNDS: dict[str, set[str]] = {
+    u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
+}
 GLUED_UNITS: list[str] = _UNITS["glued"]["units"]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
@@ -37,6 +48,10 @@ MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 # past it each figure keeps a window of its sentence around it (`_cut_sentences`).
 SENTENCE_BUDGET_CHARS = 2_000_000
 SENTENCE_BUDGET_PER_CHAR = 8  # characters of sentences per character of text, beyond that
+# A period "opens" a sentence when it starts within this many characters of it ("Trong
+# 6 tháng đầu năm 2017, …", "Từ đầu năm đến nay, …").
+LEAD_PERIOD_WITHIN = 12
+_CONTINUATION = re.compile(rf"(?:{alternation(_FIG['period_continuations']['words'])})(?![\w])")
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
@@ -85,24 +100,20 @@ _MODIFIER_STOP = _PhraseAt(_FIG["item_modifier_stops"]["words"])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
-_MONEY_ITEM_BEFORE = re.compile(
-    rf"(?<![\w])(?P<item>{alternation(_FIG['money_items_before']['words'])})\s*(?:là|:|khoảng|hơn|gần|trên)?\s*$",
-    re.IGNORECASE,
+_MEASURED_BEFORE = re.compile(  # over lower-cased text
+    rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
+    rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
-_MONEY_UNITS = {"đồng", "USD", "EUR", "nhân dân tệ"}
+_RATE = re.compile(
+    rf"\s*(?:/|(?:{alternation([w for w in _UNITS['rate_denominators']['per_words'] if w != '/'])})\s+)\s*"
+    rf"(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
+)
 _MINUTES_AFTER = re.compile(r"\s*(?:phút|p)(?![\w])")
-_HOURS_AFTER = re.compile(r"\s*(?:giờ|h)")
+_HOURS_AFTER = re.compile(r"\s*(?:giờ|h)(?![^\W\d])")  # "21h", "21h30", never "hecta"
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
 _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re.UNICODE)
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
-
-
-class _Item(NamedTuple):
-    unit: str | None
-    unit_end: int
-    item: str | None
-    end: int
 
 
 def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
@@ -226,25 +237,116 @@ def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
     return text[words[0].start() : words[-1].end()], words[-1].end()
 
 
-def _unit_and_item(text: str, lowered: str, number: NumberMatch) -> _Item:
-    unit: str | None = None
-    unit_end = number.end
+class _Unit(NamedTuple):
+    """What follows a number: its unit (None for a noun counted directly), where the unit
+    ends, and a rate's "per" part (`kg` of `đồng/kg`)."""
+
+    unit: str | None
+    end: int
+    per: str | None = None
+
+
+def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
+    text, lowered = doc.text, doc.lowered
     glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
     if glued:
-        unit, unit_end = UNIT_NAMES.get(glued["unit"], glued["unit"]), glued.end()
+        found = _Unit(UNIT_NAMES.get(glued["unit"], glued["unit"]), glued.end())
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
+        written = lowered[spaced.start("unit") : spaced.end("unit")]
+        following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
+        if following and following[0] in _UNIT_COMPOUNDS.get(written, ()):
+            return _Unit(None, number.end)  # "6 đồng chí": the compound is counted directly
+        if written in _SCALED_ONLY and " " not in text[number.start : number.end] and number.value < 1000:
+            return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng" pounds
         name = text[spaced.start("unit") : spaced.end("unit")]  # as written
-        unit = UNIT_NAMES.get(name) or UNIT_NAMES.get(name.lower()) or name
-        unit_end = spaced.end()
-    item, end = _item_phrase(text, lowered, unit_end)
-    if unit in COUNT_NOUNS and item is None:
-        item = unit  # "23.000 vụ": the classifier is what is counted
-    if unit in _MONEY_UNITS and item is None:
-        # "với tổng số tiền hơn 3 tỷ đồng": the amount names what it measures before it
-        before = _MONEY_ITEM_BEFORE.search(text, max(0, number.start - 40), number.start)
-        if before is not None:
-            item = before["item"]
-    return _Item(unit, unit_end, item, max(end, unit_end))
+        found = _Unit(UNIT_NAMES.get(name) or UNIT_NAMES.get(written) or name, spaced.end())
+    else:
+        return _Unit(None, number.end)
+    if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
+        return _Unit(found.unit, rate.end(), text[rate.start("per") : rate.end("per")])
+    return found
+
+
+class Attachment(NamedTuple):
+    """What an attachment rule found: the item (None when the unit alone says what is
+    measured) and where the figure's text ends."""
+
+    item: str | None
+    end: int
+
+
+# A rule reads the document, the number and what follows it; None when it does not apply.
+AttachFunction = Callable[[Document, NumberMatch, _Unit], Attachment | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRule:
+    """A named way a quantity finds what it counts or measures (`shape` in Duckling's
+    notation: QUAL qualifier, NUM number or range, UNIT unit or classifier, NP noun phrase)."""
+
+    name: str
+    shape: str
+    attach: AttachFunction
+
+
+def _noun_after(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    item, end = _item_phrase(doc.text, doc.lowered, unit.end)
+    return Attachment(item, end) if item is not None else None
+
+
+def _classifier_counted(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    return Attachment(unit.unit, unit.end) if unit.unit in COUNT_NOUNS else None
+
+
+def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    if unit.unit not in MEASURES:
+        return None
+    qualifier_start = _qualifier_start(doc, number)
+    before = _MEASURED_BEFORE.search(doc.lowered, max(0, qualifier_start - 48), qualifier_start)
+    if before is None:
+        return None
+    return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
+
+
+def _measure_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    return Attachment(None, unit.end) if unit.unit is not None else None
+
+
+# Tried in order; the first that applies makes the figure and names it.
+RULES: tuple[AttachmentRule, ...] = (
+    AttachmentRule("rate", "QUAL? NUM UNIT (/|mỗi) UNIT NP?", lambda d, n, u: _rate(d, n, u)),
+    AttachmentRule("noun_after", "QUAL? NUM UNIT? NP", _noun_after),
+    AttachmentRule("classifier_counted", "QUAL? NUM COUNT_NOUN", _classifier_counted),
+    AttachmentRule("measured_noun_before", "NP (là|đạt|:|…)? QUAL? NUM MEASURE", _measured_noun_before),
+    AttachmentRule("measure_alone", "QUAL? NUM UNIT", _measure_alone),
+)
+RULE_NAMES = tuple(rule.name for rule in RULES)
+
+
+def _rate(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """A rate's item is the noun after it ("500.000 đồng/kg thịt"), else the measured
+    noun before it ("lãi suất 6,5%/năm"), else none."""
+    if unit.per is None:
+        return None
+    return _noun_after(doc, number, unit) or _measured_noun_before(doc, number, unit) or Attachment(None, unit.end)
+
+
+def _attach(doc: Document, number: NumberMatch) -> tuple[str, _Unit, Attachment] | None:
+    unit = _unit_after(doc, number)
+    for rule in RULES:
+        found = rule.attach(doc, number, unit)
+        if found is not None:
+            return rule.name, unit, found
+    return None
+
+
+def _qualifier_start(doc: Document, number: NumberMatch) -> int:
+    """Where the qualifier before the number starts (the number's start without one)."""
+    cue = _QUALIFIER_BEFORE.phrase_before(doc.text, number.start) if not number.approximate else None
+    if cue is None:
+        return number.start
+    found = doc.lowered.rfind(cue.lower(), max(0, number.start - len(cue) - 8), number.start)
+    return found if found >= 0 else number.start
 
 
 def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch], index: int) -> NumberMatch | None:
@@ -292,14 +394,24 @@ class _Periods:
         after = bisect.bisect_left(self.starts, position, low, high)
         return self.periods[after] if after < high else None
 
+    def from_paragraph_lead(self, doc: Document, sentence: Sentence) -> DateMention | None:
+        """The period that opens its paragraph's first sentence ("Trong 6 tháng đầu năm,
+        …. Trong đó, …"): it frames the paragraph's later sentences that state none."""
+        lead = doc.paragraph_lead(sentence.start)
+        if lead.start == sentence.start or not _CONTINUATION.match(doc.lowered, sentence.start, sentence.end):
+            return None
+        index = bisect.bisect_left(self.starts, lead.start)
+        if index == len(self.periods) or self.periods[index].char_start > lead.start + LEAD_PERIOD_WITHIN:
+            return None
+        return self.periods[index] if self.periods[index].char_end <= lead.end else None
 
-def find_figures(text: str, dates: list[DateMention], lowered: str | None = None) -> list[Figure]:
-    """Every figure in `text`; `dates` are excluded and give figures their periods.
-    `lowered` is `lowered_like(text)` when the caller has it already."""
+
+def find_figures(document: Document | str, dates: list[DateMention]) -> list[Figure]:
+    """Every figure in the document; `dates` are excluded and give figures their periods."""
+    doc = Document.of(document)
+    text, lowered = doc.text, doc.lowered
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
     periods = _Periods([d for d in dates if d.is_period and d.start_date != d.end_date])
-    sentences = SentenceFinder(text)
-    lowered = lowered_like(text) if lowered is None else lowered
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     in_sentences: list[Sentence] = []  # each figure's sentence
@@ -325,22 +437,23 @@ def find_figures(text: str, dates: list[DateMention], lowered: str | None = None
             if partner.value > low:
                 value, value_max, head = low, partner.value, partner
                 skip_next = True
-        found = _unit_and_item(text, lowered, head)
-        if found.unit is None and found.item is None:
+        attached = _attach(doc, head)
+        if attached is None:
             continue
-        word = text[number.start : number.end].lower()
+        rule, unit, found = attached
+        word = lowered[number.start : number.end]
         qualifier, start = _qualifier(text, number)
-        if number.spelled and word in AMBIGUOUS_ALONE and found.unit is None:
+        if number.spelled and word in AMBIGUOUS_ALONE and unit.unit is None:
             continue
-        if found.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
+        if unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
             continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"]]
         if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
             continue  # no figure is infinite (`parse_digits` bounds digits; this bounds any product)
-        sentence = sentences.at(start)
-        period = periods.for_figure(start, sentence)
+        sentence = doc.sentence_at(start)
+        period = periods.for_figure(start, sentence) or periods.from_paragraph_lead(doc, sentence)
         end = found.end
         in_sentences.append(sentence)
         figures.append(
@@ -350,13 +463,15 @@ def find_figures(text: str, dates: list[DateMention], lowered: str | None = None
                 text=text[start:end],
                 value=float(value),
                 value_max=None if value_max is None else float(value_max),
-                unit=found.unit,
+                unit=unit.unit if unit.per is None else f"{unit.unit}/{unit.per}",
                 item=found.item,
                 qualifier=qualifier,
                 period_start=period.start_date if period else None,
                 period_end=period.end_date if period else None,
                 sentence=sentence.text,
                 context_before=text[max(sentence.start, start - 40) : start],
+                rule=rule,
+                currency=CURRENCIES.get(unit.unit) if unit.unit else None,
             )
         )
     budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)

@@ -130,6 +130,12 @@ def parse_number_words(words: list[str], first: int = 0) -> tuple[float, int] | 
             after_tens = False
         elif word in HALF and index == 0:
             group, pending = 0.5, None
+        elif word in SCALES and index and words[first + index - 1].lower() in SCALES and not group and pending is None:
+            # "ba nghìn tỷ": scale words in a row multiply (3 * 10^3 * 10^9)
+            if SCALES[word] <= SCALES[words[first + index - 1].lower()]:
+                break
+            total *= SCALES[word]
+            last_scale *= SCALES[word]
         elif word in SCALES and SCALES[word] < last_scale and (group or pending is not None):
             # a scale word needs a number before it: "tỷ lệ" is a rate, not a billion
             amount = group + (pending or 0)
@@ -154,16 +160,22 @@ def _parse_scaled_tail(tail: str, base: float) -> float | None:
         return base
     total, current = 0.0, base
     last_scale = float("inf")
+    previous_scale: int | None = None  # the word before was this scale word
     for word in words:
         lowered = word.lower()
         if lowered in SCALES:
             scale = SCALES[lowered]
+            if previous_scale is not None and scale > previous_scale and not current:
+                # "3 nghìn tỷ": scale words in a row multiply (3 * 10^3 * 10^9)
+                total *= scale
+                last_scale = previous_scale = last_scale * scale
+                continue
             if scale >= last_scale:
                 return None
             total += current * scale
-            current, last_scale = 0.0, scale
+            current, last_scale, previous_scale = 0.0, scale, scale
         else:
-            current = float(word)
+            current, previous_scale = float(word), None
     return total + current
 
 

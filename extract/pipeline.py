@@ -6,14 +6,14 @@ from datetime import date
 
 from extract.article import parse_document
 from extract.dates import align_same_period, find_raw_dates, resolve
+from extract.document import Document
 from extract.figures import find_figures
-from extract.lexicon import lowered_like
 from extract.published import published_date, reference_date
 from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
-EXTRACTOR_VERSION = "0.2.1"
+EXTRACTOR_VERSION = "0.3.0"
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:
@@ -26,7 +26,8 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     known = known or KnownFacts()
     parsed = parse_document(document)
     text = parsed.text
-    lowered = lowered_like(text)  # once: dates, numbers and item phrases all read it
+    doc = Document(text)  # once: every extractor reads its lower-cased text and bounds
+    lowered = doc.lowered
     raws = find_raw_dates(text, lowered)
     header_date, header_precision = parsed.header_date, parsed.header_precision
     if known.published_date is not None:  # a page's own publication date is a dated header
@@ -34,7 +35,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
-    figures = find_figures(text, dates, lowered)
+    figures = find_figures(doc, dates)
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,

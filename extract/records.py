@@ -48,6 +48,10 @@ class Figure(NamedTuple):
     sentence: str
     # the words just before the number, for the metric taxonomy ("bắt giữ 3 người")
     context_before: str = ""
+    # the attachment rule that made it (`extract.figures.RULES`)
+    rule: str = ""
+    # ISO 4217 code of a money unit ("VND" for đồng, "GBP" for bảng), else None
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from extract.dates import find_dates
-from extract.figures import find_figures
+from extract.figures import RULE_NAMES, find_figures
 from extract.sentences import SentenceFinder, split_sentences
 from tests.corpus import load_examples
 from transform.taxonomy import load_taxonomy
 
 EXAMPLES = load_examples("figures")
+NEGATIVE = load_examples("figures_negative")
 TAXONOMY = load_taxonomy()
 
 
@@ -31,13 +32,32 @@ def test_corpus(example: dict) -> None:
         assert figure.value == pytest.approx(want["value"])
         if "text" in want:
             assert figure.text == want["text"]
-        for field in ("value_max", "unit", "item", "qualifier"):
+        for field in ("value_max", "unit", "item", "qualifier", "rule", "currency"):
             if field in want:
                 assert getattr(figure, field) == want[field], field
         if "metric" in want:
             assert TAXONOMY.metric_for(figure.unit, figure.item, figure.context_before) == want["metric"]
-        if "period" in want:
+        if want.get("period") == "none":
+            assert figure.period_start is None and figure.period_end is None
+        elif "period" in want:
             assert [figure.period_start.isoformat(), figure.period_end.isoformat()] == want["period"]
+
+
+@pytest.mark.parametrize("example", NEGATIVE, ids=[e["text"][:60] for e in NEGATIVE])
+def test_negative_corpus(example: dict) -> None:
+    found = _figures(example["text"], example.get("reference"))
+    if "figures" in example:
+        assert len(found) == example["figures"], (example["why"], [f.text for f in found])
+    if example.get("no_metric"):
+        metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence) for f in found]
+        assert metrics == [None] * len(found), (example["why"], [f.text for f in found], metrics)
+
+
+def test_every_rule_has_examples_and_every_figure_names_its_rule() -> None:
+    named = {want["rule"] for example in EXAMPLES for want in example.get("figures", []) if "rule" in want}
+    assert named == set(RULE_NAMES)
+    for example in EXAMPLES:
+        assert all(f.rule in RULE_NAMES for f in _figures(example["text"], example.get("reference")))
 
 
 def test_a_figure_outside_a_period_sentence_has_no_period() -> None:

@@ -69,6 +69,7 @@ def valid_rows() -> dict[str, list[dict[str, object]]]:
                 "period_start": date(2025, 1, 1),
                 "period_end": date(2025, 12, 31),
                 "sentence": TEXT,
+                "rule": "noun_after",
             }
         ],
         "dates": [

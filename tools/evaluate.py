@@ -1,8 +1,10 @@
 """`make eval`: run the refresh flow on the shared gold corpora and score the tables.
 
-For each gold file (`seeds`, `dev`) it runs the flow into a temporary folder and prints
-`../shared/eval/score.py`'s report, then scores `dateparser.search.search_dates` on the
-same stored texts and prints both side by side. `--details` lists every miss and extra.
+For each gold file (`seeds`, `dev`, `dev2`) it runs the flow into a temporary folder and
+prints `../shared/eval/score.py`'s report, then scores `dateparser.search.search_dates` on
+the same stored texts and prints both side by side. `--details` lists every miss and
+extra, and groups the figures' misses, extras and wrong fields by the attachment rule
+that made them (the figures table's `rule`).
 Then it prints the published-date figures of the 2017 crawl (`tools/published_corpus.py`)
 on a fixed sample of it, to stay quick (`--corpus-sample 0` reads the whole tar).
 """
@@ -11,17 +13,19 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-GOLD_SETS = ("seeds", "dev")
+GOLD_SETS = ("seeds", "dev", "dev2")
 
 
 def _scorer(shared: Path) -> ModuleType:
@@ -40,6 +44,48 @@ def _report(result: dict, notes: list[str]) -> str:
         lines.append(f"{key:15s} P {fmt(r['precision'])}  R {fmt(r['recall'])}  F1 {fmt(r['f1'])}")
     lines.append("accuracy on matches: " + ", ".join(f"{k} {fmt(v)}" for k, v in result["accuracy"].items()))
     lines.extend("  " + n for n in notes)
+    return "\n".join(lines)
+
+
+_FIGURE_NOTE = re.compile(
+    r"^(?P<doc>[^:]+): (?:(?P<kind>extra|missed) figure (?P<q1>.+)|figure (?P<q2>.+?) wrong (?P<bad>\[.*?\]))"
+)
+
+
+def by_rule(notes: list[str], tables: Path) -> str:
+    """The figure notes of a scoring, counted by the rule of the figure they concern: a
+    wrong field or an extra names our figure (found by its text in its document); a miss
+    has no figure, so no rule."""
+    figures = pd.read_parquet(tables / "figures", columns=["article_id", "text", "rule"])
+    articles = pd.read_parquet(tables / "articles", columns=["article_id", "source_uri"])
+    named = figures.merge(articles, on="article_id")
+    named["doc"] = named["source_uri"].str.rsplit("/", n=1).str[-1]
+    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for doc, text, rule in named[["doc", "text", "rule"]].itertuples(index=False):
+        texts[doc].append((text, rule))
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    totals = Counter(named["rule"])
+    for note in notes:
+        match = _FIGURE_NOTE.match(note)
+        if match is None:
+            continue
+        quote = (match["q1"] or match["q2"]).strip("'\"")
+        candidates = texts.get(match["doc"], [])
+        rule = next((r for t, r in candidates if quote in t or t in quote), "?")
+        if match["kind"] == "missed":
+            rows["(missed: no figure)"]["missed"] += 1
+            continue
+        if match["kind"] == "extra":
+            rows[rule]["extra"] += 1
+            continue
+        for field in re.findall(r"'(\w+)'", match["bad"]):
+            rows[rule][field] += 1
+    columns = ["figures", "extra", "missed", "unit", "item", "qualifier", "metric", "period", "place"]
+    lines = ["--- figure notes by rule", f"{'rule':22s}" + "".join(f"{c:>10s}" for c in columns)]
+    for rule in sorted(set(totals) | set(rows)):
+        counts = rows.get(rule, Counter())
+        cells = [totals.get(rule, 0), *(counts.get(c, 0) for c in columns[1:])]
+        lines.append(f"{rule:22s}" + "".join(f"{c:>10d}" for c in cells))
     return "\n".join(lines)
 
 
@@ -65,6 +111,8 @@ def evaluate(shared: Path, name: str, workdir: Path, details: bool) -> None:
     ours, notes = scorer.score(gold, output, details)
     print(f"=== {name} ({gold})")
     print(_report(ours, notes))
+    if details:
+        print(by_rule(notes, output))
     started = time.perf_counter()
     peer, _ = scorer.score(gold, _peer_tables(output, workdir / name / "peer"), False)
     seconds = time.perf_counter() - started

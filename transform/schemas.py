@@ -34,7 +34,8 @@ FIGURES = pa.schema(
         pa.field("text", pa.string(), nullable=False),
         pa.field("value", pa.float64(), nullable=False),
         pa.field("value_max", pa.float64()),
-        pa.field("unit", pa.string()),
+        pa.field("unit", pa.string()),  # a rate keeps its "per" part: "đồng/kg"
+        pa.field("currency", pa.string()),  # ISO 4217 of a money unit ("VND", "GBP"), else null
         pa.field("item", pa.string()),
         pa.field("qualifier", pa.string(), nullable=False),
         pa.field("metric", pa.string()),
@@ -44,6 +45,7 @@ FIGURES = pa.schema(
         pa.field("period_start", pa.date32()),
         pa.field("period_end", pa.date32()),
         pa.field("sentence", pa.string(), nullable=False),
+        pa.field("rule", pa.string(), nullable=False),  # the attachment rule that made it (extract.figures.RULES)
     ]
 )
 

@@ -133,6 +133,7 @@ def build_tables(
                     "value": fig.value,
                     "value_max": fig.value_max,
                     "unit": fig.unit,
+                    "currency": fig.currency,
                     "item": fig.item,
                     "qualifier": fig.qualifier,
                     "metric": metric,
@@ -141,6 +142,7 @@ def build_tables(
                     "period_start": fig.period_start,
                     "period_end": fig.period_end,
                     "sentence": fig.sentence,
+                    "rule": fig.rule,
                 }
             )
         for mention in art.dates:

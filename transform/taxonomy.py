@@ -100,10 +100,18 @@ class Bounds:
 
     def maximum(self, unit: str | None) -> float | None:
         """The largest plausible value in `unit` (None: unbounded)."""
-        unit_n = _norm(unit)
+        unit_n = _norm(_amount_unit(unit))
         if unit_n in self.max_by_unit:
             return self.max_by_unit[unit_n]
         return None if unit_n == PERCENT else self.max
+
+
+def _amount_unit(unit: str | None) -> str | None:
+    """A rate's amount ("đồng" of "đồng/kg", "%" of "%/năm"): what its metric and bounds
+    go by. "km/h" is a unit of its own."""
+    if unit is None or "/" not in unit or unit == "km/h":
+        return unit
+    return unit.split("/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ class Taxonomy:
         the figure's `sentence` (the sentence holds the item and the words before the
         number; without a sentence, those two are the context searched).
         """
-        item_n, unit_n, context_n = _norm(item), _norm(unit), _norm(context_before)
+        item_n, unit_n, context_n = _norm(item), _norm(_amount_unit(unit)), _norm(context_before)
         scope_text: list[str] = []
 
         def scope() -> str:  # normalised once, and only when a condition asks for it

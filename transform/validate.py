@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extract.figures import CURRENCIES, RULE_NAMES
 from extract.numbers import parse_digits
 from transform.schemas import (
     GRANULARITIES,
@@ -482,6 +483,8 @@ def suites(
             is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
             in_set("qualifier", QUALIFIERS),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
+            in_set("rule", RULE_NAMES, "the attachment rules of extract/figures.py"),
+            in_set("currency", sorted(set(CURRENCIES.values())), "ISO 4217 codes of units.toml, or null"),
             is_true(
                 "within_metric_bounds",
                 "a figure marked plausible lies within its metric's bounds in its unit (metrics.toml)",
