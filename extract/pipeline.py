@@ -8,6 +8,7 @@ from extract.article import parse_document
 from extract.dates import align_same_period, find_raw_dates, resolve
 from extract.document import Document
 from extract.figures import find_figures
+from extract.places import ArticlePlaces
 from extract.published import published_date, reference_date
 from extract.records import Article, ArticleFacts, KnownFacts
 
@@ -35,12 +36,14 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
-    figures = find_figures(doc, dates)
+    places = ArticlePlaces(text, doc.lowered, published)
+    figures = [f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates)]
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,
         author=known.author or parsed.author,
         published_date=published,
         published_precision=precision,
+        place=places.main,
     )
     return Article(text=text, facts=facts, figures=figures, dates=dates)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from extract.places import PlaceMention
 
 Precision = Literal["day", "month", "year", "none"]
 Granularity = Literal["day", "month", "year"]
@@ -52,6 +55,8 @@ class Figure(NamedTuple):
     rule: str = ""
     # ISO 4217 code of a money unit ("VND" for đồng, "GBP" for bảng), else None
     currency: str | None = None
+    # the province, country or nation it applies to (`extract.places`), else None
+    place: PlaceMention | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,7 @@ class ArticleFacts:
     author: str | None
     published_date: date | None
     published_precision: Precision
+    place: PlaceMention | None = None  # the article's main place
 
 
 @dataclass(frozen=True, slots=True)

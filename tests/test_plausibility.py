@@ -23,7 +23,8 @@ NOW = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
 
 def _figure(text: str, sentence: str, value: float, unit: str | None, item: str | None) -> Figure:
     start = sentence.index(text)
-    return Figure(start, start + len(text), text, value, None, unit, item, "exact", None, None, sentence)
+    rule = "noun_after" if item else "measure_alone"
+    return Figure(start, start + len(text), text, value, None, unit, item, "exact", None, None, sentence, rule=rule)
 
 
 def _tables(article: Article) -> dict:

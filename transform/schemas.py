@@ -6,6 +6,18 @@ import pyarrow as pa
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
+# Where a figure applies, or an article's main place (extract/places.py): a province of
+# the article's time, "Việt Nam" (national) or a foreign country.
+PLACE_FIELDS = [
+    pa.field("place", pa.string()),  # "Hà Nội", "TP Hồ Chí Minh", "Việt Nam", "Nhật Bản"
+    pa.field("place_code", pa.string()),  # the official province code; ISO 3166 alpha-2 for a country
+    pa.field("place_current", pa.string()),  # today's province (after the 2025 merger), for series across it
+    pa.field("place_text", pa.string()),  # the words that named it: "huyện Đông Anh", "cả nước"
+    pa.field("place_scope", pa.string()),  # province | national | foreign
+    pa.field("latitude", pa.float64()),
+    pa.field("longitude", pa.float64()),
+]
+
 ARTICLES = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
@@ -16,6 +28,7 @@ ARTICLES = pa.schema(
         pa.field("published_date", pa.date32()),
         pa.field("published_precision", pa.string(), nullable=False),
         pa.field("published_year", pa.int32()),  # partition key of figures/dates at scale
+        *PLACE_FIELDS,
         pa.field("text", pa.string(), nullable=False),
         pa.field("n_chars", pa.int64(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -28,6 +41,9 @@ ARTICLES = pa.schema(
 FIGURES = pa.schema(
     [
         pa.field("figure_id", pa.string(), nullable=False),
+        # the first mention of the same fact in the article (title, lead, body), else null:
+        # count the rows where it is null to count each fact once
+        pa.field("repeat_of", pa.string()),
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
@@ -44,6 +60,7 @@ FIGURES = pa.schema(
         pa.field("plausible_reason", pa.string()),
         pa.field("period_start", pa.date32()),
         pa.field("period_end", pa.date32()),
+        *PLACE_FIELDS,
         pa.field("sentence", pa.string(), nullable=False),
         pa.field("rule", pa.string(), nullable=False),  # the attachment rule that made it (extract.figures.RULES)
     ]

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
-from extract.records import Article
+from extract.places import PlaceMention
+from extract.records import Article, Figure
 from transform import schemas
 from transform.taxonomy import Taxonomy
 
@@ -44,6 +45,53 @@ def article_id(text: str) -> str:
     """Stable id of an article: a hash of its stored text (the same article from two
     sources is one article)."""
     return sha256(text)[:16]
+
+
+_NO_PLACE = {field.name: None for field in schemas.PLACE_FIELDS}
+
+
+def place_columns(place: PlaceMention | None) -> dict[str, object]:
+    """The place columns of a figure or an article row."""
+    if place is None:
+        return _NO_PLACE
+    return {
+        "place": place.place,
+        "place_code": place.code,
+        "place_current": place.current,
+        "place_text": place.text,
+        "place_scope": place.scope,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+    }
+
+
+def fact_key(
+    value: float, value_max: float | None, unit: str | None, metric: str | None, item: str | None
+) -> tuple[object, ...] | None:
+    """What makes two figures of one article the same fact (the title, the lead and the
+    body repeat it): the same value, range and unit, and the same metric, or, without
+    one, the same item's first word; None when there is neither (nothing says that two
+    "4 năm" are one fact). Qualifier and period are left out: a title states them less
+    often than the body it repeats."""
+    what = metric or (item.split()[0].lower() if item else None)
+    return None if what is None else (value, value_max, unit, what)
+
+
+def _first_mention(
+    seen: dict[tuple[object, ...], list[tuple[str, str | None]]], figure_id: str, fig: Figure, metric: str | None
+) -> str | None:
+    """The id of the article's earlier figure of the same fact, else None (and `fig` is
+    recorded as a first mention). Two places, both named and different, are two facts."""
+    key = fact_key(fig.value, fig.value_max, fig.unit, metric, fig.item)
+    if key is None:
+        return None
+    place = fig.place.place if fig.place else None
+    earlier = seen.setdefault(key, [])
+    for first_id, first_place in earlier:
+        if place is None or first_place is None or place == first_place:
+            return first_id
+    earlier.append((figure_id, place))
+    return None
 
 
 def _row_id(article: str, kind: str, start: int, end: int) -> str:
@@ -111,6 +159,7 @@ def build_tables(
                 "published_date": published,
                 "published_precision": precision,
                 "published_year": published.year if published else None,
+                **place_columns(facts.place),
                 "text": art.text,
                 "n_chars": len(art.text),
                 "content_sha256": doc.content_sha256,
@@ -119,13 +168,17 @@ def build_tables(
                 "taxonomy_version": taxonomy.version,
             }
         )
+        first_mentions: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
         for fig in art.figures:
             # the sentence holds the words a cue must (or must not) stand with
             metric = taxonomy.metric_for(fig.unit, fig.item, fig.context_before, fig.sentence)
             implausible = taxonomy.implausible(metric, fig.unit, fig.value, fig.value_max)
+            figure_id = _row_id(aid, "figure", fig.char_start, fig.char_end)
+            repeat_of = _first_mention(first_mentions, figure_id, fig, metric)
             rows.figures.append(
                 {
-                    "figure_id": _row_id(aid, "figure", fig.char_start, fig.char_end),
+                    "figure_id": figure_id,
+                    "repeat_of": repeat_of,
                     "article_id": aid,
                     "char_start": fig.char_start,
                     "char_end": fig.char_end,
@@ -141,6 +194,7 @@ def build_tables(
                     "plausible_reason": implausible,
                     "period_start": fig.period_start,
                     "period_end": fig.period_end,
+                    **place_columns(fig.place),
                     "sentence": fig.sentence,
                     "rule": fig.rule,
                 }

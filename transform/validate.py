@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from extract.figures import CURRENCIES, RULE_NAMES
 from extract.numbers import parse_digits
+from extract.places import SCOPES as PLACE_SCOPES
 from transform.schemas import (
     GRANULARITIES,
     PRECISIONS,
@@ -201,6 +202,19 @@ def _value_is_finite(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd
     return pd.Series(np.isfinite(value.to_numpy(dtype="float64", na_value=np.nan)), dtype="boolean").mask(
         value.isna().to_numpy()
     )
+
+
+def _repeat_is_earlier(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """A repeat points to a figure of its own article that comes before it."""
+    if "repeat_of" not in df or "figure_id" not in df:
+        return _na_bools(len(df))
+    first = df.drop_duplicates("figure_id").set_index("figure_id")[["article_id", "char_start"]]
+    target = df["repeat_of"]
+    found = first.reindex(target.fillna("").to_numpy())
+    same = (found["article_id"].to_numpy() == df["article_id"].to_numpy()) & (
+        found["char_start"].to_numpy() < df["char_start"].to_numpy()
+    )
+    return pd.Series(same, dtype="boolean").mask(target.isna().to_numpy())
 
 
 def _article_exists(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
@@ -379,6 +393,7 @@ DERIVED: dict[str, dict[str, Derive]] = {
         "value_is_finite": _value_is_finite,
         "span_matches_article_text": _span_matches_article_text,
         "article_exists": _article_exists,
+        "repeat_is_earlier": _repeat_is_earlier,
         "percent_plausible": _percent_plausible,
         "period_year_written": _period_year_written,
         "within_metric_bounds": _within_metric_bounds,
@@ -468,6 +483,7 @@ def suites(
             is_true("text_is_whole", "text is a string of n_chars characters", shows=("n_chars",)),
             unique("article_id"),
             in_set("published_precision", PRECISIONS),
+            in_set("place_scope", PLACE_SCOPES, "province, national or foreign, or null"),
             between(
                 "published_date",
                 published_low,
@@ -481,9 +497,11 @@ def suites(
             *span_checks(),
             is_true("value_is_finite", "value is not inf/-inf", shows=("value",)),
             is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
+            is_true("repeat_is_earlier", "repeat_of names an earlier figure of the same article", shows=("repeat_of",)),
             in_set("qualifier", QUALIFIERS),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
             in_set("rule", RULE_NAMES, "the attachment rules of extract/figures.py"),
+            in_set("place_scope", PLACE_SCOPES, "province, national or foreign, or null"),
             in_set("currency", sorted(set(CURRENCIES.values())), "ISO 4217 codes of units.toml, or null"),
             is_true(
                 "within_metric_bounds",

@@ -1,0 +1,548 @@
+"""Where each figure applies: provinces, the whole country or a foreign country.
+
+The mentions of an article are found in one scan of its capitalised words (and a
+str.find for each type word and nationwide phrase), looked up in dictionaries built at
+import: a type word with a unit's name ("huyện Đông Anh", "TP Vinh", "P.15", "CATP Hà
+Nội"), or a name that needs no type word (a province, "TP.HCM", "cả nước", "Nhật Bản").
+Units come from the gazetteer vietnamadminunits (see tools/gazetteer.py), countries
+and cue words from lexicon/countries.toml and lexicon/places.toml.
+
+An article published before the merger day resolves against the 63 provinces of that
+time, a later one against the 34 after it; `current` always names the province of
+today. A unit's name that several provinces have ("xã Tân Phú") takes the one the
+article names most, or none. A figure takes the place its sentence names (the nearest
+before it, else after it), else the place of its paragraph's lead sentence, else the
+article's main place: the place its title, lead and body name most.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Literal, NamedTuple
+
+from extract.lexicon import LEXICON_DIR, alternation, load
+from extract.sentences import SentenceFinder
+
+Scope = Literal["province", "national", "foreign"]
+SCOPES: tuple[Scope, ...] = ("province", "national", "foreign")
+
+
+class PlaceMention(NamedTuple):
+    char_start: int
+    char_end: int
+    text: str  # the words that named it: "huyện Đông Anh", "TP Vinh", "cả nước"
+    place: str  # canonical name as in the gold: "Hà Nội", "TP Hồ Chí Minh", "Việt Nam", "Anh"
+    code: str | None  # official province code; ISO 3166 alpha-2 for a country ("VN" national)
+    scope: Scope
+    latitude: float | None
+    longitude: float | None
+    current: str | None  # the province after the 2025 merger (the country for others)
+
+
+class _Province(NamedTuple):
+    name: str  # as written in the output
+    code: str
+    lat: float | None
+    lon: float | None
+    current: str  # its province after the merger, as written in the output
+
+
+class _Unit(NamedTuple):
+    """One reading of a unit's name: the province (code, in its era), where it is, its type."""
+
+    province: str
+    lat: float | None
+    lon: float | None
+    kind: str = ""
+
+
+_LEX = load("places")
+_COUNTRIES = load("countries")
+_GAZ = json.loads((LEXICON_DIR / "gazetteer.json").read_text(encoding="utf-8"))
+_MERGER: date = _LEX["merger_date"]
+_DISPLAY: dict[str, str] = _LEX["display"]
+_WEIGHTS: dict[str, float] = _LEX["weights"]
+
+# Tone marks on "oa/oe/uy" are placed two ways ("Hòa"/"Hoà"): names match either way.
+_TONE_PAIRS = {
+    "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
+    "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
+    "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
+}  # fmt: skip
+_TONE_PAIRS.update({new: old for old, new in list(_TONE_PAIRS.items())})
+_TONE_SYLLABLE = re.compile("(" + "|".join(_TONE_PAIRS) + r")(?!\w)")
+
+
+def _key(words: str) -> str:
+    """Lower-cased words as looked up: single spaces, dashes spaced ("bà rịa - vũng tàu")."""
+    return " ".join(words.replace("–", "-").replace("-", " - ").split())
+
+
+def _variants(name: str) -> set[str]:
+    """The keys of `name`, with both tone placements."""
+    low = _key(name.lower())
+    return {low, _TONE_SYLLABLE.sub(lambda m: _TONE_PAIRS[m[1]], low)}
+
+
+def _display(short: str) -> str:
+    return _DISPLAY.get(short, short)
+
+
+# --- provinces of both eras -------------------------------------------------------
+_NEW: dict[str, _Province] = {}
+_NEW_BY_NAME: dict[str, str] = {}  # short name -> 2025 code
+for _p in _GAZ["provinces_2025"]:
+    _name = _display(_p["name"])
+    _NEW[_p["code"]] = _Province(_name, _p["code"], _p["lat"], _p["lon"], _name)
+    _NEW_BY_NAME[_p["name"]] = _p["code"]
+_OLD: dict[str, _Province] = {}
+_OLD_TO_NEW: dict[str, str] = {}  # legacy code -> 2025 code
+_PROVINCE_NAMES: dict[str, str] = {}  # lowered spelling -> legacy code
+for _p in _GAZ["legacy_provinces"]:
+    _new_code = _NEW_BY_NAME[_p["current"]]
+    _OLD[_p["code"]] = _Province(_display(_p["name"]), _p["code"], _p["lat"], _p["lon"], _NEW[_new_code].name)
+    _OLD_TO_NEW[_p["code"]] = _new_code
+    for _v in _variants(_p["name"]):
+        _PROVINCE_NAMES[_v] = _p["code"]
+_OLD_CODE_BY_NAME = {p["name"]: p["code"] for p in _GAZ["legacy_provinces"]}
+for _short, _spellings in _LEX["aliases"].items():
+    for _spelling in _spellings:
+        for _v in _variants(_spelling):
+            _PROVINCE_NAMES[_v] = _OLD_CODE_BY_NAME[_short]
+# earlier names of renamed provinces: (code, name, until)
+_RENAMED = [(r["code"], r["name"], r["until"]) for r in _LEX.get("renamed", [])]
+_BARE_EXCLUDED = {v for name in _LEX["bare_excluded"] for v in _variants(name)}
+
+
+# --- districts and wards ----------------------------------------------------------
+def _index(rows: list[list[object]]) -> dict[str, list[_Unit]]:
+    index: dict[str, list[_Unit]] = defaultdict(list)
+    for kind, name, code, lat, lon in rows:
+        unit = _Unit(str(code), lat, lon, str(kind))  # type: ignore[arg-type]
+        for variant in _variants(str(name)):
+            if unit not in index[variant]:
+                index[variant].append(unit)
+    return dict(index)
+
+
+_DISTRICTS = _index(_GAZ["legacy_districts"])
+_OLD_WARDS = _index(_GAZ["legacy_wards"])
+_NEW_WARDS = _index(_GAZ["wards_2025"])
+
+
+def _numbered(index: dict[str, list[_Unit]]) -> list[str]:
+    """The provinces whose units of this level are numbered ("Quận 5", "Phường 15")."""
+    return sorted({u.province for name, units in index.items() if name.isdigit() for u in units})
+
+
+# A numbered unit since renamed or merged ("Quận 2" of 2017) still names a province
+# that numbers its units.
+_NUMBERED = {id(i): _numbered(i) for i in (_DISTRICTS, _OLD_WARDS, _NEW_WARDS)}
+
+# --- countries and the nation -------------------------------------------------------
+_COUNTRY_NAMES: dict[str, tuple[str, str]] = {}  # lowered spelling -> (ISO code, name)
+_STRICT: set[str] = set()  # spellings that are also words or given names
+for _code, _entry in _COUNTRIES.items():
+    for _spelling in [_entry["name"], *_entry.get("aliases", [])]:
+        for _v in _variants(_spelling):
+            _COUNTRY_NAMES[_v] = (_code, _entry["name"])
+    _STRICT |= {s.lower() for s in _entry.get("strict", [])}
+_NATIONAL_PHRASES = {v for p in _LEX["national"]["phrases"] for v in _variants(p)}
+_NATIONAL_NAMES = {v for p in _LEX["national"]["names"] for v in _variants(p)}
+_VIETNAM = "Việt Nam"
+_AT_COUNTRY = {w.lower() for w in _LEX["national"]["at_country"]}
+_NATIONAL_BODIES = [b.lower() for b in _LEX["national"]["bodies"]]
+
+# --- cue words ----------------------------------------------------------------------
+_TYPE_LEVEL: dict[str, str] = {}
+_TYPE_OFFICIAL: dict[str, str] = {}
+for _level, _officials in _LEX["types"].items():
+    for _official, _spellings in _officials.items():
+        for _spelling in _spellings:
+            _TYPE_LEVEL[_spelling] = _level
+            _TYPE_OFFICIAL[_spelling] = _official
+_PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
+_PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
+_STRICT_NOT_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_before"]}
+_SKIP_AFTER = {" ".join(w.lower().split()) for w in _LEX["skip_after"]["words"]}
+_RESIDENCE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['residence']['words'])})(?!\w)")
+_RESIDENCE_RIGHT_BEFORE = {" ".join(w.lower().split()) for w in _LEX["residence"]["right_before"]}
+_TO_SEGMENT_END = re.compile(r".*[().;!?:\n]", re.S)  # a person's description runs from the last of these
+
+_UNIT_NAMES = set(_DISTRICTS) | set(_OLD_WARDS) | set(_NEW_WARDS) | set(_PROVINCE_NAMES)
+_NOT_PLACES = {v for name in _LEX["not_places"]["names"] for v in _variants(name)}
+_BARE_NAMES = (set(_PROVINCE_NAMES) - _BARE_EXCLUDED) | set(_COUNTRY_NAMES) | _NATIONAL_NAMES | _NOT_PLACES
+# Names are written with a capital (or are a number after a type word), so the text is
+# scanned once for capitalised words, which the C scanner finds fast; at each one whose
+# first word can start a name, the words that follow are looked up, longest first: right
+# after a type word a unit's name, else a name that needs no type word. Thousands of
+# unit names are dictionary keys, not a regex.
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper() and c.lower() != c)
+_CAPITALISED = re.compile(f"[{re.escape(_UPPER)}](?<!\\w.)\\w*")  # not inside a word
+# Type words are found with str.find, each (a regex would be tried at every position),
+# shortest first so that a longer one ending at the same place ("ca huyện") wins.
+_TYPE_WORDS = sorted(_TYPE_LEVEL, key=len)
+_NAME_WORD = re.compile(r"\w+(?:'\w+)*")
+
+
+def _first_words(words: set[str] | dict[str, str]) -> set[str]:
+    return {found[0] for word in words if (found := _NAME_WORD.match(word))}
+
+
+def _prefixes(names: set[str]) -> set[str]:
+    """Every name cut after each of its words: a lookup stops at the first miss."""
+    return {name[: word.end()] for name in names for word in _NAME_WORD.finditer(name)}
+
+
+def _lookup(lowered: str, start: int, names: set[str], prefixes: set[str]) -> tuple[int, str] | None:
+    """The longest of `names` that the words at `start` spell: (its end, its key)."""
+    found = None
+    for word in _NAME_WORD.finditer(lowered, start, min(len(lowered), start + 64)):
+        key = lowered[start : word.end()]
+        if "\n" in key:
+            break
+        if "-" in key or "–" in key or "  " in key or "\t" in key or "\xa0" in key:
+            key = _key(key)
+        if key in names:
+            found = (word.end(), key)
+        if key not in prefixes:
+            break
+    return found
+
+
+_UNIT_PREFIXES = _prefixes(_UNIT_NAMES)
+_BARE_PREFIXES = _prefixes(_BARE_NAMES)
+_UNIT_FIRST = _first_words(_UNIT_NAMES)
+_BARE_FIRST = _first_words(_BARE_NAMES)
+# Nationwide phrases are written in lower case: each is looked for with str.find.
+_NATIONAL_SORTED = sorted(_NATIONAL_PHRASES, key=len, reverse=True)
+_WORDS_BEFORE = re.compile(r"(\w+(?:\s+\w+)?)\s*$")
+_NEXT_WORD = re.compile(r"\s*(\w+)")
+_ROUTE_DASH = re.compile(r"\s*[-–]\s*")
+
+
+class _Found(NamedTuple):
+    """A mention before resolution: its candidate provinces, or a fixed place."""
+
+    start: int
+    end: int
+    candidates: tuple[_Unit, ...]  # legacy or 2025 units (see `era`); empty for a fixed place
+    era: str  # "old" or "new": which province table `candidates` index
+    fixed: PlaceMention | None  # a country or the nation
+    role: str  # "event", "name" (of the country, in a body's name), "residence" or "skip" (a plate, a street)
+
+
+class ArticlePlaces:
+    """The places an article names, its main place, and the place of each figure."""
+
+    def __init__(self, text: str, lowered: str, published: date | None) -> None:
+        if isinstance(published, datetime):  # a timestamp compares with no date
+            published = published.date()
+        self.text = text
+        self._lowered = lowered
+        self._new = published is not None and published >= _MERGER
+        self._old_names = {code: name for code, name, until in _RENAMED if published is None or published < until}
+        found = self._find(text, lowered)
+        self.mentions: list[PlaceMention] = []
+        self._roles: list[str] = []
+        self._resolve(found)
+        self._starts = [m.char_start for m in self.mentions]
+        self._finder = SentenceFinder(text)
+        self.main: PlaceMention | None = self._main()
+
+    # -- finding -----------------------------------------------------------------------
+    def _find(self, text: str, lowered: str) -> list[_Found]:
+        spans: list[tuple[int, int, str | None, int, str]] = []  # start, end, type, name start, name
+        typed_at: dict[int, tuple[int, str]] = {}  # where a name after a type word starts
+        size = len(lowered)
+        for kind in _TYPE_WORDS:
+            start = lowered.find(kind)
+            while start >= 0:
+                end = start + len(kind)
+                if (start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_")) or (
+                    end < size and kind[-1] != "." and (lowered[end].isalnum() or lowered[end] == "_")
+                ):
+                    start = lowered.find(kind, start + 1)
+                    continue
+                while end < size and lowered[end] in " \t\xa0":
+                    end += 1
+                if end < size and lowered[end].isdigit():  # "quận 5", "P.15"
+                    if unit := _lookup(lowered, end, _UNIT_NAMES, _UNIT_PREFIXES):
+                        spans.append((start, unit[0], kind, end, unit[1]))
+                else:
+                    typed_at[end] = (start, kind)
+                start = lowered.find(kind, start + 1)
+        done = 0
+        for word in _CAPITALISED.finditer(text):
+            start = word.start()
+            if start < done:
+                continue
+            first = lowered[start : word.end()]
+            span = None
+            if typed_at and start in typed_at and first in _UNIT_FIRST:
+                typed = typed_at[start]
+                if unit := _lookup(lowered, start, _UNIT_NAMES, _UNIT_PREFIXES):
+                    span = (typed[0], unit[0], typed[1], start, unit[1])
+            if span is None and first in _BARE_FIRST and (bare := _lookup(lowered, start, _BARE_NAMES, _BARE_PREFIXES)):
+                span = (start, bare[0], None, start, bare[1])
+            if span is not None:
+                spans.append(span)
+                done = span[1]
+        for phrase in _NATIONAL_SORTED:
+            at = lowered.find(phrase)
+            while at >= 0:
+                end = at + len(phrase)
+                if (not at or not lowered[at - 1].isalnum()) and (end == len(lowered) or not lowered[end].isalnum()):
+                    spans.append((at, end, None, at, phrase))
+                at = lowered.find(phrase, end)
+        spans.sort()
+        found: list[_Found] = []
+        last_end = -1
+        for span in spans:
+            if span[0] < last_end:
+                continue  # inside a longer mention ("trên toàn quốc")
+            item = self._reading(text, lowered, *span)
+            if item is not None:
+                found.append(item)
+                last_end = span[1]
+        # "Hà Nội - Hải Phòng": two provinces joined by a dash name a road or a route
+        for i in range(len(found) - 1):
+            a, b = found[i], found[i + 1]
+            if a.fixed is None and b.fixed is None and _ROUTE_DASH.fullmatch(text, a.end, b.start):
+                found[i] = a._replace(role="skip")
+                found[i + 1] = b._replace(role="skip")
+        return found
+
+    def _reading(
+        self, text: str, lowered: str, start: int, end: int, kind: str | None, name_start: int, name: str
+    ) -> _Found | None:
+        if kind is not None:
+            if not (text[name_start].isupper() or text[name_start].isdigit()):
+                return None
+            candidates, era = self._units(_TYPE_LEVEL[kind], name)
+            if not candidates:
+                return None
+            if len(candidates) > 1:  # "thị xã Sơn Tây" is the town, not a district of that name
+                official = [u for u in candidates if u.kind == _TYPE_OFFICIAL[kind]]
+                candidates = tuple(official) or candidates
+            return _Found(start, end, candidates, era, None, self._role(text, lowered, start, typed=True))
+        bare = name
+        national = bare in _NATIONAL_PHRASES
+        if bare in _NOT_PLACES or (not national and not text[start].isupper()):
+            return None
+        if start and text[start - 1] in "./@":
+            return None  # part of a web address or an outlet's name: "ANTT.VN"
+        space = text.rfind(" ", max(0, start - 12), start - 1)
+        if not national and space >= 0 and text[space + 1 : start - 1] in _PERSON_NAME_WORDS and text[start - 1] == " ":
+            return None  # a person's name: "ông Phí Thái Bình"
+        if bare in _STRICT and not self._strict_ok(text, lowered, start, end):
+            return None
+        role = self._role(text, lowered, start)
+        if national or bare in _NATIONAL_NAMES:
+            fixed = PlaceMention(start, end, text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM)
+            if not national and role == "event" and not self._words_before(lowered, start) & _AT_COUNTRY:
+                role = "name"  # "Tập đoàn Dầu khí Việt Nam": no figure of its sentence is nationwide for it
+            return _Found(start, end, (), "", fixed, role)
+        if bare in _COUNTRY_NAMES:
+            code, country = _COUNTRY_NAMES[bare]
+            fixed = PlaceMention(start, end, text[start:end], country, code, "foreign", None, None, country)
+            return _Found(start, end, (), "", fixed, role)
+        return self._province_found(start, end, _PROVINCE_NAMES[bare], role)
+
+    def _province_found(self, start: int, end: int, old_code: str, role: str) -> _Found:
+        province = _OLD[old_code]
+        return _Found(start, end, (_Unit(old_code, province.lat, province.lon),), "old", None, role)
+
+    def _units(self, level: str, name: str) -> tuple[tuple[_Unit, ...], str]:
+        """The units a type word and a name may be, and which province table they use."""
+        if level in ("province", "city") and name in _PROVINCE_NAMES:
+            province = _OLD[_PROVINCE_NAMES[name]]
+            return (_Unit(province.code, province.lat, province.lon),), "old"
+        if level == "province":
+            return (), "old"
+        if level in ("city", "district"):
+            indexes = [(_DISTRICTS, "old")]
+        elif self._new:
+            indexes = [(_NEW_WARDS, "new"), (_OLD_WARDS, "old")]
+        else:
+            indexes = [(_OLD_WARDS, "old")]
+        for index, era in indexes:
+            units = index.get(name)
+            if units:
+                return tuple(units), era
+        if name.isdigit():  # a numbered unit since merged away: the provinces that number theirs
+            index, era = indexes[0]
+            return tuple(_Unit(code, None, None) for code in _NUMBERED[id(index)]), era
+        return (), "old"
+
+    @staticmethod
+    def _strict_ok(text: str, lowered: str, start: int, end: int) -> bool:
+        """A one-syllable country name counts between lower-case words, not after a title."""
+        before = _WORDS_BEFORE.search(lowered, max(0, start - 30), start)
+        if before is None:
+            return False  # the sentence's first word: "Anh" is "he"
+        last = before[1].split()[-1]
+        word_start = before.start(1) + len(before[1]) - len(last)
+        if not text[word_start].islower() or last in _PERSON_TITLES or before[1] in _PERSON_TITLES:
+            return False
+        gap = text[before.end(1) : start]
+        if "\n" in gap or not (gap.isspace() or gap.strip() == ","):
+            return False  # a line or a sentence starts, or a quotation
+        after = _NEXT_WORD.match(text, end)
+        # "Anh Tuấn", "Mỹ Đình", "Pháp luật": the name goes on into another word
+        return not (
+            after
+            and text[end : after.start(1)].isspace()
+            and (after[1][0].isupper() or after[1].lower() in _STRICT_NOT_BEFORE)
+        )
+
+    @staticmethod
+    def _words_before(lowered: str, start: int) -> set[str]:
+        """The last one, two and three words right before `start` (none across a mark)."""
+        before = lowered[max(0, start - 24) : start]
+        if not before[-1:].isspace():
+            return set()
+        words = before.split()[-3:]
+        return {" ".join(words[i:]) for i in range(len(words))}
+
+    @staticmethod
+    def _role(text: str, lowered: str, start: int, typed: bool = False) -> str:
+        """What the place is to the story; a unit with its type word ("đường phố quận 3")
+        is never a street's or a company's name."""
+        phrases = ArticlePlaces._words_before(lowered, start)  # "biển số", "người", "quê"
+        if phrases:
+            if not typed and phrases & _SKIP_AFTER:
+                return "skip"
+            if phrases & _RESIDENCE_RIGHT_BEFORE:
+                return "residence"
+        window = max(0, start - 80)
+        segment = _TO_SEGMENT_END.match(text, window, start)
+        if _RESIDENCE.search(lowered, segment.end() if segment else window, start):
+            return "residence"
+        return "event"
+
+    # -- resolving ---------------------------------------------------------------------
+    def _resolve(self, found: list[_Found]) -> None:
+        """Fix each mention's province: an ambiguous name takes the one named most."""
+        counts: dict[str, float] = defaultdict(float)
+        for item in found:
+            if item.fixed is None and len({u.province for u in item.candidates}) == 1:
+                counts[self._province(item.candidates[0].province, item.era).name] += 1.0
+        for item in found:
+            if item.role == "skip":
+                continue  # a licence plate, a street, a company: named, but no place of the story
+            if item.fixed is not None:
+                self.mentions.append(item.fixed)
+                self._roles.append(item.role)
+                continue
+            by_name: dict[str, _Unit] = {}
+            for unit in item.candidates:
+                by_name.setdefault(self._province(unit.province, item.era).name, unit)
+            if len(by_name) > 1:
+                named = [name for name in by_name if counts.get(name)]
+                if not named:
+                    continue
+                best = max(named, key=lambda name: counts[name])
+                by_name = {best: by_name[best]}
+            ((name, unit),) = by_name.items()
+            province = self._province(unit.province, item.era)
+            lat = unit.lat if unit.lat is not None else province.lat
+            lon = unit.lon if unit.lon is not None else province.lon
+            words = self.text[item.start : item.end]
+            self.mentions.append(
+                PlaceMention(item.start, item.end, words, name, province.code, "province", lat, lon, province.current)
+            )
+            self._roles.append(item.role)
+
+    def _province(self, code: str, era: str) -> _Province:
+        """The province of a unit's code, in the division the article is read against."""
+        if era == "new":
+            return _NEW[code]
+        if self._new:
+            return _NEW[_OLD_TO_NEW[code]]
+        province = _OLD[code]
+        old_name = self._old_names.get(code)
+        return province._replace(name=old_name) if old_name else province
+
+    # -- the article's main place ------------------------------------------------------
+    def _main(self) -> PlaceMention | None:
+        text = self.text
+        title_end = text.find("\n")
+        title_end = len(text) if title_end < 0 else title_end
+        lead_end = text.find("\n", title_end + 1)
+        lead_end = len(text) if lead_end < 0 else lead_end
+        weights: dict[str, float] = defaultdict(float)
+        first: dict[str, PlaceMention] = {}
+        for mention, role in zip(self.mentions, self._roles, strict=True):
+            if role == "skip":
+                continue
+            if mention.char_start < title_end:
+                weight = _WEIGHTS["title"]
+            elif mention.char_start < lead_end:
+                weight = _WEIGHTS["lead"]
+            else:
+                weight = _WEIGHTS["body"]
+            if role == "residence":
+                weight *= _WEIGHTS["residence"]
+            if mention.scope == "national" and _key(mention.text.lower()) in _NATIONAL_NAMES:
+                weight *= _WEIGHTS["country_name"]
+            weights[mention.place] += weight
+            first.setdefault(mention.place, mention)
+        if not weights:
+            return self._national_body()
+        best = max(weights, key=lambda place: (weights[place], -first[place].char_start))
+        provinces = {p: w for p, w in weights.items() if first[p].scope == "province"}
+        # spread over several provinces with nationwide words: a story of the country
+        spread = provinces.get(best, 0.0) < _WEIGHTS["dominant_share"] * sum(provinces.values())
+        if first[best].scope == "province" and _VIETNAM in weights and spread:
+            return first[_VIETNAM]
+        return first[best]
+
+    def _national_body(self) -> PlaceMention | None:
+        """The first body of the whole country the text names ("Bộ Công an"), as Việt Nam."""
+        lowered = self._lowered
+        firsts = []
+        for body in _NATIONAL_BODIES:
+            at = lowered.find(body)
+            while at >= 0 and not self.text[at].isupper():
+                at = lowered.find(body, at + 1)
+            if at >= 0:
+                firsts.append((at, at + len(body)))
+        if not firsts:
+            return None
+        start, end = min(firsts)
+        return PlaceMention(start, end, self.text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM)
+
+    # -- a figure's place --------------------------------------------------------------
+    def for_figure(self, char_start: int, char_end: int) -> PlaceMention | None:
+        """The place a figure at text[char_start:char_end] applies to, or None."""
+        sentence = self._finder.at(char_start)
+        mention = self._in_span(sentence.start, sentence.end, char_start, char_end)
+        if mention is not None:
+            return mention
+        line_start = self.text.rfind("\n", 0, char_start) + 1
+        lead = self._finder.at(line_start)
+        if lead.start != sentence.start:
+            mention = self._in_span(lead.start, lead.end, lead.end, lead.end)
+            if mention is not None:
+                return mention
+        return self.main
+
+    def _in_span(self, start: int, end: int, before: int, after: int) -> PlaceMention | None:
+        """The event mention of text[start:end] nearest before `before`, else after `after`."""
+        low = bisect.bisect_left(self._starts, start)
+        high = bisect.bisect_left(self._starts, end)
+        nearest = None
+        for i in range(low, high):
+            mention = self.mentions[i]
+            if self._roles[i] != "event":
+                continue
+            if mention.char_end <= before:
+                nearest = mention
+            elif mention.char_start >= after:
+                return nearest or mention
+        return nearest

@@ -1,0 +1,96 @@
+"""extract/places.py against its example corpus (tests/corpus/places.toml)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+
+from extract.lexicon import lowered_like
+from extract.places import ArticlePlaces, PlaceMention
+from tests.corpus import load_examples
+
+EXAMPLES = load_examples("places")
+
+
+def _places(example: dict[str, Any]) -> ArticlePlaces:
+    text = example["text"]
+    return ArticlePlaces(text, lowered_like(text), example.get("published"))
+
+
+def _none(value: str) -> str | None:
+    return None if value == "none" else value
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["text"].split("\n", 1)[-1][:60] for e in EXAMPLES])
+def test_corpus(example: dict[str, Any]) -> None:
+    places = _places(example)
+    text = example["text"]
+    if "mentions" in example:
+        assert [[m.text, m.place] for m in places.mentions] == example["mentions"]
+    if "main" in example:
+        assert (places.main.place if places.main else None) == _none(example["main"])
+    for quote, want in example.get("figures", []):
+        start = text.index(quote)
+        found = places.for_figure(start, start + len(quote))
+        assert (found.place if found else None) == _none(want), quote
+    for words, current in example.get("current", []):
+        (mention,) = [m for m in places.mentions if m.text == words]
+        assert mention.current == current
+
+
+def test_mentions_carry_offsets_codes_scope_and_coordinates() -> None:
+    text = "Tin nhanh\nCông an huyện Đông Anh và cả nước; Nhật Bản."
+    places = ArticlePlaces(text, lowered_like(text), date(2017, 5, 1))
+    district, nation, country = places.mentions
+    assert text[district.char_start : district.char_end] == district.text == "huyện Đông Anh"
+    assert (district.place, district.code, district.scope, district.current) == ("Hà Nội", "01", "province", "Hà Nội")
+    assert district.latitude is not None and 20 < district.latitude < 22
+    assert district.longitude is not None and 105 < district.longitude < 107
+    assert (nation.place, nation.code, nation.scope) == ("Việt Nam", "VN", "national")
+    assert (country.place, country.code, country.scope, country.current) == ("Nhật Bản", "JP", "foreign", "Nhật Bản")
+
+
+def test_codes_follow_the_division_of_the_article_s_time() -> None:
+    text = "Tin nhanh\nTỉnh An Giang"
+    before = ArticlePlaces(text, lowered_like(text), date(2024, 1, 1)).mentions[0]
+    after = ArticlePlaces(text, lowered_like(text), date(2025, 7, 1)).mentions[0]
+    assert before.place == after.place == "An Giang"
+    assert before.code != after.code  # 89 before the merger, 91 after
+
+
+def test_a_figure_with_no_place_anywhere_has_none() -> None:
+    text = "Tin vắn\nCó 3 người bị thương."
+    places = ArticlePlaces(text, lowered_like(text), None)
+    assert places.main is None
+    assert places.for_figure(text.index("3"), text.index("3") + 8) is None
+
+
+def test_an_empty_article() -> None:
+    places = ArticlePlaces("", "", None)
+    assert places.mentions == [] and places.main is None
+
+
+def test_mention_is_a_named_tuple_with_the_integration_fields() -> None:
+    assert PlaceMention._fields == (
+        "char_start", "char_end", "text", "place", "code", "scope", "latitude", "longitude", "current",
+    )  # fmt: skip
+
+
+def test_import_is_fast() -> None:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import extract.places"], check=True)
+    assert time.perf_counter() - started < 3.0  # about 0.3 s; generous for a loaded machine
+
+
+def test_long_article_is_linear() -> None:
+    line = "Công an huyện Đông Anh (Hà Nội) bắt 2 đối tượng ở xã Tân Phú, Anh và Mỹ cũng vậy. "
+    text = "Tiêu đề\n" + line * 4000
+    started = time.perf_counter()
+    places = ArticlePlaces(text, lowered_like(text), None)
+    assert time.perf_counter() - started < 5.0
+    assert places.main is not None and places.main.place == "Hà Nội"
