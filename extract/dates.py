@@ -1,4 +1,5 @@
-"""Dates in Vietnamese text: days, months, years, quarters, spans, terms, lunar dates.
+"""Dates in Vietnamese text: days, months, years, quarters, seasons, spans, terms, lunar
+dates, in slashed, dashed or dotted spellings ("12/6", "12-6", "sáng 12.6", "tháng 6.2017").
 
 Two steps, because the year of "ngày 12/1" depends on the publication date, and the
 publication date of an article without a header depends on the dates in its text:
@@ -15,9 +16,8 @@ builder, in the manner of Duckling's rules.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -37,6 +37,12 @@ _LUNAR_MONTHS: dict[str, int] = _LEX["lunar_months"]
 _LUNAR = _LEX["lunar_markers"]
 _PERIOD_CUES = _LEX["period_cues"]["words"]
 _UNTIL_NOW = alternation(_LEX["until_now"]["words"])
+_SEASONS: dict[str, list[int]] = _LEX["seasons"]
+_DECIMAL_UNITS = alternation(_LEX["decimal_units"]["words"])
+_NO_UNIT = rf"(?!\s*(?:%|(?:{_DECIMAL_UNITS})(?!\w)))"  # after a dotted date: "1.5 triệu" is a decimal
+_RATE_BEFORE = PhraseSet(_LEX["rate_cues"]["words"], gap=r"\s+")
+_BARE_SEASONS: list[str] = _LEX["bare_seasons"]["words"]
+_NAME_SEASONS = frozenset(_LEX["name_seasons"]["words"])
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -47,6 +53,9 @@ _Y = r"(?:1[89]\d\d|20\d\d|2100)"
 _B = r"(?<![\w/.,\-])"  # not glued to a word, number, or another date part
 _E = r"(?![\w]|[/\-.]\d)"  # not followed by more of a number or code
 _TO = r"\s*(?:đến|tới|-|–|—)\s*"
+# between a month and its year: "tháng 7/2014", "tháng 7 - 2014", or a dot with no space,
+# "tháng 7.2014" (a dot then four digits is never a thousands group, which takes three)
+_MY = r"(?:\s*[/\-]\s*|\.)"
 # Where runs of spaces meet with only optional marks between them ("\s*\(?\s*") they
 # are possessive ("\s*+"): what follows is no space, so giving spaces back never helps,
 # and trying every split of a long run of spaces among them is quadratic.
@@ -84,6 +93,8 @@ class RawDate(NamedTuple):
     first_is_reference: bool = False  # "từ nay đến …"
     last_is_reference: bool = False  # "… đến nay"
     is_period: bool = False
+    # "cùng kỳ năm 2016": the span of its sentence it compares with, to take in its own year
+    compare_with: RawDate | None = None
 
     @property
     def explicit_year(self) -> bool:
@@ -121,7 +132,9 @@ def _day_words(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
 
 
 def _day_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
-    last = Point(_year(m, "y2"), int(m["m2"]), int(m["d2"]))
+    groups = m.groupdict()
+    # "ngày 8 và 11.2": the dotted spelling of the last day has groups of its own
+    last = Point(_year(m, "y2") or _year(m, "y2d"), int(groups.get("m2") or groups["m2_"]), int(m["d2"]))
     # "ngày 6 và 7/2": the first day borrows the month (and year) of the second
     month1 = _int(m.groupdict().get("m1")) or last.month
     first = Point(_year(m, "y1") or last.year, month1, int(m["d1"]))
@@ -157,10 +170,29 @@ def _quarter(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return Point(year, 3 * quarter - 2), Point(year, 3 * quarter), "month"
 
 
-def _year_part(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
-    first_month, last_month = _YEAR_PARTS[" ".join(m["part"].lower().split())]
-    year = _year(m)
+def _months_of_year(year: int | None, first_month: int, last_month: int) -> tuple[Point, Point, Granularity]:
+    if (first_month, last_month) == (1, 12):  # the whole year: the year itself
+        return Point(year), Point(year), "year"
     return Point(year, first_month), Point(year, last_month), "month"
+
+
+def _year_part(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
+    return _months_of_year(_year(m), *_YEAR_PARTS[" ".join(m["part"].lower().split())])
+
+
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
+
+
+def _season(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    word = m["season"]
+    if m.start("season") == m.start() and word[0].isupper() and word.lower() in _NAME_SEASONS:
+        before = _WORD_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
+        if before and before[1][0].isupper():
+            return None  # "chợ Đồng Xuân 1931", "Nguyễn Xuân": a name
+    year, last_year = _year(m), _year(m, "y2")
+    if last_year is not None:  # "mùa đông 2005 - 2006": the season across two years
+        return (Point(year), Point(last_year), "year") if last_year == year + 1 else None
+    return _months_of_year(year, *_SEASONS[word.lower()])
 
 
 def _since_year_start(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
@@ -194,7 +226,9 @@ _TET = alternation(_LUNAR["tet"])
 _LUNAR_SUFFIX = alternation(_LUNAR["suffix"])
 _LUNAR_DAY = alternation(_LUNAR["day_words"])
 _LUNAR_MONTH = alternation(_LUNAR_MONTHS)
-_MONTH_YEAR = rf"(?:\s*[/\-]\s*(?P<y>{_Y})|\s+năm\s+(?P<y_>{_Y}))?"
+_MONTH_YEAR = rf"(?:{_MY}(?P<y>{_Y})|\s+năm\s+(?P<y_>{_Y}))?"
+_SEASON = alternation(_SEASONS)
+_BARE_SEASON = alternation(_BARE_SEASONS)
 
 RULES: list[_Rule] = [
     _Rule(
@@ -225,17 +259,29 @@ RULES: list[_Rule] = [
         "day_range_short",
         _i(
             rf"{_B}(?:từ\s+)?ngày\s+(?P<d1>{_D})\s*(?:đến|tới|và|-|–|,)\s*(?:hết\s+)?(?:ngày\s*)?"
-            rf"(?P<d2>{_D})\s*[/\-]\s*(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y}))?{_E}"
+            rf"(?P<d2>{_D})(?:\s*[/\-]\s*(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y}))?|\.(?P<m2_>{_M})(?:\.(?P<y2d>{_Y}))?)"
+            rf"{_E}{_NO_UNIT}"
         ),
         _day_range,
         _words("từ", "ngày"),
         period=True,
     ),
     _Rule(
+        "day_range_dot",
+        # "từ 26.1 đến 1.2", "ngày 17.6 - 20.6": dotted, so a cue first and no unit after
+        _i(
+            rf"{_B}(?:từ\s+(?:(?:{_DAY_CUES})\s+)?|(?:{_DAY_CUES})\s+)(?P<d1>{_D})\.(?P<m1>{_M})(?:\.(?P<y1>{_Y}))?"
+            rf"{_TO}(?:hết\s+)?(?:ngày\s*)?(?P<d2>{_D})\.(?P<m2>{_M})(?:\.(?P<y2>{_Y}))?{_E}{_NO_UNIT}"
+        ),
+        _day_range,
+        _words("từ", *_LEX["day_cues"]["words"]),
+        period=True,
+    ),
+    _Rule(
         "month_range",
         _i(
-            rf"{_B}(?:từ\s+)?tháng\s+(?P<m1>{_M})(?:\s*[/\-]\s*(?P<y1>{_Y})|\s+năm\s+(?P<y1_>{_Y}))?"
-            rf"{_TO}(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y})|\s+năm\s+(?P<y2_>{_Y}))?{_E}"
+            rf"{_B}(?:từ\s+)?tháng\s+(?P<m1>{_M})(?:{_MY}(?P<y1>{_Y})|\s+năm\s+(?P<y1_>{_Y}))?"
+            rf"{_TO}(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:{_MY}(?P<y2>{_Y})|\s+năm\s+(?P<y2_>{_Y}))?{_E}"
         ),
         _month_range,
         _words("từ", "tháng"),
@@ -257,8 +303,18 @@ RULES: list[_Rule] = [
         period=True,
     ),
     _Rule(
+        "season",
+        # "mùa" before any season; a bare season word only where it cannot be a verb
+        _i(
+            rf"{_B}(?:mùa\s+|(?=(?:{_BARE_SEASON})\s))(?P<season>{_SEASON})(?:\s+năm)?\s+(?P<y>{_Y})"
+            rf"(?:\s*[-–—]\s*(?P<y2>{_Y}))?{_E}"
+        ),
+        _season,
+        _words("mùa", *_BARE_SEASONS),
+    ),
+    _Rule(
         "quarter",
-        _i(rf"{_B}quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:\s*[/\-]\s*|\s+năm\s+)?(?P<y>{_Y})?{_E}"),
+        _i(rf"{_B}quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:(?:{_MY}|\s+năm\s+)?(?P<y>{_Y}))?{_E}"),
         _quarter,
         _words("quý"),
     ),
@@ -272,7 +328,7 @@ RULES: list[_Rule] = [
         "lunar_day_month",
         _i(
             rf"{_B}(?:(?:{_LUNAR_DAY})\s+)?(?P<d>{_D})(?:\s*+/|\s++tháng\s++)(?P<m>{_LUNAR_MONTH}|{_M})"
-            rf"(?:\s*/\s*(?P<y>{_Y}))?\s+(?:{_LUNAR_SUFFIX})"
+            rf"(?:\s*/\s*(?P<y>{_Y}))?\s+(?:{_LUNAR_SUFFIX})(?!\w)"
         ),
         _lunar_day,
         _words(*_LUNAR["day_words"], DIGIT),
@@ -295,7 +351,13 @@ RULES: list[_Rule] = [
         _day,
         _words(*_LEX["day_cues"]["words"]),
     ),
-    _Rule("day_cued_dot", _i(rf"{_B}(?:{_DAY_CUES})\s+{_DM_DOT}{_E}"), _day, _words(*_LEX["day_cues"]["words"])),
+    _Rule(
+        "day_cued_dot",
+        # "sáng 9.6", but not "mỗi ngày 1.5 triệu đồng": a decimal takes a unit after it
+        _i(rf"{_B}(?:{_DAY_CUES})(?:\s+|\s*+(?P<open>\()\s*+){_DM_DOT}(?(open)\s*\)){_E}{_NO_UNIT}"),
+        _day,
+        _words(*_LEX["day_cues"]["words"]),
+    ),
     _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day, frozenset({"("})),
     _Rule(
         "day_slash",
@@ -328,9 +390,14 @@ _IDENTIFIER_BEFORE = PhraseSet(_LEX["identifier_cues"]["words"])
 _BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
 _PERIOD_BEFORE = PhraseSet(_PERIOD_CUES, gap=r"\s+")
 _CLOCK_BEFORE = _i(r"\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}\s*(?:phút)?)?\s*$")
-_SAME_PERIOD = _i(r"^cùng kỳ\b")
+_SAME_PERIOD = _i(r"cùng kỳ\b")  # used with `match`: at the mention's start
+_DAY_WORD = _i(r"(?<!\w)ngày\s")
+_LUNAR_AFTER = _i(rf"\s*+(?:{_LUNAR_SUFFIX})(?!\w)")
+# where one sentence ends and the next begins (an abbreviation such as "TP. HCM" is
+# taken for one: "cùng kỳ" then keeps its year, the cautious reading)
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s|\n")
 _DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_words"}
-_FRACTION_RULES = _DAY_RULES | {"day_range_full"}  # rules a fraction or identifier cue voids
+_FRACTION_RULES = _DAY_RULES | {"day_range_full", "day_range_dot"}  # rules a fraction or identifier cue voids
 
 
 def _points(rule: _Rule, match: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
@@ -407,11 +474,16 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
         before = text[max(0, start - 30) : start]
         if _BIRTH_BEFORE.phrase_before(text, start):
             continue
-        if rule.name == "day_cued" and _CLOCK_BEFORE.search(before):
-            # "2h sáng ngày 12/6": "2h sáng" is the time; the date starts at "ngày"
-            day_word = re.search(r"(?<!\w)ngày\s", text[start:end], re.IGNORECASE)
+        if rule.name in ("day_cued", "day_cued_dot") and _CLOCK_BEFORE.search(before):
+            # "2h sáng ngày 12/6", "10h sáng 19/6": "2h sáng" is the time; the date starts
+            # at "ngày", else at the day itself
+            day_word = _DAY_WORD.search(text, start, end)
             if day_word:
-                start += day_word.start()
+                start = day_word.start()
+            else:  # "12h trưa (19/6)": the day without its brackets
+                start, end = match.start("d"), match.end("y" if match["y"] else "m")
+        if rule.name in ("day_cued_dot", "day_range_dot") and _RATE_BEFORE.phrase_before(text, start):
+            continue  # "mỗi ngày 1.5 triệu": a rate per day, then a decimal
         if rule.name in _FRACTION_RULES and (
             _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
         ):
@@ -420,6 +492,9 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
         if points is None:
             continue
         first, last, granularity = points
+        lunar_after = _LUNAR_AFTER.match(text, end) if granularity == "day" and not first.lunar else None
+        if lunar_after:  # "từ ngày 6 - 9/4 âm lịch": the whole span is lunar
+            first, last, end = first._replace(lunar=True), last._replace(lunar=True), lunar_after.end()
         if not (_valid_day(first) and _valid_day(last)):
             continue
         is_period = rule.period or bool(_PERIOD_BEFORE.phrase_before(text, start))
@@ -446,7 +521,58 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
             continue
         chosen.append(raw)
         taken[start : start + length] = b"\x01" * length
-    return sorted(chosen, key=lambda r: r.start)
+    chosen.sort(key=lambda r: r.start)
+    return _link_same_periods(text, chosen)
+
+
+def _link_same_periods(text: str, raws: list[RawDate]) -> list[RawDate]:
+    """ "so với cùng kỳ năm 2016" compares with the span its sentence states: the latest
+    one before it ("từ ngày 1/1 - 4/2, …, so với cùng kỳ năm 2016"), else the first after
+    it; else the latest period of several months or days stated before ("Trong 5 tháng
+    đầu năm 2017, … . Thủy sản tăng 10% so với cùng kỳ năm 2016"), unless a year comes
+    between. With none, it keeps its year: nothing says which months it means."""
+    for index, raw in enumerate(raws):
+        if raw.granularity != "year" or not _SAME_PERIOD.match(text, raw.start):
+            continue
+        period = (
+            _span_in_sentence(text, raw, reversed(raws[:index]))
+            or _span_in_sentence(text, raw, raws[index + 1 :])
+            or _earlier_period(text, reversed(raws[:index]))
+        )
+        if period is not None:
+            raws[index] = raw._replace(compare_with=period)
+    return raws
+
+
+def _is_span(text: str, raw: RawDate) -> bool:
+    """A span of days or months, or one month, that is not itself a "cùng kỳ"."""
+    return (
+        raw.granularity != "year"
+        and (raw.first != raw.last or raw.granularity == "month")
+        and not _SAME_PERIOD.match(text, raw.start)
+    )
+
+
+def _span_in_sentence(text: str, same: RawDate, others: Iterable[RawDate]) -> RawDate | None:
+    """The first span of `others` (walking away from `same`) in `same`'s sentence."""
+    for other in others:
+        low, high = (other.end, same.start) if other.start < same.start else (same.end, other.start)
+        if _SENTENCE_END.search(text, low, high):
+            return None
+        if _is_span(text, other):
+            return other
+    return None
+
+
+def _earlier_period(text: str, before: Iterable[RawDate]) -> RawDate | None:
+    """The latest period of more than one month or day (not a single month: "trong tháng
+    1/2017" in another sentence says nothing of the comparison), walking back until a year."""
+    for other in before:
+        if other.granularity == "year" and not _SAME_PERIOD.match(text, other.start):
+            return None
+        if other.is_period and other.first != other.last and _is_span(text, other):
+            return other
+    return None
 
 
 # --- resolution ----------------------------------------------------------------------
@@ -515,6 +641,13 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
         if reference is None:
             return None
         end = reference
+    granularity = raw.granularity
+    if raw.compare_with is not None:
+        compared = resolve(raw.compare_with, text, reference)
+        if compared is not None:
+            shifted = _shift_years(compared.start_date, compared.end_date, start.year)
+            if shifted is not None:
+                (start, end), granularity = shifted, compared.granularity
     if end < start or not (start.year >= MIN_YEAR and end.year <= MAX_YEAR):
         return None
     return DateMention(
@@ -523,31 +656,26 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
         text=text[raw.start : raw.end],
         start_date=start,
         end_date=end,
-        granularity=raw.granularity,
+        granularity=granularity,
         year_inferred=inferred,
         is_period=raw.is_period,
     )
 
 
+def _shift_years(first: date, last: date, year: int) -> tuple[date, date] | None:
+    """The span `first`..`last` moved to begin in `year` (None for 29 February in a
+    common year: the mention then keeps its own year)."""
+    try:
+        return first.replace(year=year), last.replace(year=year + last.year - first.year)
+    except ValueError:
+        return None
+
+
 def align_same_period(mentions: list[DateMention]) -> list[DateMention]:
-    """ "cùng kỳ năm 2016" after "6 tháng đầu năm 2017" is Jan–Jun 2016: the comparison
-    covers the same months as the latest period before it, in its own year."""
-    aligned: list[DateMention] = []
-    latest_period: DateMention | None = None
-    for mention in mentions:
-        if _SAME_PERIOD.match(mention.text) and latest_period is not None and mention.granularity == "year":
-            year = mention.start_date.year
-            first, last = latest_period.start_date, latest_period.end_date
-            with contextlib.suppress(ValueError):  # 29 February in a common year: keep the year
-                mention = mention._replace(
-                    start_date=first.replace(year=year),
-                    end_date=last.replace(year=year + (last.year - first.year)),
-                    granularity=latest_period.granularity,
-                )
-        elif mention.is_period and mention.start_date.year == mention.end_date.year and mention.granularity == "month":
-            latest_period = mention
-        aligned.append(mention)
-    return aligned
+    """Kept for callers: "cùng kỳ năm 2016" now takes the span of its own sentence in
+    `resolve` (`RawDate.compare_with`), since the latest period anywhere before it (what
+    this did) was often another sentence's."""
+    return list(mentions)
 
 
 def find_dates(text: str, reference: date | None) -> list[DateMention]:
