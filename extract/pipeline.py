@@ -10,11 +10,35 @@ from extract.document import Document
 from extract.figures import find_figures
 from extract.places import ArticlePlaces
 from extract.published import published_date, reference_date
-from extract.records import Article, ArticleFacts, KnownFacts
+from extract.records import Article, ArticleFacts, KnownFacts, Precision
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
 EXTRACTOR_VERSION = "0.3.0"
+
+
+def within_window(
+    published: date | None, precision: Precision, window: tuple[date, date]
+) -> tuple[date | None, Precision]:
+    """The publication date a source's declared window allows: one outside it is no
+    date; with none, the window's month or year when it lies within one (the first day
+    stands for it, as for any date of that precision)."""
+    first, last = window
+    if published is not None:
+        ends = {"day": published, "month": _month_end(published), "year": date(published.year, 12, 31)}
+        if published > last or ends.get(precision, published) < first:
+            return None, "none"
+        return published, precision
+    if (first.year, first.month) == (last.year, last.month):
+        return date(first.year, first.month, 1), "month"
+    if first.year == last.year:
+        return date(first.year, 1, 1), "year"
+    return None, "none"
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:
@@ -33,7 +57,12 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     header_date, header_precision = parsed.header_date, parsed.header_precision
     if known.published_date is not None:  # a page's own publication date is a dated header
         header_date, header_precision = known.published_date, "day"
+    window = known.published_between
+    if window is not None:
+        as_of = window[1] if as_of is None else min(as_of, window[1])
     published, precision = published_date(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
+    if window is not None:
+        published, precision = within_window(published, precision, window)
     reference = reference_date(published, precision)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     places = ArticlePlaces(text, doc.lowered, published)

@@ -78,6 +78,9 @@ class KnownFacts:
     outlet: str | None = None
     author: str | None = None
     published_date: date | None = None
+    # the first and last day the document's source was published in (sources.yaml
+    # `published_between`, a user's statement about an archive): it bounds the date
+    published_between: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
         found, missing = discover([source.location])
         problems += missing
         for ref in found:
-            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet) if source.outlet else ref)
+            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet, published_between=source.published_between))
     return sorted(refs.values(), key=lambda r: r.uri), problems
 
 

@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from extract.decode import MAX_BYTES, Rejection
@@ -39,6 +40,7 @@ class DocumentRef:
     content_sha256: str | None = None  # known without reading (archived bodies)
     content_type: str | None = None  # as the server sent it; HTML is parsed to article text
     outlet: str | None = None  # the source's outlet, for documents that do not name theirs
+    published_between: tuple[date, date] | None = None  # the source's publication window, if it declares one
     rejection: tuple[str, str] | None = None  # (reason, detail) known at discovery: never read
 
 

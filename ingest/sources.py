@@ -13,6 +13,7 @@ its repr), so the URL a table, log or message shows never carries them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -30,7 +31,7 @@ def is_web_address(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
-_OPTIONAL_FIELDS = ("outlet",)
+_OPTIONAL_FIELDS = ("outlet", "published_between")
 MAX_FILE_BYTES = 1024 * 1024  # a sources file lists sources: far below this
 MAX_NODES = 50_000  # YAML values (scalars, lists, mappings) in one file: some 10,000 entries; parsed in ~2 s
 MAX_DEPTH = 64  # nesting of YAML lists and mappings (the composer recurses once per level)
@@ -48,6 +49,9 @@ class Source:
     kind: SourceKind
     location: str  # absolute path for folder/file, http(s) URL for url/feed (never with user:pass@)
     outlet: str | None = None  # overrides/gives the outlet for documents of this source
+    # first and last day this source's documents were published (an archive's window):
+    # it bounds each document's publication date
+    published_between: tuple[date, date] | None = None
     # user:pass taken out of the URL: sent to the URL's origin only, never shown (repr) or stored
     credentials: Credentials | None = field(default=None, repr=False)
 
@@ -176,7 +180,8 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
     unknown = [key for key in raw if key not in ("name", *KINDS, *_OPTIONAL_FIELDS)]
     if unknown:
         raise ValueError(
-            f"{where}: unknown field {shown(unknown[0])}; an entry has `name`, optional `outlet` "
+            f"{where}: unknown field {shown(unknown[0])}; an entry has `name`, optional `outlet` and "
+            "`published_between` "
             f"and exactly one of {', '.join(KINDS)}"
         )
     if "name" not in raw:
@@ -200,12 +205,15 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
         outlet = _text(raw["outlet"])
         if outlet is None:
             raise ValueError(f"{where}.outlet ({name}): must be non-empty text, got {shown(raw['outlet'])}")
+    window = _window(raw.get("published_between"), f"{where}.published_between ({name})")
     if kind in ("url", "feed"):
         problem = _web_problem(location)
         if problem:
             raise ValueError(f"{where}.{kind} ({name}): {problem}")
         url, credentials = split_credentials(location)
-        return Source(name=name, kind=kind, location=url, outlet=outlet, credentials=credentials)
+        return Source(
+            name=name, kind=kind, location=url, outlet=outlet, published_between=window, credentials=credentials
+        )
     if "://" in location:
         raise ValueError(f"{where}.{kind} ({name}): expected a path, got the URL {shown(location)} (use url or feed)")
     try:
@@ -223,7 +231,27 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
         raise ValueError(f"{where}.folder ({name}): {path} is a file (use file)")
     if kind == "file" and is_dir:
         raise ValueError(f"{where}.file ({name}): {path} is a folder (use folder)")
-    return Source(name=name, kind=kind, location=str(path), outlet=outlet)
+    return Source(name=name, kind=kind, location=str(path), outlet=outlet, published_between=window)
+
+
+def _window(raw: Any, where: str) -> tuple[date, date] | None:
+    """`published_between: [2017-01-01, 2017-06-30]`: two days, the first not after the last."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise ValueError(f"{where}: expected [FIRST_DAY, LAST_DAY] such as [2017-01-01, 2017-06-30], got {shown(raw)}")
+    days: list[date] = []
+    for value in raw:
+        if isinstance(value, date):
+            days.append(value)
+            continue
+        try:
+            days.append(date.fromisoformat(str(value)))
+        except ValueError:
+            raise ValueError(f"{where}: {shown(value)} is not a day (YYYY-MM-DD)") from None
+    if days[0] > days[1]:
+        raise ValueError(f"{where}: {days[0]} is after {days[1]}")
+    return days[0], days[1]
 
 
 def load_sources(path: str | Path) -> list[Source]:

@@ -77,6 +77,7 @@ def _document(archive: RawArchive, url: str, result: FetchResult, source: Source
         content_sha256=result.sha256,
         content_type=result.headers.get("content-type"),
         outlet=source.outlet,
+        published_between=source.published_between,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,13 @@ def test_the_repository_sources_file_lists_the_sample_corpus() -> None:
     assert load_sources(REPO / "sources.yaml") == [Source("sample-corpus", "folder", str(REPO / "data" / "raw"))]
 
 
+def test_a_source_declares_its_publication_window(tmp_path: Path) -> None:
+    text = "sources:\n  - name: archive\n    folder: raw\n    published_between: [2017-01-01, '2017-06-30']\n"
+    path = _write(tmp_path, text)
+    [source] = load_sources(path)
+    assert source.published_between == (date(2017, 1, 1), date(2017, 6, 30))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -78,6 +86,18 @@ def test_the_repository_sources_file_lists_the_sample_corpus() -> None:
         ("sources:\n  - name: a\n    folder: https://x.vn/raw\n", ["sources[0].folder", "use url or feed"]),
         ("sources:\n  - name: a\n    folder: raw\n    outlet: [1, 2]\n", ["sources[0].outlet", "text"]),
         ("sources:\n  - name: a\n    folder: here.txt\n", ["sources[0].folder", "is a file (use file)"]),
+        (
+            "sources:\n  - name: a\n    folder: raw\n    published_between: 2017\n",
+            ["sources[0].published_between (a)", "[FIRST_DAY, LAST_DAY]"],
+        ),
+        (
+            "sources:\n  - name: a\n    folder: raw\n    published_between: [2017-01-01, soon]\n",
+            ["sources[0].published_between (a)", "'soon' is not a day"],
+        ),
+        (
+            "sources:\n  - name: a\n    folder: raw\n    published_between: [2017-06-30, 2017-01-01]\n",
+            ["sources[0].published_between (a)", "2017-06-30 is after 2017-01-01"],
+        ),
         ("sources:\n  - name: a\n    file: .\n", ["sources[0].file", "is a folder (use folder)"]),
         ("sources:\n  - https://x.vn/a.rss\n", ["sources[0]", "expected a mapping"]),
         ("sources:\n", ["`sources` must be a non-empty list"]),

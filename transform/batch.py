@@ -72,6 +72,8 @@ def _one_document(ref: DocumentRef, extracted_at: datetime) -> ExtractedDocument
         return Rejected(ref.uri, rejection.reason, _printable(rejection.detail), digest)
     except Exception as error:  # a decoder or page parser bug must not cost the batch its rows
         return Rejected(ref.uri, "extract_error", _failure(error), digest)
+    if ref.published_between is not None:
+        known = replace(known or KnownFacts(), published_between=ref.published_between)
     try:
         article = extract_article(text, as_of=extracted_at.date(), known=known)
     except Exception as error:  # an extractor bug must not cost the batch its rows
