@@ -1,0 +1,272 @@
+"""The metrics dataset (transform/facts.py): one row per distinct reported fact, with
+the figures, articles and outlets behind it (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from transform.facts import METRICS, PERIOD_SOURCES, build_metrics
+from transform.schemas import ARTICLES, DATES, FIGURES
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+NOW = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+
+WIRE = "Công an tỉnh Nam Định triệt phá 4 đường dây ma túy trong tháng 5/2024."
+
+
+def _article(article_id: str, text: str, *, outlet: str | None, published: date | None, precision: str = "day") -> dict:
+    row: dict = dict.fromkeys(ARTICLES.names)
+    precision = precision if published else "none"
+    row.update(
+        article_id=article_id,
+        source_uri=f"file:///tmp/{article_id}.txt",
+        outlet=outlet,
+        published_date=published,
+        published_precision=precision,
+        text=text,
+        n_chars=len(text),
+        content_sha256="0" * 64,
+        extracted_at=NOW,
+        extractor_version="test",
+        taxonomy_version="test",
+    )
+    return row
+
+
+def _figure(figure_id: str, article_id: str, text: str, number: str, **fields: object) -> dict:
+    """A figure row whose span is the first `number` in `text`, its sentence the whole
+    text unless given."""
+    start = text.index(number)
+    row: dict = dict.fromkeys(FIGURES.names)
+    row.update(
+        figure_id=figure_id,
+        article_id=article_id,
+        char_start=start,
+        char_end=start + len(number),
+        text=number,
+        value=float(number),
+        qualifier="exact",
+        metric="cases",
+        plausible=True,
+        sentence=text,
+        rule="noun_after",
+        place="Nam Định",
+        place_code="36",
+        place_current="Ninh Bình",
+    )
+    row.update(fields)
+    return row
+
+
+def _date(date_id: str, article_id: str, text: str, written: str, day: date, granularity: str = "day") -> dict:
+    start = text.index(written)
+    return {
+        "date_id": date_id,
+        "article_id": article_id,
+        "char_start": start,
+        "char_end": start + len(written),
+        "text": written,
+        "start_date": day,
+        "end_date": day,
+        "granularity": granularity,
+        "year_inferred": False,
+    }
+
+
+def _metrics(figures: list[dict], articles: list[dict], dates: list[dict] | None = None) -> list[dict]:
+    table = build_metrics(
+        pa.Table.from_pylist(figures, schema=FIGURES),
+        pa.Table.from_pylist(articles, schema=ARTICLES),
+        pa.Table.from_pylist(dates or [], schema=DATES),
+    )
+    assert table.schema.equals(METRICS)
+    table.validate(full=True)
+    return table.to_pylist()
+
+
+MAY_2024 = {"period_start": date(2024, 5, 1), "period_end": date(2024, 5, 31)}
+
+
+def test_a_wire_story_carried_by_two_outlets_is_one_fact() -> None:
+    articles = [
+        _article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2)),
+        _article("a2", WIRE + " (theo TTXVN)", outlet="Báo B", published=date(2024, 6, 3)),
+    ]
+    figures = [
+        _figure("f1", "a1", WIRE, "4", **MAY_2024),
+        _figure("f2", "a2", WIRE, "4", **MAY_2024, qualifier="approx"),
+    ]
+    [row] = _metrics(figures, articles)
+    assert (row["n_figures"], row["n_articles"], row["n_outlets"]) == (2, 2, 2)
+    assert row["figure_ids"] == ["f1", "f2"] and row["article_ids"] == ["a1", "a2"]
+    assert (row["first_published"], row["last_published"]) == (date(2024, 6, 2), date(2024, 6, 3))
+    assert row["period_source"] == "stated" and row["period_start"] == date(2024, 5, 1)
+    assert row["qualifier"] == "exact"  # a tie: the first mention's
+    assert row["conflict"] is False and row["plausible"] is True
+
+
+def test_an_unnamed_outlet_counts_as_an_article_not_an_outlet() -> None:
+    articles = [
+        _article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2)),
+        _article("a2", WIRE + " ", outlet=None, published=date(2024, 6, 2)),
+    ]
+    figures = [_figure("f1", "a1", WIRE, "4", **MAY_2024), _figure("f2", "a2", WIRE, "4", **MAY_2024)]
+    [row] = _metrics(figures, articles)
+    assert (row["n_articles"], row["n_outlets"]) == (2, 1)
+
+
+def test_a_fact_in_the_title_and_the_body_is_one_row() -> None:
+    title = "Triệt phá 4 đường dây ma túy"
+    text = f"{title}\n{WIRE}"
+    articles = [_article("a1", text, outlet="Báo A", published=date(2024, 6, 2))]
+    body_start = text.index(WIRE)
+    figures = [
+        # the title states no period: its body repeat does, and the fact takes it
+        _figure("f1", "a1", text, "4", sentence=title, place=None, place_code=None, place_current=None),
+        {
+            **_figure("f2", "a1", text, "4", sentence=WIRE, repeat_of="f1", **MAY_2024),
+            "char_start": body_start + WIRE.index("4"),
+            "char_end": body_start + WIRE.index("4") + 1,
+        },
+    ]
+    [row] = _metrics(figures, articles)
+    assert (row["n_figures"], row["n_articles"], row["n_outlets"]) == (2, 1, 1)
+    assert row["figure_ids"] == ["f1", "f2"]
+    assert row["period_source"] == "stated" and row["place"] == "Nam Định"
+    assert row["sentence"] == title  # the first mention's
+
+
+def test_two_values_for_one_metric_place_and_period_conflict() -> None:
+    other = WIRE.replace("4", "5")
+    articles = [
+        _article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2)),
+        _article("a2", other, outlet="Báo B", published=date(2024, 6, 2)),
+        _article("a3", WIRE.replace("Nam Định", "Hà Nam"), outlet="Báo C", published=date(2024, 6, 2)),
+    ]
+    figures = [
+        _figure("f1", "a1", WIRE, "4", **MAY_2024),
+        _figure("f2", "a2", other, "5", **MAY_2024),
+        _figure("f3", "a3", WIRE, "4", **MAY_2024, place="Hà Nam", place_code="35"),
+    ]
+    rows = _metrics(figures, articles)
+    by_place_value = {(r["place"], r["value"]): r["conflict"] for r in rows}
+    assert by_place_value == {("Nam Định", 4.0): True, ("Nam Định", 5.0): True, ("Hà Nam", 4.0): False}
+
+
+def test_two_values_of_one_article_are_a_breakdown_not_a_conflict() -> None:
+    text = "Trong tháng 5/2024, công an bắt 50 đối tượng ma túy và 30 đối tượng trộm cắp."
+    articles = [_article("a1", text, outlet="Báo A", published=date(2024, 6, 2))]
+    figures = [
+        _figure("f1", "a1", text, "50", metric="suspects", **MAY_2024),
+        _figure("f2", "a1", text, "30", metric="suspects", **MAY_2024),
+    ]
+    assert [r["conflict"] for r in _metrics(figures, articles)] == [False, False]
+
+
+def test_undated_facts_merge_only_when_their_sentence_is_reposted() -> None:
+    one = "Công an phát hiện 1 vụ trộm cắp tài sản."
+    other = "Tòa án xét xử 1 vụ tham ô."
+    articles = [
+        _article("a1", one, outlet="Báo A", published=None),
+        _article("a2", one + " ", outlet="Báo B", published=None),
+        _article("a3", other, outlet="Báo C", published=None),
+    ]
+    figures = [
+        _figure("f1", "a1", one, "1"),
+        _figure("f2", "a2", one, "1", sentence="Công an phát hiện 1 vụ trộm cắp tài sản"),  # a re-post
+        _figure("f3", "a3", other, "1"),
+    ]
+    rows = _metrics(figures, articles)
+    assert sorted(r["figure_ids"] for r in rows) == [["f1", "f2"], ["f3"]]
+    assert all(r["period_source"] == "none" for r in rows)
+
+
+def test_period_source_stated_sentence_date_published_and_none() -> None:
+    dated = "Ngày 3/5, công an bắt 7 đối tượng. Sáng nay, công an thu giữ 9 xe máy."
+    articles = [
+        _article("a1", dated, outlet="Báo A", published=date(2024, 5, 10)),
+        _article("a2", "Hội nghị có 11 đại biểu.", outlet="Báo A", published=date(2024, 5, 1), precision="month"),
+        _article("a3", "Đoàn có 13 thành viên.", outlet=None, published=None),
+    ]
+    first, second = dated.split(". ")
+    figures = [
+        _figure("f0", "a1", dated, "7", sentence=first + ".", metric="suspects", **MAY_2024),
+        _figure("f1", "a1", dated, "7", sentence=first + ".", metric="cases"),
+        _figure("f2", "a1", dated, "9", sentence=second, metric="vehicles"),
+        _figure("f3", "a2", "Hội nghị có 11 đại biểu.", "11", metric="personnel"),
+        _figure("f4", "a3", "Đoàn có 13 thành viên.", "13", metric="personnel"),
+        _figure("fx", "a3", "Đoàn có 13 thành viên.", "13", metric=None),  # no metric: no fact
+    ]
+    dates = [_date("d1", "a1", dated, "Ngày 3/5", date(2024, 5, 3))]
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
+    assert set(rows) == {"f0", "f1", "f2", "f3", "f4"}
+    periods = {fid: (r["period_source"], r["period_start"], r["period_end"]) for fid, r in rows.items()}
+    assert periods == {
+        "f0": ("stated", date(2024, 5, 1), date(2024, 5, 31)),
+        "f1": ("sentence_date", date(2024, 5, 3), date(2024, 5, 3)),  # the date its sentence names
+        "f2": ("published", date(2024, 5, 10), date(2024, 5, 10)),  # a date of another sentence does not count
+        "f3": ("published", date(2024, 5, 1), date(2024, 5, 31)),  # a month-precision published date
+        "f4": ("none", None, None),
+    }
+    assert {r["period_source"] for r in rows.values()} <= set(PERIOD_SOURCES)
+    assert rows["f4"]["conflict"] is False and rows["f4"]["first_published"] is None
+
+
+def test_metric_ids_are_stable_and_unique() -> None:
+    articles = [_article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2))]
+    figures = [_figure("f1", "a1", WIRE, "4", **MAY_2024), _figure("f2", "a1", WIRE, "5", **MAY_2024)]
+    once, again = _metrics(figures, articles), _metrics(list(reversed(figures)), articles)
+    assert sorted(r["metric_id"] for r in once) == sorted(r["metric_id"] for r in again)
+    assert len({r["metric_id"] for r in once}) == 2
+
+
+def test_no_figures_give_an_empty_table_of_the_schema() -> None:
+    table = build_metrics(FIGURES.empty_table(), ARTICLES.empty_table(), DATES.empty_table())
+    assert table.num_rows == 0 and table.schema.equals(METRICS)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "corpus" / "seeds").is_dir(),
+    reason=f"{SHARED} not found: the seeds test needs ../shared beside the checkout",
+)
+def test_the_seed_facts_come_out() -> None:
+    from ingest.local import discover
+    from transform.batch import process_batch
+    from transform.taxonomy import load_taxonomy
+
+    refs, _ = discover([SHARED / "corpus" / "seeds"])
+    tables = process_batch(refs, load_taxonomy(), extracted_at=datetime.now(UTC))
+    rows = build_metrics(tables["figures"], tables["articles"], tables["dates"]).to_pylist()
+    facts = {(r["metric"], r["value"], r["place"]): r for r in rows}
+    year_2025 = (date(2025, 1, 1), date(2025, 12, 31))
+    for metric, value in (("security_events", 2834.0), ("drone_incidents", 283.0)):
+        fact = facts[(metric, value, "Hà Nội")]
+        assert (fact["period_start"], fact["period_end"]) == year_2025, metric
+        assert fact["period_source"] == "stated"
+    assert ("communes_wards", 126.0, "Hà Nội") in facts
+    assert len({r["metric_id"] for r in rows}) == len(rows)
+
+
+def test_the_validation_columns_hold_the_ids_and_counts() -> None:
+    from transform.facts import DERIVED
+
+    articles = [
+        _article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2)),
+        _article("a2", WIRE + " ", outlet=None, published=date(2024, 6, 2)),
+    ]
+    figures = [_figure("f1", "a1", WIRE, "4", **MAY_2024), _figure("f2", "a2", WIRE, "5", **MAY_2024)]
+    frames = {
+        "figures": pa.Table.from_pylist(figures, schema=FIGURES).to_pandas(),
+        "articles": pa.Table.from_pylist(articles, schema=ARTICLES).to_pandas(),
+    }
+    metrics = pa.Table.from_pylist(_metrics(figures, articles), schema=METRICS).to_pandas()
+    for name, derive in DERIVED.items():
+        assert derive(metrics, frames).tolist() == [True, True], name
+    metrics.loc[0, "n_articles"] = 2
+    frames["figures"] = frames["figures"].iloc[:1]
+    assert DERIVED["figures_exist"](metrics, frames).tolist().count(False) == 1
+    assert DERIVED["counts_agree"](metrics, frames).tolist()[0] is False

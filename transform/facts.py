@@ -1,0 +1,434 @@
+"""The `metrics` dataset: one row per distinct reported fact (issue 12).
+
+`figures` holds mentions: every number as written in every article. An analyst counting
+"drone incidents handled in Hà Nội in 2025" must not count the same fact twice when the
+title, the lead and the body repeat it, or when several outlets carry the same wire
+story. `build_metrics` folds the mentions into facts:
+
+- Only figures with a metric are facts.
+- A figure repeated in one article (`figures.repeat_of`, set by transform/tables.py) joins
+  its first mention: the pair adds to `n_figures`, not to `n_articles`. The repeat cluster
+  takes the best period any of its mentions has (stated, then sentence date, then
+  published) and the first place any of them names: a title rarely states either.
+- The same fact is the same metric, normalized value (value, value_max rounded to 12
+  significant digits; value_max equal to value is no range), unit, place and period
+  (start, end). Wire copies, re-posts and syndicated texts thus become one row whose
+  `n_articles` and `n_outlets` say how many carried it. A fact with no period at all
+  also keys on its first mention's sentence (letters and digits, lower-cased): nothing
+  says that "1 vụ" of two undated articles is one fact, but a re-posted sentence is.
+- `conflict`: another article reports another value for the same metric, place and a
+  period the text gives (stated, or its sentence's date); see `_conflicts`.
+
+The period of a figure without one is the date of the event its sentence names (a
+day-granularity mention of `dates` inside the figure's sentence, the nearest before the
+figure, else the first after it), else the article's published day (a month or a year when
+that is all the published date says), else none; `period_source` says which.
+
+Pure pyarrow/pandas: no I/O, no Prefect. Time and memory are linear in the rows (sorts,
+group-bys and binary searches; one `str.find` per period-less figure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+PERIOD_SOURCES = ["stated", "sentence_date", "published", "none"]
+
+METRICS = pa.schema(
+    [
+        # a stable hash of the fact key (metric, value, value_max, unit, place, period):
+        # the same fact gets the same id in every run and every refresh
+        pa.field("metric_id", pa.string(), nullable=False),
+        pa.field("metric", pa.string(), nullable=False),  # taxonomy key (transform/metrics.toml)
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("value_max", pa.float64()),  # upper end of a range ("3-5 vụ"), else null
+        pa.field("unit", pa.string()),
+        pa.field("currency", pa.string()),  # ISO 4217 of a money unit, else null
+        # the most common qualifier of its figures (ties: the first mention's)
+        pa.field("qualifier", pa.string(), nullable=False),
+        pa.field("place", pa.string()),  # province of the article's time, "Việt Nam" or a country
+        pa.field("place_code", pa.string()),
+        pa.field("place_current", pa.string()),  # today's province: series across the 2025 merger
+        pa.field("period_start", pa.date32()),  # first day the fact covers, inclusive
+        pa.field("period_end", pa.date32()),  # last day, inclusive
+        pa.field("period_source", pa.string(), nullable=False),  # one of PERIOD_SOURCES
+        pa.field("n_figures", pa.int64(), nullable=False),  # mentions, repeats within an article included
+        pa.field("n_articles", pa.int64(), nullable=False),  # distinct articles that report it
+        pa.field("n_outlets", pa.int64(), nullable=False),  # distinct named outlets (0 when none is named)
+        pa.field("first_published", pa.date32()),  # earliest published_date of those articles
+        pa.field("last_published", pa.date32()),
+        pa.field("figure_ids", pa.list_(pa.string()), nullable=False),  # join to figures.figure_id
+        pa.field("article_ids", pa.list_(pa.string()), nullable=False),  # join to articles.article_id
+        # one representative: the first mention's sentence in the earliest article
+        pa.field("sentence", pa.string(), nullable=False),
+        # another article reports another value for the same metric, place and period
+        # (false without a place, or for a period that is only the published date or none)
+        pa.field("conflict", pa.bool_(), nullable=False),
+        pa.field("plausible", pa.bool_(), nullable=False),  # all its figures are plausible
+    ]
+)
+
+_FIGURE_COLUMNS = [
+    "figure_id",
+    "repeat_of",
+    "article_id",
+    "char_start",
+    "char_end",
+    "value",
+    "value_max",
+    "unit",
+    "currency",
+    "qualifier",
+    "metric",
+    "plausible",
+    "period_start",
+    "period_end",
+    "place",
+    "place_code",
+    "place_current",
+    "sentence",
+]
+_RANK = {source: rank for rank, source in enumerate(PERIOD_SOURCES)}
+_OFFSET_BITS = 32  # article text offsets stay far below 2**32 (documents are capped in size)
+_NULL = "\x00"  # stands for null in a fact key (no real string holds it)
+
+
+def _pandas(table: pa.Table, columns: Iterable[str]) -> pd.DataFrame:
+    # dates as datetime64 (NaT for null): vectorised comparisons and group-bys
+    return table.select(list(columns)).to_pandas(date_as_object=False)
+
+
+def _normalized(values: pd.Series) -> pd.Series:
+    """Values rounded to 12 significant digits: "1,5 tỷ" and "1.500 triệu" are one value
+    whatever the float arithmetic that scaled them."""
+    unique = pd.unique(values.dropna())
+    mapping = {v: float(f"{v:.12g}") for v in unique}
+    return values.map(mapping)
+
+
+def _roots(df: pd.DataFrame) -> pd.Series:
+    """Each figure's first mention in its article (itself when it is none's repeat, or
+    when its first mention has no metric and so is no fact)."""
+    ids = df["figure_id"]
+    parent = df["repeat_of"].where(df["repeat_of"].isin(ids), ids)
+    up = pd.Series(parent.to_numpy(), index=ids.to_numpy())
+    root = parent
+    for _ in range(8):  # repeat_of points at a first mention; follow any chain a few steps
+        following = root.map(up)
+        if following.equals(root):
+            break
+        root = following
+    return root
+
+
+def _sentence_spans(df: pd.DataFrame, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each figure's sentence in its article's text (-1 where the stored
+    sentence is not found there): the occurrence that holds the figure."""
+    starts = np.full(len(df), -1, dtype=np.int64)
+    ends = np.full(len(df), -1, dtype=np.int64)
+    rows = zip(df["article_id"], df["sentence"], df["char_start"], df["char_end"], strict=True)
+    for i, (aid, sentence, start, end) in enumerate(rows):
+        text = texts.get(aid)
+        if not text or not sentence:
+            continue
+        width = len(sentence)
+        found = text.find(sentence, max(0, end - width), start + width)
+        if found >= 0:
+            starts[i], ends[i] = found, found + width
+    return starts, ends
+
+
+def _sentence_dates(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tuple[pd.Series, pd.Series]:
+    """For each figure of `df`, the span of the day-granularity date its sentence names
+    (nearest before the figure, else first after it), NaT when there is none."""
+    none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ms]")
+    if df.empty:
+        return none, none.copy()
+    ids = pa.array(pd.unique(df["article_id"]), pa.string())
+    days = dates.filter(pc.and_(pc.equal(dates["granularity"], "day"), pc.is_in(dates["article_id"], value_set=ids)))
+    days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
+    if days.empty:
+        return none, none.copy()
+    wanted = set(days["article_id"])
+    # only the texts of articles with a day date: not the whole corpus's text in pandas
+    rows = articles.select(["article_id", "text"])
+    rows = rows.filter(pc.is_in(rows["article_id"], value_set=pa.array(sorted(wanted), pa.string())))
+    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+    s_start, s_end = _sentence_spans(df, texts)
+
+    # one number line over all articles: article code in the high bits, offset in the low
+    codes = pd.Categorical(pd.concat([df["article_id"], days["article_id"]])).codes.astype(np.int64)
+    fig_base = codes[: len(df)] << _OFFSET_BITS
+    day_base = codes[len(df) :] << _OFFSET_BITS
+    order = np.argsort(day_base + days["char_start"].to_numpy(), kind="stable")
+    d_start = (day_base + days["char_start"].to_numpy())[order]
+    d_end = (day_base + days["char_end"].to_numpy())[order]
+    d_first = days["start_date"].to_numpy()[order]
+    d_last = days["end_date"].to_numpy()[order]
+
+    found = s_start >= 0
+    low = fig_base + s_start
+    high = fig_base + s_end
+    at = fig_base + df["char_start"].to_numpy()
+    before = np.searchsorted(d_start, at, side="left") - 1
+    after = before + 1
+    safe_before = before.clip(0, len(d_start) - 1)
+    safe_after = after.clip(0, len(d_start) - 1)
+    ok_before = found & (before >= 0) & (d_start[safe_before] >= low) & (d_end[safe_before] <= high)
+    ok_after = found & ~ok_before & (after < len(d_start)) & (d_start[safe_after] < high) & (d_end[safe_after] <= high)
+    pick = np.where(ok_before, safe_before, safe_after)
+    chosen = ok_before | ok_after
+    first = pd.Series(np.where(chosen, d_first[pick], np.datetime64("NaT")), index=df.index)
+    last = pd.Series(np.where(chosen, d_last[pick], np.datetime64("NaT")), index=df.index)
+    return first.astype("datetime64[ms]"), last.astype("datetime64[ms]")
+
+
+def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The days the published date covers: the day, its month or its year by precision."""
+    day = published.dt.to_period("D").dt.start_time
+    month = published.dt.to_period("M")
+    year = published.dt.to_period("Y")
+    start = pd.Series(pd.NaT, index=published.index, dtype="datetime64[ns]")
+    end = start.copy()
+    for name, first, last in (
+        ("day", day, day),
+        ("month", month.dt.start_time, month.dt.end_time.dt.normalize()),
+        ("year", year.dt.start_time, year.dt.end_time.dt.normalize()),
+    ):
+        where = (precision == name) & published.notna()
+        start = start.mask(where, first)
+        end = end.mask(where, last)
+    return start, end
+
+
+def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> pd.DataFrame:
+    """Each figure's own period and its source (stated, sentence date, published, none)."""
+    start = df["period_start"].fillna(df["period_end"]).astype("datetime64[ns]")
+    end = df["period_end"].fillna(df["period_start"]).astype("datetime64[ns]")
+    source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
+
+    unstated = source == "none"
+    first, last = _sentence_dates(df[unstated], articles, dates)
+    found = first.notna()
+    idx = first.index[found]
+    start.loc[idx] = first[found].astype("datetime64[ns]")
+    end.loc[idx] = last[found].astype("datetime64[ns]")
+    source.loc[idx] = "sentence_date"
+
+    unstated = source == "none"
+    pub_start, pub_end = _published_spans(df["published_date"], df["published_precision"])
+    usable = unstated & pub_start.notna()
+    start = start.mask(usable, pub_start)
+    end = end.mask(usable, pub_end)
+    source = source.mask(usable, "published")
+    return pd.DataFrame({"p_start": start, "p_end": end, "p_rank": source.map(_RANK)}, index=df.index)
+
+
+def _plain_words(sentences: pd.Series) -> list[str]:
+    """Sentences lower-cased, with only their letters and digits (RE2 in Arrow: fast, and
+    its classes know Vietnamese letters): a re-post that changes punctuation or case
+    still keys the same."""
+    text = pc.utf8_lower(pa.array(sentences.to_numpy(dtype=object), pa.string()))
+    text = pc.replace_substring_regex(text, r"[^\pL\pN]+", " ")
+    return pc.utf8_trim_whitespace(text).to_pylist()
+
+
+def _cluster_best(df: pd.DataFrame) -> pd.DataFrame:
+    """Per repeat cluster (`root`), the best period of its mentions and the first place
+    any of them names; every member takes them. A cluster left without any period keys
+    on its first mention's sentence (`key_sentence`, lower-cased, punctuation dropped):
+    no period says that two undated "1 vụ" of two articles are one fact, but a re-posted
+    sentence does."""
+    by_rank = df.sort_values(["root", "p_rank", "char_start"], kind="stable").drop_duplicates("root")
+    period = by_rank.set_index("root")[["p_start", "p_end", "p_rank"]]
+    first = df.sort_values(["root", "char_start"], kind="stable").drop_duplicates("root").set_index("root")
+    undated = period["p_rank"] == _RANK["none"]
+    period["key_sentence"] = pd.Series(None, index=period.index, dtype=object)
+    period.loc[undated, "key_sentence"] = _plain_words(first.loc[period.index[undated], "sentence"])
+    named = df[df["place"].notna()].sort_values(["root", "char_start"], kind="stable").drop_duplicates("root")
+    place = named.set_index("root")[["place", "place_code", "place_current"]]
+    out = df.drop(columns=["p_start", "p_end", "p_rank", "place", "place_code", "place_current"])
+    return out.join(period, on="root").join(place, on="root")
+
+
+def _key_part(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        text = column.dt.strftime("%Y-%m-%d")
+    elif pd.api.types.is_float_dtype(column):
+        text = column.map(repr, na_action="ignore")
+    else:
+        text = column.astype(object)
+    return text.where(column.notna(), _NULL).astype(str)
+
+
+def _fact_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """A stable id per distinct key: 16 hex digits of the SHA-1 of its parts."""
+    key = _key_part(df[columns[0]])
+    for name in columns[1:]:
+        key = key + "\x1f" + _key_part(df[name])
+    ids = {k: hashlib.sha1(k.encode("utf-8")).hexdigest()[:16] for k in pd.unique(key)}
+    return key.map(ids)
+
+
+def _qualifiers(df: pd.DataFrame) -> pd.Series:
+    """The most common qualifier of each fact; ties go to the one mentioned first."""
+    counted = (
+        df.groupby(["metric_id", "qualifier"], sort=False)
+        .agg(n=("order", "size"), first=("order", "min"))
+        .reset_index()
+        .sort_values(["metric_id", "n", "first"], ascending=[True, False, True], kind="stable")
+        .drop_duplicates("metric_id")
+    )
+    return counted.set_index("metric_id")["qualifier"]
+
+
+def _lists(groups: pd.Series, values: pd.Series, n: int) -> pa.ListArray:
+    """`values` (sorted by their group number 0..n-1) as one list per group."""
+    counts = np.bincount(groups.to_numpy(), minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.to_numpy(dtype=object), pa.string()))
+
+
+def _conflicts(facts: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
+    """Whether another article reports another value for the fact's metric, place and
+    period: the articles of all values of that (metric, place, period) outnumber the
+    fact's own. Two values of one article are a breakdown ("50 đối tượng ma túy, 30 đối
+    tượng trộm cắp"), not a disagreement. Only a period the text gives (stated or its
+    sentence's date) and a known place can be "the same": a published day is when the
+    article appeared, not when its figure held. `pairs`: each fact's (g, article_id)."""
+    scope_key = ["metric", "place", "period_start", "period_end"]
+    conflict = pd.Series(False, index=facts.index)
+    known = facts["place"].notna() & facts["period_source"].isin(["stated", "sentence_date"])
+    scope = facts.loc[known, [*scope_key, "n_articles"]]
+    if scope.empty:
+        return conflict
+    reports = pairs.join(scope[scope_key], on="g", how="inner").drop_duplicates([*scope_key, "article_id"])
+    reporting = reports.groupby(scope_key).size().rename("n_reporting")
+    counted = scope.join(reporting, on=scope_key)
+    conflict.loc[counted.index] = counted["n_reporting"] > counted["n_articles"]
+    return conflict
+
+
+_FACT_KEY = ["metric", "value_n", "value_max_n", "unit", "place", "p_start", "p_end", "key_sentence"]
+
+
+def build_metrics(figures: pa.Table, articles: pa.Table, dates: pa.Table) -> pa.Table:
+    """The metrics table: one row per distinct fact of `figures` (see the module doc).
+
+    `n_outlets` counts distinct non-null `articles.outlet` values: an article whose outlet
+    is unknown adds to `n_articles` only (so n_outlets may be 0, and never exceeds
+    n_articles). `first_published`/`last_published` are null when no article of the fact
+    has a published date. Rows are sorted by metric, place, period and value.
+    """
+    df = _pandas(figures.filter(pc.is_valid(figures["metric"])), _FIGURE_COLUMNS)
+    if df.empty:
+        return METRICS.empty_table()
+    meta = _pandas(articles, ["article_id", "outlet", "published_date", "published_precision"])
+    meta = meta.drop_duplicates("article_id")
+    df = df.merge(meta, on="article_id", how="left", validate="many_to_one")
+    df["published_date"] = df["published_date"].astype("datetime64[ns]")
+
+    df = df.join(_resolve_periods(df, articles, dates))
+    df["root"] = _roots(df)
+    df = _cluster_best(df)
+
+    df["value_n"] = _normalized(df["value"])
+    value_max = _normalized(df["value_max"])
+    df["value_max_n"] = value_max.mask(value_max == df["value_n"])
+    df["metric_id"] = _fact_ids(df, _FACT_KEY)
+
+    # mentions in reading order: earliest article first (undated last), then by offset;
+    # facts numbered (`g`) in the order of their first mention
+    df = df.sort_values(["published_date", "article_id", "char_start"], na_position="last", kind="stable")
+    df["order"] = np.arange(len(df))
+    df["g"] = pd.factorize(df["metric_id"])[0]
+    df = df.sort_values(["g", "order"], kind="stable")
+    # a fact's key columns are equal on all its rows; the rest come from its first mention
+    facts = df.drop_duplicates("g").set_index("g").drop(columns=["value", "value_max", "period_start", "period_end"])
+    facts = facts.rename(columns={"value_n": "value", "value_max_n": "value_max"})
+    facts = facts.rename(columns={"p_start": "period_start", "p_end": "period_end"})
+    groups = df.groupby("g", sort=True)
+    stats = groups.agg(
+        p_rank=("p_rank", "min"),
+        n_figures=("figure_id", "size"),
+        n_articles=("article_id", "nunique"),
+        n_outlets=("outlet", "nunique"),
+        first_published=("published_date", "min"),
+        last_published=("published_date", "max"),
+        plausible=("plausible", "min"),  # all of them
+    )
+    facts = facts.drop(columns=["p_rank", "plausible"]).join(stats)
+    facts["qualifier"] = _qualifiers(df).reindex(facts["metric_id"]).to_numpy()
+    facts["period_source"] = facts["p_rank"].map(dict(enumerate(PERIOD_SOURCES)))
+    pairs = df.drop_duplicates(["g", "article_id"])[["g", "article_id"]]
+    figure_ids = _lists(df["g"], df["figure_id"], len(facts))
+    article_ids = _lists(pairs["g"], pairs["article_id"], len(facts))
+    facts["conflict"] = _conflicts(facts, pairs)
+
+    facts = facts.sort_values(["metric", "place", "period_start", "value", "metric_id"], kind="stable")
+    for name in ("period_start", "period_end", "first_published", "last_published"):
+        facts[name] = facts[name].dt.date.where(facts[name].notna(), None)
+    scalars = [name for name in METRICS.names if name not in ("figure_ids", "article_ids")]
+    table = pa.Table.from_pandas(
+        facts[scalars], schema=pa.schema([METRICS.field(n) for n in scalars]), preserve_index=False
+    )
+    rows = pa.array(facts.index.to_numpy())
+    columns = {name: table[name] for name in scalars}
+    columns["figure_ids"] = figure_ids.take(rows)
+    columns["article_ids"] = article_ids.take(rows)
+    return pa.table([columns[name] for name in METRICS.names], schema=METRICS)
+
+
+# ---------------------------------------------------------------------------
+# Derived columns for the validation of `metrics` (the signature of
+# transform.validate.Derive: the table, all tables by name -> one boolean per row).
+# ---------------------------------------------------------------------------
+
+
+def _all_known(df: pd.DataFrame, column: str, known: pd.Series | None) -> pd.Series:
+    """Whether every id in the list column `column` is in `known` (and the list is not empty)."""
+    if column not in df:
+        return pd.Series(pd.NA, index=pd.RangeIndex(len(df)), dtype="boolean")
+    lists = pa.array(df[column].to_list(), pa.list_(pa.string()))
+    values = pa.array([] if known is None else known.to_numpy(dtype=object), pa.string())
+    found = pc.is_in(lists.flatten(), value_set=values).to_numpy(zero_copy_only=False)
+    rows = lists.value_parent_indices().to_numpy()
+    missing = np.bincount(rows[~found], minlength=len(df))
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
+    return pd.Series((missing == 0) & (lengths > 0), dtype="boolean")
+
+
+def figures_exist(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """Every figure_id of a metrics row is in figures."""
+    figures = tables.get("figures")
+    return _all_known(df, "figure_ids", None if figures is None else figures["figure_id"])
+
+
+def articles_exist(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """Every article_id of a metrics row is in articles."""
+    articles = tables.get("articles")
+    return _all_known(df, "article_ids", None if articles is None else articles["article_id"])
+
+
+def counts_agree(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """n_figures and n_articles are the lengths of the id lists, and n_outlets <= n_articles."""
+    needed = {"figure_ids", "article_ids", "n_figures", "n_articles", "n_outlets"}
+    if not needed <= set(df):
+        return pd.Series(pd.NA, index=pd.RangeIndex(len(df)), dtype="boolean")
+    n_figures = df["figure_ids"].map(len, na_action="ignore").to_numpy()
+    n_articles = df["article_ids"].map(len, na_action="ignore").to_numpy()
+    agree = (
+        (n_figures == df["n_figures"].to_numpy())
+        & (n_articles == df["n_articles"].to_numpy())
+        & (df["n_outlets"].to_numpy() <= df["n_articles"].to_numpy())
+    )
+    return pd.Series(agree, dtype="boolean")
+
+
+DERIVED = {"figures_exist": figures_exist, "articles_exist": articles_exist, "counts_agree": counts_agree}
