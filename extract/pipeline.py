@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from extract.article import parse_document
-from extract.dates import align_same_period, find_raw_dates, resolve
+from extract.dates import RawDate, align_same_period, find_raw_dates, resolve
 from extract.document import Document
 from extract.figures import find_figures
 from extract.places import ArticlePlaces
@@ -36,6 +36,25 @@ def within_window(
     return None, "none"
 
 
+def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date | None:
+    """With no publication date, the day a yearless "ngày 5/2" is read near: the latest
+    day the text cites with its year (the middle of a cited month or year), no later
+    than `as_of`. News reports the past, so it was written on or after what it cites.
+    Used for dates only: their `year_inferred` says the year was supplied."""
+    days: list[date] = []
+    for raw in raws:
+        if not raw.explicit_year or (mention := resolve(raw, text, None)) is None:
+            continue
+        end = mention.end_date
+        if raw.granularity == "year":
+            end = date(end.year, 7, 1)
+        elif raw.granularity == "month":
+            end = end.replace(day=15)
+        if as_of is None or end <= as_of:
+            days.append(end)
+    return max(days, default=None)
+
+
 def _month_end(day: date) -> date:
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1)
@@ -64,6 +83,8 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     if window is not None:
         published, precision = within_window(published, precision, window)
     reference = reference_date(published, precision)
+    if reference is None:  # for the years of yearless dates only: `year_inferred` says so
+        reference = latest_cited_day(raws, text, as_of)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     places = ArticlePlaces(text, doc.lowered, published)
     figures = [f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates)]

@@ -1,9 +1,30 @@
 """When an article was published, from the evidence it carries (EXTRACTION.md "Article facts").
 
-Evidence order: the header; then the text's own day ("Sáng nay (20/1)", "Hôm qua (18/5)",
-or a lead that opens with "Ngày 5/2, …"); then what the text implies. News reports the
-past, so an article is written on or after the full dates it cites, and the year of a
-yearless lead day is the first that does not put it before them.
+`published_with_evidence` returns the date, its precision and the rule that fixed it
+(`Published.evidence`); `published_date` is the same without the rule.
+
+- `header`: the document's ` date …` line or the page's metadata (the caller's `header`);
+  `header_cue` when the text's own day ("Sáng nay (20/1)") makes a month header a day.
+- The text's own day (`day_cue`: today's, yesterday's, or the day a lead sentence opens
+  with) takes the year of the first rule that gives one: `cue_year` (the cue writes it),
+  `weekday` ("thứ Hai (15/5)"), `lunar_year` ("Tết Bính Ngọ"), `named_year` ("năm APEC
+  2017"), `as_of` ("Tính đến ngày 10/7/2017"), `this_year` ("Từ đầu năm 2017 đến nay",
+  "năm nay (2017)"), `same_period`
+  ("so với cùng kỳ năm 2016": the year after), `span` (a cited span of days holds it),
+  `near_day` (a full day cited as past lies a few weeks before it), `near_month` (a month
+  cited as past is its month or the one before), `near_part` ("6 tháng đầu năm 2017" ends
+  in its month or the one before).
+- With no own day so dated, the same rules give a year, and `part` (a part of a year
+  before December) or `near_any` (a yearless day of the text falls just after a cited day
+  or month); the latest month the text cites in that year makes it a month.
+- `none` otherwise. A year cited as past only bounds the date from below: "kể từ năm
+  1994" and "năm 2010" say the article is of 2010 or later, not which year. Plans and
+  forecasts ("dự kiến", "kế hoạch … năm 2020", "đến năm 2030") bound nothing. The run date
+  `as_of` bounds the date from above.
+
+Which rules are in use, and each one's precision measured on a crawl of known year, is
+data: `[rules]` in lexicon/published.toml. No year is a constant here: every year comes
+from the text, the run date, or the lexicon's calendar of lunar years.
 """
 
 from __future__ import annotations
@@ -12,12 +33,14 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from extract.dates import Point, RawDate, resolve
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
-from extract.records import DateMention, Precision
+from extract.records import Precision
 
 _LEX = load("dates")
+_PUB = load("published")
 _DM = r"(?P<d>0?[1-9]|[12]\d|3[01])\s*[/\-.]\s*(?P<m>0?[1-9]|1[0-2])(?:\s*[/\-.]\s*(?P<y>(?:19|20)\d\d))?(?![\w/\-])"
 
 
@@ -40,14 +63,69 @@ _YESTERDAY, _YESTERDAY_GATE = _day_cue_patterns(_LEX["yesterday_cues"]["words"])
 _FUTURE_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation(_LEX['future_cues']['words'])})[\s,]+(?:[\w.]+[\s,]+){{0,2}}$", re.IGNORECASE
 )
+# a plan may name its subject before its year, in the same clause or sentence: "kế hoạch
+# phát triển kinh tế năm 2020", "sẽ bắt đầu được bán tại châu Âu vào quý II năm 2018"
+PLAN_REACH = 60
+_PLAN_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_PUB['plan_cues']['words'])})(?!\w)[^.;!?\n]{{0,{PLAN_REACH}}}$", re.IGNORECASE
+)
+_DEADLINE_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_PUB['deadline_cues']['words'])})(?!\s+(?:{alternation(_PUB['deadline_cues']['not_after'])})(?!\w))"
+    rf"[\s,]+(?:\w+[\s,]+){{0,2}}$",  # within the sentence: "đến thăm. Tháng 12/2016" is no deadline
+    re.IGNORECASE,
+)
+_DOCUMENT_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_PUB['document_names']['words'])})(?!\w)(?:[\s,]+[\w/.\-]+){{0,6}}[\s,]*$"
+)
+_SAME_PERIOD_BEFORE = PhraseSet(_PUB["same_period_cues"]["words"], gap=r"[\s,]*(?:năm\s+)?")
+_SAME_PERIOD_START = re.compile(rf"(?:{alternation(_PUB['same_period_cues']['words'])})(?!\w)", re.IGNORECASE)
+_FIRST_PART = re.compile(r"đầu", re.IGNORECASE)
+_SINCE_BEFORE = PhraseSet(_PUB["since_cues"]["words"], gap=r"\s+")
+_PLAN_AFTER = re.compile(rf"^\s*,?\s*(?:{alternation(_PUB['plan_after']['words'])})(?!\w)", re.IGNORECASE)
 _CLOCK_BEFORE = re.compile(
     r"\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}(?:\s*phút)?)?\s*(?:sáng|chiều|tối|trưa|đêm|khuya)?\s*,?\s*$", re.IGNORECASE
 )
 _SENTENCE_START = re.compile(r"(?:^|[\n.!?]\s*|\)\s*[-–—]\s*)$")
-_BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
-# no look-behind first, so the engine skips ahead to "19"/"20"; `_glued_before` checks it
-_BARE_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)(?![\w/\-])")
 LEAD_WINDOW = 700  # characters of body in which a sentence-opening day is the article's own
+# A full day cited this many days or fewer before the text's own day places that day in
+# its year: news cites the past weeks in full ("ngày 10/5/2017 … Ngày 19/5, …"), while a
+# day cited from an earlier year falls this near by chance only about one time in twelve.
+NEAR_DAYS = 31
+# A weekday pins the year only this many years after the latest year the text cites as past.
+WEEKDAY_SLACK = 1
+RECENT_MONTHS = 3
+FIRST_PART_END = 6  # "những tháng đầu năm": the first half, at most
+RULES = frozenset(_PUB["rules"]["enabled"])  # the evidence rules in use (published.toml)
+
+_WEEKDAYS: dict[str, int] = {k.lower(): v for k, v in _PUB["weekdays"].items()}
+_WEEKDAY = alternation(_WEEKDAYS)
+_WEEKDAY_GAP = alternation(_PUB["weekday_gap"]["words"])
+_WEEKDAY_BEFORE_DAY = re.compile(
+    rf"(?<!\w)(?P<wd>{_WEEKDAY})(?!\w)(?:\s*+[,(]?\s*+(?:{_WEEKDAY_GAP})(?!\w))?\s*+[,(]?\s*+(?:ngày\s*+)?{_DM}",
+    re.IGNORECASE,
+)
+_DAY_BEFORE_WEEKDAY = re.compile(rf"(?<![\w/\-.]){_DM}\s*+[,(]\s*+$")  # "15/5 (thứ Hai)"
+_WEEKDAY_WORD = re.compile(rf"(?:{_WEEKDAY})(?!\w)", re.IGNORECASE)
+_WEEKDAY_STARTS = sorted({w.split()[0] for w in _WEEKDAYS})  # "thứ", "chủ": found by str.find
+_ORDINAL_BEFORE = PhraseSet(_PUB["ordinal_nouns"]["words"], gap=r"\s+")
+# a year given as the present: "năm nay (2017)" after the words, "năm 2017 này" around them,
+# but not "sinh năm 1995 này" (a person) nor "những năm 1970 này" (a decade)
+_YEAR_AFTER_WORDS = re.compile(r"\s*[,(:]?\s*(?:là\s+)?((?:19|20)\d\d)(?!\d)")
+_YEAR_BEFORE_WORDS = re.compile(r"(?<!\w)(?<!sinh )(?<!những )(?<!các )năm\s+((?:19|20)\d\d)\s+$")
+_NAME_THIS_YEAR = re.compile(r"((?:\w[\w\-]*\s+)?\w[\w\-]*)\s+năm\s+nay(?!\w)", re.IGNORECASE)
+# "Tính đến ngày 10/7/2017, …": the text counts up to that day, the day it was written or just before
+_LUNAR_YEARS = _PUB["lunar_years"]
+_STEMS: dict[str, int] = {stem: i for i, stem in enumerate(_LUNAR_YEARS["stems"])}
+_BRANCHES: dict[str, int] = {name: i for i, names in enumerate(_LUNAR_YEARS["branches"]) for name in names}
+# found from each stem: "Tết Đinh Dậu", but "Mậu Thân 1968" names its own year
+_LUNAR_BRANCH_AFTER = re.compile(rf"\s+(?P<branch>{alternation(_BRANCHES)})(?!\w)(?!\s*(?:19|20)\d\d)")
+_LUNAR_GATE_WORDS = ("tết", "xuân")
+_LUNAR_NAME_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_LUNAR_YEARS['before'])})\s+$")
+# "năm APEC 2017": capitalized words between "năm" and its year name the year's theme
+_THEMED_YEAR = re.compile(r"[Nn]ăm\s+(?:[A-ZĐ][\w\-]*\s+){1,4}(?P<y>(?:19|20)\d\d)(?![\d/\-])")
+_UP_TO_START = re.compile(r"(?:đến|tới)(?!\w)", re.IGNORECASE)
+_TINH_BEFORE = re.compile(r"(?<!\w)tính\s+$", re.IGNORECASE)
+_AS_OF_BEFORE = re.compile(r"(?<!\w)tính\s+(?:đến|tới)(?:\s+hết)?(?:\s+ngày)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +136,21 @@ class DayCue:
     days_after: int = 0
 
 
+class Published(NamedTuple):
+    """The publication date, its precision, and the rule that fixed it ("none" when none did)."""
+
+    day: date | None
+    precision: Precision
+    evidence: str
+
+
 def _point(match: re.Match[str]) -> Point:
     return Point(int(match["y"]) if match["y"] else None, int(match["m"]), int(match["d"]))
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a date at `start` opens a sentence ("Ngày 5/2, …", "…, Chiều 5/6, …")."""
+    return bool(_SENTENCE_START.search(text[max(0, start - 6) : start])) or text[start].isupper()
 
 
 def day_cue(text: str, body_start: int, raws: list[RawDate], lowered: str | None = None) -> DayCue | None:
@@ -86,82 +177,443 @@ def day_cue(text: str, body_start: int, raws: list[RawDate], lowered: str | None
             continue  # a start or a deadline, not the day of writing
         if _CLOCK_BEFORE.search(before):
             continue  # "Khoảng 22 giờ ngày 18/5": when the event happened
-        if raw.start < first_sentence_end or _SENTENCE_START.search(text[max(0, raw.start - 6) : raw.start]):
+        opens = _opens_sentence(text, raw.start)
+        if raw.first.year is not None and not opens:
+            continue  # "Thông tư … ngày 16/9/2016 của Bộ": a date cited, not the day of writing
+        if opens or raw.start < first_sentence_end:
             return DayCue(raw.first)
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    floor: date | None  # the latest full day the text cites as past
-    year: int | None  # the latest year it cites (months, years, days)
-    explicit: list[DateMention]
+    """What the text says of its own time, apart from its own day."""
+
+    floor: date | None  # the latest full day it cites as past
+    lower: int | None  # the latest year it cites as past: the article is of that year or later
+    days: list[date]  # the full days it cites as past, in order
+    months: frozenset[tuple[int, int]]  # the (year, month) of the single days and months it cites as past
+    recent: frozenset[tuple[int, int]]  # those and the last months of the spans it cites
+    spans: list[tuple[date, date]]  # the spans of full days it cites ("từ ngày 31/5/2017 đến hết ngày 31/7/2017")
+    parts: list[tuple[int, int]]  # (year, last month) of the parts of a year it cites ("6 tháng đầu năm 2017")
+    present: int | None  # a year it gives as the present ("Từ đầu năm 2017 đến nay", "năm nay (2017)")
+    as_of: date | None  # a day it counts up to ("Tính đến ngày 10/7/2017, …")
+    title: int | None = None  # the latest year its title reports ("Đầu năm 2017, …")
+    compared: int | None = None  # the year after the latest it compares with ("so với cùng kỳ năm 2016")
+    lunar: int | None = None  # the year of the lunar new year it names ("Tết Đinh Dậu")
+    named: int | None = None  # the year of a year named for a theme ("năm APEC 2017")
 
 
-def evidence(text: str, raws: list[RawDate], as_of: date | None = None) -> Evidence:
-    explicit: list[DateMention] = []
+def _is_plan(text: str, raw: RawDate) -> bool:
+    before = text[max(0, raw.start - PLAN_REACH - 12) : raw.start]
+    return bool(
+        _DEADLINE_BEFORE.search(before[-25:]) or _PLAN_BEFORE.search(before) or _PLAN_AFTER.match(text, raw.end)
+    )
+
+
+def _counts_up_to(text: str, raw: RawDate) -> bool:
+    """Whether the text counts up to the mention ("Tính đến ngày 10/7/2017"); the date rules
+    may take "đến ngày" into the mention itself."""
+    if _AS_OF_BEFORE.search(text, max(0, raw.start - 20), raw.start):
+        return True
+    return bool(_UP_TO_START.match(text, raw.start) and _TINH_BEFORE.search(text, max(0, raw.start - 8), raw.start))
+
+
+def _is_compared(text: str, raw: RawDate) -> bool:
+    """Whether the mention is the base of a comparison ("so với cùng kỳ năm 2016"); the
+    date rules may take "cùng kỳ" into the mention itself."""
+    return _SAME_PERIOD_START.match(text, raw.start) is not None or bool(
+        _SAME_PERIOD_BEFORE.phrase_before(text, raw.start)
+    )
+
+
+def _is_since(text: str, raw: RawDate) -> bool:
+    """Whether the mention starts what still goes on ("từ tháng 1/2016", "kể từ năm 2010")."""
+    return text[raw.start : raw.start + 3].lower() == "từ" or _SINCE_BEFORE.phrase_before(text, raw.start) is not None
+
+
+def evidence(
+    text: str, raws: list[RawDate], as_of: date | None = None, lowered: str | None = None, title_end: int = 0
+) -> Evidence:
+    """The years and days `text` reports as past or present; plans and terms are not evidence.
+    `title_end` is where the title ends (the body's start)."""
+    days: list[date] = []
     years: list[int] = []
+    months: set[tuple[int, int]] = set()
+    spans: list[tuple[date, date]] = []
+    span_months: set[tuple[int, int]] = set()
+    parts: list[tuple[int, int]] = []
+    present: list[int] = []
+    counted: list[date] = []
+    titled: list[int] = []
+    compared: list[int] = []
     for raw in raws:
+        if raw.last_is_reference and raw.first.year is not None:  # "Từ đầu năm 2017 đến nay"
+            present.append(raw.first.year)
+            years.append(raw.first.year)
+            continue
         if not raw.explicit_year or raw.rule in ("term", "now_until_year_end"):
             continue
-        if _FUTURE_BEFORE.search(text[max(0, raw.start - 25) : raw.start]):
+        if raw.granularity == "day" and not raw.is_period and _counts_up_to(text, raw):
+            counted_day = _dated(raw.first, raw.first.year or 1)
+            # a tally to the last day of a year is reported once the year is over
+            if counted_day is not None and (counted_day.month, counted_day.day) != (12, 31):
+                counted.append(counted_day)
+        if _is_plan(text, raw):
             continue
         mention = resolve(raw, text, None)
-        if mention is not None:
-            explicit.append(mention)
-            # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
-            years.append(mention.end_date.year if mention.is_period else mention.start_date.year)
-        elif raw.last_is_reference and raw.first.year is not None:  # "Từ đầu năm 2017 đến nay"
-            years.append(raw.first.year)
-    floor = max((m.start_date for m in explicit if m.granularity == "day"), default=None)
-    year = max(years, default=None)
-    if year is None:  # "năm APEC 2017", "Xuân Đinh Dậu 2017": a bare year is weak evidence
-        # not a birth year, and not inside a mention already judged ("nhiệm kỳ 2015 - 2020")
-        taken = _Spans([(r.start, r.end) for r in raws])
-        bare = [
-            int(m[0])
-            for m in _BARE_YEAR.finditer(text)
-            if not _glued_before(text, m.start())
-            and not _BIRTH_BEFORE.phrase_before(text, m.start())
-            and not taken.holds(m.start())
-            and (as_of is None or int(m[0]) <= as_of.year)
-        ]
-        year = max(bare, default=None)
-    return Evidence(floor, year, explicit)
+        if mention is None:
+            continue
+        end = mention.end_date
+        if raw.start < title_end:  # a headline tells the news, not its background
+            titled.append(end.year)
+        # a span that ended ("từ tháng 5-2015 đến tháng 2-2017") counts by its last year
+        years.append(end.year if mention.is_period else mention.start_date.year)
+        if raw.first == raw.last and _is_compared(text, raw):
+            compared.append(end.year)  # the base of a comparison: not the present, the year before it
+            continue
+        if (raw.first == raw.last and _is_since(text, raw)) or _DOCUMENT_BEFORE.search(
+            text, max(0, raw.start - 60), raw.start
+        ):
+            continue  # a lower bound only: no event of the past weeks
+        if raw.rule in ("year_part", "quarter"):
+            # "những tháng đầu năm 2017" read as the year still names its first months
+            first_part = raw.last.month is None and _FIRST_PART.search(text, raw.start, raw.end)
+            parts.append((end.year, FIRST_PART_END if first_part else end.month))
+        elif mention.granularity == "day" and mention.is_period:
+            spans.append((mention.start_date, end))
+            days.append(mention.start_date)
+        elif raw.first != raw.last:  # a span of months: its end is recent, but no month of its own
+            span_months.add((end.year, end.month))
+        elif mention.granularity == "day":
+            days.append(mention.start_date)
+            months.add((end.year, end.month))
+        elif mention.granularity == "month":
+            months.add((end.year, end.month))
+    lowered = lowered_like(text) if lowered is None else lowered
+    present += _this_year(lowered)
+    present += _named_this_year(text, lowered)
+    if as_of is not None:  # what is cited as past is not after the run
+        years = [y for y in years if y <= as_of.year]
+        days = [d for d in days if d <= as_of]
+        present = [y for y in present if y <= as_of.year]
+        counted = [d for d in counted if d <= as_of]
+        titled = [y for y in titled if y <= as_of.year]
+    days.sort()
+    lower = max(years, default=None)
+    # a present year earlier than a year cited as past is a quotation, not the present
+    now = max(present) if present and (lower is None or max(present) >= lower) else None
+    last_count = max(counted) if counted and (lower is None or max(counted).year >= lower) else None
+    title = max(titled) if titled and max(titled) == lower else None
+    base = max(compared) + 1 if compared and (lower is None or max(compared) + 1 >= lower) else None
+    return Evidence(
+        days[-1] if days else None,
+        lower,
+        days,
+        frozenset(months),
+        frozenset(months | span_months),
+        spans,
+        parts,
+        now,
+        last_count,
+        title,
+        base,
+        lunar_year(text, lowered, lower, as_of),
+        _named_year(text, lowered, lower, as_of),
+    )
 
 
-class _Spans:
-    """Spans that do not overlap (date mentions), asked whether one holds a position in
-    logarithmic time: a scan of all of them per bare year was quadratic."""
+def _this_year(lowered: str) -> list[int]:
+    """The years `lowered` gives as the present ("năm nay (2017)", "năm 2017 này")."""
+    found = []
+    for words in _PUB["this_year"]["before"]:
+        at = lowered.find(words)
+        while at >= 0:
+            match = _YEAR_AFTER_WORDS.match(lowered, at + len(words))
+            if match and (at == 0 or not lowered[at - 1].isalnum()):
+                found.append(int(match[1]))
+            at = lowered.find(words, at + len(words))
+    for words in _PUB["this_year"]["after"]:
+        at = lowered.find(words)
+        while at >= 0:
+            end = at + len(words)
+            if end == len(lowered) or not lowered[end].isalnum():
+                match = _YEAR_BEFORE_WORDS.search(lowered, max(0, at - 20), at)
+                if match:
+                    found.append(int(match[1]))
+            at = lowered.find(words, end)
+    return found
 
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [start for start, _ in self.spans]
 
-    def holds(self, position: int) -> bool:
-        index = bisect.bisect_right(self.starts, position) - 1
-        return index >= 0 and position < self.spans[index][1]
+def lunar_year(text: str, lowered: str, lower: int | None, as_of: date | None) -> int | None:
+    """The year a lunar year's name gives ("Tết Bính Ngọ"): a text names the new year it
+    lives in or the coming one, so the first year of that name not before `lower`, the
+    latest year cited as past, and at most one after it; with no year cited, the latest of
+    that name up to the year after the run (a name repeats every 60 years). Read only in a
+    text that speaks of Tết or spring: a scan for every stem costs more than all the rest."""
+    if not any(word in lowered for word in _LUNAR_GATE_WORDS):
+        return None
+    for stem_name, stem in _STEMS.items():
+        at = text.find(stem_name)
+        while at >= 0:
+            year = _lunar_year_at(text, at, stem, len(stem_name), lower, as_of)
+            if year is not None:
+                return year
+            at = text.find(stem_name, at + len(stem_name))
+    return None
 
 
-def _glued_before(text: str, pos: int) -> bool:
-    """Whether a word, number or date part ends right at `pos` ("A2017", "12/2017")."""
-    return pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "_/.-")
+def _lunar_year_at(text: str, at: int, stem: int, size: int, lower: int | None, as_of: date | None) -> int | None:
+    named = _LUNAR_BRANCH_AFTER.match(text, at + size)
+    if named is None or not _LUNAR_NAME_BEFORE.search(text, max(0, at - 20), at):
+        return None
+    branch = _BRANCHES[named["branch"]]
+    # the year in the cycle of 60 whose stem and branch these are
+    offset = next((k for k in range(60) if k % 10 == stem and k % 12 == branch), None)
+    if offset is None:
+        return None  # no such year: a stem and a branch of unlike parity
+    first = _LUNAR_YEARS["first"]
+    if lower is not None:
+        year = lower + (first + offset - lower) % 60
+        return year if year <= lower + 1 and (as_of is None or year <= as_of.year + 1) else None
+    return as_of.year + 1 - (as_of.year + 1 - first - offset) % 60 if as_of is not None else None
 
 
-def _dated(point: Point, year: int, days_after: int) -> date | None:
+def _named_year(text: str, lowered: str, lower: int | None, as_of: date | None) -> int | None:
+    """The latest year the text names for a theme ("trong khuôn khổ năm APEC 2017"): a year
+    is given such a name while it runs. Only capitalized words stand between "năm" and
+    the year, so "năm học 2015" is none."""
+    years = []
+    at = lowered.find("năm ")
+    while at >= 0:
+        match = _THEMED_YEAR.match(text, at) if at == 0 or not lowered[at - 1].isalnum() else None
+        if match:
+            years.append(int(match["y"]))
+        at = lowered.find("năm ", at + 4)
+    year = max((y for y in years if as_of is None or y <= as_of.year), default=None)
+    return year if year is not None and (lower is None or year >= lower) else None
+
+
+def _named_this_year(text: str, lowered: str) -> list[int]:
+    """The years of the names the text also gives as this year's: "Confed Cup năm nay" and
+    "Confed Cup 2017" make 2017 the present."""
+    names = set()
+    at = lowered.find("năm nay")
+    while at >= 0:
+        match = _NAME_THIS_YEAR.search(text, max(0, at - 40), at + 7)
+        words = match[1].split() if match else []
+        while words and not (words[0][0].isupper() or any(c.isdigit() for c in words[0])):
+            words.pop(0)  # "tại Confeds Cup năm nay": the name is what is capitalized
+        if words:
+            names.add(" ".join(words))
+        at = lowered.find("năm nay", at + 7)
+    if not names:
+        return []
+    named = re.compile(rf"(?<!\w)(?:{alternation(names)})\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)(?![\d/\-])")
+    return [int(m["y"]) for m in named.finditer(text)]
+
+
+def _near_any(text: str, raws: list[RawDate], found: Evidence) -> int | None:
+    """The year in which a yearless day of the text falls a few weeks after a full day, or in
+    or just after a month, that it cites ("tháng 6-2017, ngày 3-7")."""
+    if not found.days and not found.months:
+        return None
+    years = [
+        _near_year(r.first, found.days) or _month_year(r.first, found.months)
+        for r in raws
+        if r.first.year is None and r.granularity == "day" and not r.first.lunar and r.first == r.last
+    ]
+    return max((y for y in years if y is not None), default=None)
+
+
+def _dated(point: Point, year: int, days_after: int = 0) -> date | None:
     try:
         return date(year, point.month or 1, point.day or 1) + timedelta(days=days_after)
     except ValueError:
         return None
 
 
-def _year_for(point: Point, found: Evidence) -> int | None:
-    if found.floor is not None:
-        for year in (found.floor.year, found.floor.year + 1):
-            candidate = _dated(point, year, 0)
-            if candidate is not None and candidate >= found.floor:
+def weekday_year(text: str, lowered: str, lower: int | None, as_of: date | None) -> int | None:
+    """The year a weekday beside a day and month implies ("thứ Hai (15/5)", "15/5 (thứ
+    Hai)"): the first year from `lower` (the latest year cited as past) in which that day
+    is that weekday, if it is at most WEEKDAY_SLACK years after `lower`; a weekday repeats
+    every 5, 6 or 11 years, so a text that cites only older years, or none, leaves several
+    years open: no year. The day itself is not after `as_of`, the day of the run."""
+    for word in _WEEKDAY_STARTS:
+        at = lowered.find(word)
+        while at >= 0:
+            year = _weekday_at(text, at, lower, as_of)
+            if year is not None:
                 return year
-    return found.year
+            at = lowered.find(word, at + len(word))
+    return None
+
+
+def _weekday_at(text: str, at: int, lower: int | None, as_of: date | None) -> int | None:
+    """The year the weekday named at `at` gives the day and month beside it, if any."""
+    named = _WEEKDAY_WORD.match(text, at)
+    if named is None or (at > 0 and text[at - 1].isalnum()) or _ORDINAL_BEFORE.phrase_before(text, at):
+        return None  # "lần thứ ba, ngày 8/5": an ordinal
+    weekday = _WEEKDAYS.get(" ".join(named[0].lower().split()))
+    beside = _WEEKDAY_BEFORE_DAY.match(text, at) or _DAY_BEFORE_WEEKDAY.search(text, max(0, at - 16), at)
+    if weekday is None or beside is None:
+        return None
+    point = _point(beside)
+    if point.year is not None:  # the text gives the year: the weekday confirms it
+        dated = _dated(point, point.year)
+        fits = dated is not None and dated.weekday() == weekday and (as_of is None or dated <= as_of)
+        return point.year if fits else None
+    if lower is None:
+        return None
+    for year in range(lower, lower + WEEKDAY_SLACK + 1):
+        dated = _dated(point, year)
+        if dated is not None and dated.weekday() == weekday and (as_of is None or dated <= as_of):
+            return year
+    return None
+
+
+def _near_year(point: Point, days: list[date]) -> int | None:
+    """The year in which the day `point` falls a few weeks after a full day the text cites."""
+    for year in sorted({d.year for d in days} | {d.year + 1 for d in days}):
+        candidate = _dated(point, year)
+        if candidate is None:
+            continue
+        index = bisect.bisect_right(days, candidate) - 1  # the latest cited day not after it
+        if index >= 0 and (candidate - days[index]).days <= NEAR_DAYS:
+            return year
+    return None
+
+
+def _span_year(point: Point, spans: list[tuple[date, date]]) -> int | None:
+    """The year of a cited span of days that holds the day `point`."""
+    for first, last in spans:
+        for year in range(first.year, last.year + 1):
+            candidate = _dated(point, year)
+            if candidate is not None and first <= candidate <= last:
+                return year
+    return None
+
+
+def _month_year(point: Point, months: frozenset[tuple[int, int]], back: int = 1) -> int | None:
+    """The year in which the month of `point` is a month the text cites or up to `back`
+    months after one ("tháng 4/2017 … Ngày 12/5, …")."""
+    month = point.month or 1
+    for year in sorted({y for y, _ in months} | {y + 1 for y, _ in months}, reverse=True):
+        index = 12 * year + month - 1
+        for k in range(back + 1):
+            y, m0 = divmod(index - k, 12)
+            if (y, m0 + 1) in months:
+                return year
+    return None
+
+
+def _part_year(point: Point | None, parts: list[tuple[int, int]]) -> int | None:
+    """The year of a cited part of a year that ends in the month of `point` or the one before
+    ("6 tháng đầu năm 2017" in an article of 28/6). Without a day, a part that ends before
+    December: a report on a whole year or its last quarter ("quý IV/2016") comes out the
+    next year, one on its first half in the months that follow within it."""
+    for year, last_month in sorted(parts, reverse=True):
+        if (point is None and last_month < 12) or (
+            point is not None and last_month in (point.month, (point.month or 1) - 1)
+        ):
+            return year
+    return None
+
+
+def _cue_years(cue: DayCue, found: Evidence, weekday: int | None) -> list[tuple[int | None, str]]:
+    """The years the evidence gives the text's own day, strongest first, with their rule."""
+    point = cue.point
+    return [
+        (point.year, "cue_year"),
+        (weekday, "weekday"),
+        (found.lunar, "lunar_year"),
+        (found.named, "named_year"),
+        (found.as_of.year if found.as_of else None, "as_of"),
+        (found.present, "this_year"),
+        (found.compared, "same_period"),
+        (_span_year(point, found.spans), "span"),
+        (_near_year(point, found.days), "near_day"),
+        (_month_year(point, found.recent), "near_month"),
+        (_month_year(point, found.recent, RECENT_MONTHS), "recent_month"),
+        (_part_year(point, found.parts), "near_part"),
+    ]
+
+
+def _latest_month(year: int, found: Evidence, text: str, raws: list[RawDate]) -> date | None:
+    """The latest month of `year` the text cites, its yearless days and months read in it."""
+    reference = date(year, 7, 1)
+    latest = max((date(y, m, 1) for y, m in found.months if y == year), default=None)
+    for raw in raws:
+        if raw.explicit_year or raw.granularity == "year" or raw.first.lunar:
+            continue
+        mention = resolve(raw, text, reference)
+        if mention is not None and mention.end_date.year == year and not mention.is_period:
+            month = date(year, mention.end_date.month, 1)
+            latest = month if latest is None or month > latest else latest
+    return latest
+
+
+def published_with_evidence(
+    header: date | None,
+    header_precision: Precision,
+    text: str,
+    body_start: int,
+    raws: list[RawDate],
+    as_of: date | None = None,
+    lowered: str | None = None,
+) -> Published:
+    """The publication date, its precision and the rule that fixed it. `as_of` (the day of
+    the run) bounds what the text can imply: an article is not published after it is read.
+    `lowered` is `lowered_like(text)` when the caller has it already."""
+    lowered = lowered_like(text) if lowered is None else lowered
+    if header is not None and header_precision == "day":
+        return Published(header, "day", "header")
+    if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
+        raws = [r for r in raws if r.first.year is None or r.first.year <= as_of.year]
+    cue = day_cue(text, body_start, raws, lowered)
+    if header is not None:
+        # "Sáng nay (20/1)" in a 2021-01 document dates it to the day
+        if cue is not None and (header_precision == "year" or cue.point.month == header.month):
+            dated = _dated(cue.point, cue.point.year or header.year, cue.days_after)
+            if dated is not None and dated.year == header.year:
+                return Published(dated, "day", "header_cue")
+        return Published(header, header_precision, "header")
+    found = evidence(text, raws, as_of, lowered, body_start)
+    weekday = weekday_year(text, lowered, found.lower, as_of)
+    if cue is not None:
+        for year, rule in _cue_years(cue, found, weekday):
+            if year is None or rule not in RULES or (found.lower is not None and year < found.lower):
+                continue
+            dated = _dated(cue.point, year, cue.days_after)
+            # a day earlier than a full day the text cites as past is an event, not the writing
+            if dated is None or (found.floor is not None and dated < found.floor):
+                continue
+            if as_of is not None and dated > as_of:
+                continue
+            return Published(dated, "day", rule)
+    # no day of its own that the evidence dates: the year, and the latest month cited in it
+    for year, rule in (
+        (weekday, "weekday"),
+        (found.lunar, "lunar_year"),
+        (found.named, "named_year"),
+        (found.as_of.year if found.as_of else None, "as_of"),
+        (found.present, "this_year"),
+        (found.compared, "same_period"),
+        (_part_year(None, found.parts), "part"),
+        (found.title, "title_year"),
+        (_near_any(text, raws, found), "near_any"),
+        (max((y for y, _ in found.months), default=None), "latest_month"),
+        (found.lower, "latest"),
+    ):
+        if year is None or rule not in RULES or (found.lower is not None and year < found.lower):
+            continue
+        if rule == "as_of" and found.as_of is not None:
+            return Published(date(year, found.as_of.month, 1), "month", rule)
+        month = _latest_month(year, found, text, raws)
+        if month is not None and (as_of is None or month <= as_of):
+            return Published(month, "month", rule)
+        return Published(date(year, 1, 1), "year", rule)
+    return Published(None, "none", "none")
 
 
 def published_date(
@@ -173,61 +625,9 @@ def published_date(
     as_of: date | None = None,
     lowered: str | None = None,
 ) -> tuple[date | None, Precision]:
-    """The publication date and its precision. `as_of` (the day of the run) bounds what the
-    text can imply: an article is not published after it is read. `lowered` is
-    `lowered_like(text)` when the caller has it already."""
-    published, precision = _published_date(header, header_precision, text, body_start, raws, as_of, lowered)
-    if published is not None and as_of is not None and header is None and published > as_of:
-        return None, "none"  # the text implies a future day: no evidence fixes the date
-    return published, precision
-
-
-def _published_date(
-    header: date | None,
-    header_precision: Precision,
-    text: str,
-    body_start: int,
-    raws: list[RawDate],
-    as_of: date | None,
-    lowered: str | None,
-) -> tuple[date | None, Precision]:
-    if header is not None and header_precision == "day":
-        return header, "day"
-    if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
-        raws = [r for r in raws if r.first.year is None or r.first.year <= as_of.year]
-    cue = day_cue(text, body_start, raws, lowered)
-    if header is not None:
-        # "Sáng nay (20/1)" in a 2021-01 document dates it to the day
-        if cue is not None and (header_precision == "year" or cue.point.month == header.month):
-            dated = _dated(cue.point, cue.point.year or header.year, cue.days_after)
-            if dated is not None and dated.year == header.year:
-                return dated, "day"
-        return header, header_precision
-    found = evidence(text, raws, as_of)
-    if cue is not None:
-        year = cue.point.year or _year_for(cue.point, found)
-        dated = _dated(cue.point, year, cue.days_after) if year else None
-        # a lead day earlier than a full date the text cites is an event, not the writing
-        if dated is not None and (found.floor is None or dated >= found.floor) and (as_of is None or dated <= as_of):
-            return dated, "day"
-    if found.year is None:
-        return None, "none"
-    # no day of its own: the article is at least as late as the latest day or month it cites
-    reference = date(found.year, 7, 1)
-    cited = [*found.explicit]
-    cited += [m for m in (resolve(r, text, reference) for r in raws if not r.explicit_year) if m is not None]
-    # single days and months only: "những tháng đầu năm 2017" dates nothing to the month
-    cited = [
-        m
-        for m in cited
-        if m.granularity in ("day", "month")
-        and (m.start_date.year, m.start_date.month) == (m.end_date.year, m.end_date.month)
-        and m.start_date.year == found.year
-    ]
-    if cited:
-        latest = max(m.start_date for m in cited)
-        return date(latest.year, latest.month, 1), "month"
-    return date(found.year, 1, 1), "year"
+    """The publication date and its precision (`published_with_evidence` without the rule)."""
+    published = published_with_evidence(header, header_precision, text, body_start, raws, as_of, lowered)
+    return published.day, published.precision
 
 
 def reference_date(published: date | None, precision: Precision) -> date | None:

@@ -77,7 +77,10 @@ def test_offsets_hold_in_the_stored_text() -> None:
 
 
 def test_yesterday_cue_dates_the_article_the_day_after() -> None:
-    document = "Thực nghiệm hiện trường vụ án\nHôm qua (18/5), cơ quan điều tra đã làm việc. Vụ việc xảy ra năm 2017."
+    # the year from a full day cited a few days before (a year cited alone only bounds it)
+    document = (
+        "Thực nghiệm hiện trường vụ án\nHôm qua (18/5), cơ quan điều tra đã làm việc. Vụ việc xảy ra đêm 9/5/2017."
+    )
     facts = extract_article(document).facts
     assert (facts.published_date, facts.published_precision) == (date(2017, 5, 19), "day")
 
@@ -124,11 +127,14 @@ def test_plans_and_forecasts_are_not_evidence_of_the_publication_year() -> None:
         "theo dự báo, vào năm 2045 vẫn dùng tốt. Chúng được sử dụng từ năm 1955 và nâng cấp năm 2016."
     )
     facts = extract_article(document).facts
+    # the plans count for nothing, and years cited as past only bound the date from below
+    assert (facts.published_date, facts.published_precision) == (None, "none")
+    facts = extract_article(document + " Đợt nâng cấp cuối cùng xong ngày 2/6/2016.").facts
     assert (facts.published_date, facts.published_precision) == (date(2016, 6, 10), "day")
 
 
 def test_an_article_is_not_published_after_it_is_read() -> None:
-    document = "Quy hoạch đô thị\nNgày 10/6, hội nghị bàn về nhu cầu nhà ở năm 2040 của thành phố."
+    document = "Quy hoạch đô thị\nNgày 10/6, hội nghị bàn về nhà ở. Thành phố lập đề án ngày 1/6/2040."
     assert extract_article(document).facts.published_date == date(2040, 6, 10)  # all the text says
     facts = extract_article(document, as_of=date(2026, 11, 23)).facts
     assert (facts.published_date, facts.published_precision) == (None, "none")

@@ -48,10 +48,22 @@ def test_seeds_meet_the_pipeline_targets(tmp_path: Path) -> None:
 def test_dev_meets_the_real_news_targets(tmp_path: Path) -> None:
     result = _score("dev", tmp_path)
     accuracy = result["accuracy"]
-    assert result["figures_strict"]["f1"] >= 0.85
-    assert result["dates_strict"]["f1"] >= 0.85
+    assert result["figures_strict"]["f1"] >= 0.95
+    assert result["dates_strict"]["f1"] >= 0.95
     for field in ("qualifier", "item", "period"):
         assert accuracy[field] >= 0.85, field
-    assert accuracy["published"] >= 0.85
+    # dev's gold accepts no `none`: where only a cited year would date an article, the
+    # evidence rules say none (issue 11), and dev counts that as a miss
+    assert accuracy["published"] >= 0.75
     assert accuracy["outlet"] >= 0.8 and accuracy["author"] >= 0.8
     assert accuracy["title"] >= 0.95
+
+
+def test_dev2_meets_the_generalisation_targets(tmp_path: Path) -> None:
+    result = _score("dev2", tmp_path)
+    accuracy = result["accuracy"]
+    assert result["figures_strict"]["f1"] >= 0.85
+    assert result["dates_strict"]["f1"] >= 0.93
+    assert accuracy["published"] >= 0.9
+    assert accuracy["place"] >= 0.9 and accuracy["article_place"] >= 0.9
+    assert accuracy["item"] >= 0.82 and accuracy["qualifier"] >= 0.97

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from extract.article import parse_document
+from extract.dates import find_raw_dates
 from extract.decode import decode_document
-from extract.pipeline import extract_article
+from extract.lexicon import lowered_like
+from extract.published import published_with_evidence
 
 CORPUS = Path("corpus") / "baomoi-2017.tar.gz"
 # The crawl year of that corpus (first half of 2017): a fact about the data, so it lives
@@ -37,6 +40,8 @@ class CorpusFigures:
     in_crawl_year: int
     years: Counter[int]
     precisions: Counter[str]
+    rules: Counter[str]  # articles dated by each evidence rule
+    rules_in_year: Counter[str]  # of those, the ones that fall in the crawl year
 
     @property
     def dated_share(self) -> float:
@@ -50,7 +55,7 @@ class CorpusFigures:
 def _members(tar_path: Path, sample: int | None) -> Iterator[tuple[str, bytes]]:
     with tarfile.open(tar_path) as tar:
         members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")]
-        if sample is not None and sample < len(members):
+        if sample and sample < len(members):  # 0 or None: the whole tar
             chosen = set(random.Random(SAMPLE_SEED).sample(range(len(members)), sample))
             members = [m for i, m in enumerate(members) if i in chosen]
         for member in members:
@@ -59,41 +64,49 @@ def _members(tar_path: Path, sample: int | None) -> Iterator[tuple[str, bytes]]:
                 yield member.name, handle.read()
 
 
-def _published(item: tuple[str, bytes, date]) -> tuple[str, date | None, str] | None:
+def _published(item: tuple[str, bytes, date]) -> tuple[str, date | None, str, str] | None:
     name, raw, as_of = item
     try:
         text, _ = decode_document(raw)
     except Exception:  # rejected documents (empty, binary) are not articles
         return None
-    facts = extract_article(text, as_of=as_of).facts
     if not text.strip():
         return None
-    return name, facts.published_date, facts.published_precision
+    # what extract.pipeline.extract_article does up to the published date, keeping the rule
+    parsed = parse_document(text)
+    lowered = lowered_like(parsed.text)
+    raws = find_raw_dates(parsed.text, lowered)
+    found = published_with_evidence(
+        parsed.header_date, parsed.header_precision, parsed.text, parsed.body_start, raws, as_of, lowered
+    )
+    return name, found.day, found.precision, found.evidence
 
 
-def measure(
-    tar_path: Path, sample: int | None = None, workers: int = 2, show: int | None = None
-) -> CorpusFigures:
+def measure(tar_path: Path, sample: int | None = None, workers: int = 2, show: int | None = None) -> CorpusFigures:
     as_of = date.today()  # as a run would: the day the documents are read
     items = ((name, raw, as_of) for name, raw in _members(tar_path, sample))
     articles = dated = in_year = 0
     years: Counter[int] = Counter()
     precisions: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    rules_in_year: Counter[str] = Counter()
     with ProcessPoolExecutor(workers) as pool:
         for result in pool.map(_published, items, chunksize=64):
             if result is None:
                 continue
-            name, published, precision = result
+            name, published, precision, rule = result
             articles += 1
             precisions[precision] += 1
             if published is None:
                 continue
             dated += 1
             years[published.year] += 1
+            rules[rule] += 1
+            rules_in_year[rule] += published.year == CRAWL_YEAR
             in_year += published.year == CRAWL_YEAR
             if show is not None and published.year == show:
-                print(f"  {published} {precision:5s} {name}")
-    return CorpusFigures(articles, dated, in_year, years, precisions)
+                print(f"  {published} {precision:5s} {rule:10s} {name}")
+    return CorpusFigures(articles, dated, in_year, years, precisions, rules, rules_in_year)
 
 
 def report(figures: CorpusFigures, label: str) -> str:
@@ -103,6 +116,11 @@ def report(figures: CorpusFigures, label: str) -> str:
         f"in {CRAWL_YEAR} {figures.in_crawl_year} ({figures.crawl_year_share:.1%} of those dated)",
         "precision: " + ", ".join(f"{k} {v}" for k, v in sorted(figures.precisions.items())),
         "years: " + ", ".join(f"{y} {n}" for y, n in sorted(figures.years.items())),
+        "evidence rules (articles dated, share in the crawl year):",
+        *(
+            f"  {rule:12s} {n:5d}  {figures.rules_in_year[rule] / n:.1%}"
+            for rule, n in sorted(figures.rules.items(), key=lambda rn: -rn[1])
+        ),
     ]
     return "\n".join(lines)
 
