@@ -71,7 +71,11 @@ _CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in UNIT_NAMES})})(?![\w])")
 _GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*")
-_ITEM_STOPS = {w.lower() for w in _FIG["item_stops"]["words"]}
+_ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
+_ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
+_PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
+_SURNAMES = {w.lower() for w in _ITEM_WORDS["item_surnames"]["words"]}
+_LIST_JOINERS = {"và", "hoặc", "hay"}
 
 
 class _PhraseAt:
@@ -95,7 +99,7 @@ class _PhraseAt:
 
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
-_COMPOUND = _PhraseAt(_FIG["item_compounds"]["words"])
+_COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]])
 _MODIFIER_STOP = _PhraseAt(_FIG["item_modifier_stops"]["words"])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
@@ -193,11 +197,27 @@ def _is_stop(lowered: str, pos: int, word: str, *, after_head: bool) -> bool:
     return word in _ITEM_STOPS or _MULTIWORD_STOP.at(lowered, pos, word)
 
 
+def _new_clause(text: str, lowered: str, segment: list[re.Match[str]]) -> bool:
+    """Whether the words after an item's comma open a clause rather than a list's next
+    noun: they start with a capital, or run three words before any passive marker (an
+    administrative word such as "tỉnh, thành phố" opens a list)."""
+    first = segment[0]
+    if _MODIFIER_STOP.at(lowered, first.start(), first[0]):
+        return False
+    if text[first.start()].isupper():
+        return True
+    before_passive = next((i for i, t in enumerate(segment) if t[0] in _PASSIVES), len(segment))
+    return before_passive >= 3
+
+
 def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
     """The counted noun phrase starting at `start`, and where it ends.
 
-    It ends at punctuation, a stop word (verb, preposition, conjunction) or a number.
-    A comma continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ").
+    It ends at punctuation, a stop word (verb, preposition, conjunction) or a number,
+    and before a personal name after a person noun ("2 đối tượng Nguyễn Văn A"). A comma
+    continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ"): a part after
+    the comma that a stop word cuts and that opens with a capital or runs three words is
+    a new clause ("3 xe máy, Công an huyện …"), and is dropped.
     """
     words: list[re.Match[str]] = []
     segment: list[re.Match[str]] = []
@@ -217,11 +237,23 @@ def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
         if not value[0].isalnum() or (not value.isalpha() and any(ch.isdigit() for ch in value)):
             break
         previous = segment[-1][0] if segment else ""
+        if value in _SURNAMES and text[token.start()].isupper() and (words or segment):
+            before = [t[0] for t in (words + segment)[-2:]]
+            if before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS:
+                break  # "đối tượng Nguyễn Văn Chức": a name follows the counted noun
         if (
             (value in _STOP_RELEVANT or value.partition("-")[0] in _STOP_RELEVANT)
             and previous not in _PASSIVES
             and _is_stop(lowered, token.start(), value, after_head=bool(segment))
         ):
+            if (
+                after_comma
+                and segment
+                and value in _ITEM_STOPS
+                and value not in _LIST_JOINERS
+                and _new_clause(text, lowered, segment)
+            ):
+                segment = []
             break
         segment.append(token)
         limit = MAX_WORDS_AFTER_COMMA if after_comma else MAX_ITEM_WORDS

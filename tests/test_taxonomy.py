@@ -111,7 +111,11 @@ def test_a_money_unit_decides_unless_it_opens_another_word() -> None:
 def test_programmes_are_plans_only_where_they_are_carried_out() -> None:
     assert metric(None, "chương trình trọng tâm", "Thành phố triển khai 4 chương trình trọng tâm.") == "plans"
     assert metric(None, "chương trình", "Hai chương trình truyền hình lên sóng cùng tuần.") is None
-    assert metric(None, "kế hoạch", "Ban chỉ đạo có 2 kế hoạch.") == "plans"  # the cue without conditions
+    assert metric(None, "kế hoạch", "Ban chỉ đạo ban hành 2 kế hoạch.") == "plans"
+    assert metric(None, "kế hoạch", "Ban chỉ đạo có 2 kế hoạch.") is None  # a target, or plans? not said
+    assert metric("%", "kế hoạch quý", "Kho bạc hoàn thành 14,9% kế hoạch quý, xây dựng tiếp.") is None
+    assert metric(None, "phương án", "Có hai phương án.") is None
+    assert metric(None, "phương án", "Công an xây dựng 12 phương án bảo vệ.") == "plans"
 
 
 def test_without_a_sentence_the_item_and_the_words_before_are_searched() -> None:
