@@ -126,6 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_source_options(serve)
     serve.add_argument("--cron", default=None, metavar="EXPR", help='schedule (default "0 * * * *", hourly)')
     serve.add_argument("--name", default=None, help="deployment name (default solieu-refresh)")
+    for command in (run, serve):
+        command.add_argument(
+            "--report-dir", default=None, metavar="DIR", help="where the report goes (default: DIR/../report)"
+        )
+        command.add_argument("--no-report", action="store_true", help="write no report")
+    report = commands.add_parser(
+        "report",
+        help="write the static report of published tables",
+        description="Write the static report (index.html, opens offline) of published tables.",
+    )
+    report.add_argument("--tables", default="data/tables", metavar="DIR", help="published tables (default data/tables)")
+    report.add_argument("--out", default=None, metavar="DIR", help="where to write it (default: DIR/../report)")
+    report.add_argument(
+        "--validation-dir", default=None, metavar="DIR", help="Data Docs to link (default: DIR/../validation)"
+    )
     return parser
 
 
@@ -143,7 +158,29 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         "archive_dir": args.archive or DEFAULT_ARCHIVE,
         "batch_size": args.batch_size or DEFAULT_BATCH_SIZE,
         "lock_wait": args.wait_lock,
+        "report_dir": args.report_dir,
+        "report": not args.no_report,
     }
+
+
+def _report(args: argparse.Namespace) -> int:
+    """`solieu report`: the report of tables already published, without a run."""
+    from transform.report import write_report
+
+    tables = Path(args.tables)
+    if not (tables / "articles").exists():
+        _say(f"{tables} holds no published tables (no articles/); run `solieu run` first or give --tables")
+        return EXIT_BAD_OPTION
+    docs = Path(args.validation_dir) if args.validation_dir else tables.absolute().parent / "validation"
+    index = docs / "index.html"
+    out = Path(args.out) if args.out else tables.absolute().parent / "report"
+    try:
+        written = write_report(tables, out, validation_index=str(index) if index.exists() else None)
+    except OSError as problem:
+        _say(f"cannot write the report to {out}: {problem.strerror or problem}")
+        return EXIT_BAD_OPTION
+    print(f"report: {written}")
+    return EXIT_PUBLISHED
 
 
 def _say(message: str) -> None:
@@ -352,6 +389,8 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args)
     if not args.input and not args.sources:
         parser.error("give --input PATH|URL ... or --sources FILE")
     if args.dask_address and args.runner != "dask":

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -88,6 +88,7 @@ class RunSummary:
     extracted: int = 0  # documents this run extracted
     reused: int = 0  # documents whose rows were carried over from the last run
     unchanged: bool = False  # nothing new: the published tables were kept as they were
+    report: str | None = None  # the report's index.html, when one was written
     problems: list[tuple[str, str]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step
 
@@ -167,6 +168,36 @@ def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime
 
     frames = {name: table.to_pandas() for name, table in tables.items()}
     return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
+
+
+@task(name="build metrics", cache_policy=NO_CACHE)
+def metrics_table(tables: dict[str, pa.Table]) -> pa.Table:
+    """One row per reported fact, from every figure of the tables (transform/facts.py)."""
+    from transform.facts import build_metrics
+
+    return build_metrics(tables["figures"], tables["articles"], tables["dates"])
+
+
+@task(name="write report", cache_policy=NO_CACHE)
+def report_task(output: Path, report_dir: Path, validation: ValidationReport) -> Path:
+    """The static report of the published tables, linked from the flow run with the top
+    facts in a table artifact."""
+    import pandas as pd
+
+    from transform.report import largest_facts, write_report
+
+    index = write_report(
+        output,
+        report_dir,
+        validation_index=str(validation.docs_index) if validation.docs_index else None,
+        validation_success=validation.success,
+    )
+    create_link_artifact(link=index.as_uri(), link_text="solieu report", key="solieu-report")
+    top = largest_facts(pd.read_parquet(output / "metrics"), per_metric=3)
+    columns = ["metric", "value", "unit", "place", "period_start", "period_end", "n_articles", "n_outlets"]
+    rows = [{k: (None if pd.isna(v) else str(v)) for k, v in row.items()} for row in top[columns].to_dict("records")]
+    create_table_artifact(table=rows, key="solieu-top-metrics", description="the largest facts of each metric")
+    return index
 
 
 @task(name="publish tables", cache_policy=NO_CACHE)
@@ -310,7 +341,7 @@ def _summary(
     return RunSummary(
         documents=len(refs),
         rejected={reason: reasons.count(reason) for reason in set(reasons)},
-        rows={name: tables[name].num_rows for name in TABLES},
+        rows={name: table.num_rows for name, table in tables.items()},
         output=str(output),
         extracted=len(work.new),
         reused=work.reused,
@@ -344,6 +375,8 @@ def refresh(
     replay: bool = False,
     fetch_policy: dict[str, Any] | None = None,
     lock_wait: float = 0.0,
+    report_dir: str | None = None,
+    report: bool = True,
 ) -> RunSummary:
     """Read the documents of `inputs` (files, folders, page URLs) and of the sources file,
     extract figures and dates from the new or changed ones, validate, and publish to
@@ -354,7 +387,8 @@ def refresh(
     The run holds `output`'s lock throughout; if another run holds it, this one waits
     up to `lock_wait` seconds, then raises OutputLocked. A bad `output` (BadOutput),
     sources (SourcesError) or batch size (ValueError) is raised before anything is
-    written."""
+    written. The report of the published tables goes to `report_dir` (by default
+    `report/` beside the output; a remote output gets none); `report=False` writes none."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if lock_wait < 0:
@@ -370,14 +404,24 @@ def refresh(
     if is_remote(output):
         output_dir = output.rstrip("/")
         docs_dir = Path(validation_dir or "data/validation").resolve()
+        reports = None  # the report reads local tables: `solieu report` on a downloaded copy
     else:
         output_dir = Path(output).absolute()  # not resolved: it is a link to the current version
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         docs_dir = (Path(validation_dir) if validation_dir else output_dir.parent / "validation").resolve()
+        reports = (Path(report_dir) if report_dir else output_dir.parent / "report").resolve()
     taxonomy = load_taxonomy(taxonomy_path)
     with _stopping_on_signals(), lock_output(output_dir, wait=lock_wait):
         return _refresh_locked(
-            sources, output_dir, docs_dir, taxonomy, batch_size, Path(archive_dir), replay, fetch_policy or {}
+            sources,
+            output_dir,
+            docs_dir,
+            taxonomy,
+            batch_size,
+            Path(archive_dir),
+            replay,
+            fetch_policy or {},
+            reports if report else None,
         )
 
 
@@ -390,6 +434,7 @@ def _refresh_locked(
     archive_dir: Path,
     replay: bool,
     fetch_policy: dict[str, Any],
+    report_dir: Path | None,
 ) -> RunSummary:
     """The body of `refresh`, with the output's lock held."""
     logger = get_run_logger()
@@ -441,6 +486,8 @@ def _refresh_locked(
     tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])
     del parts
     clock.lap("extract")
+    tables["metrics"] = metrics_table(tables)
+    clock.lap("metrics")
     report = validate(tables, taxonomy, run_time, docs_dir)
     clock.lap("validate")
 
@@ -460,6 +507,9 @@ def _refresh_locked(
         clock.lap("publish")
         summary.seconds = clock.laps
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
+    if report_dir is not None:
+        summary.report = str(report_task(Path(output_dir), report_dir, report))
+        clock.lap("report")
     return summary
 
 
@@ -493,6 +543,8 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
     print(f"articles:         {summary.rows['articles']}", file=file)
     print(f"figures:          {summary.rows['figures']}", file=file)
     print(f"dates:            {summary.rows['dates']}", file=file)
+    if "metrics" in summary.rows:
+        print(f"metrics:          {summary.rows['metrics']} facts", file=file)
     if summary.unchanged:
         print("validation:       nothing new; the published tables were kept", file=file)
     else:
@@ -501,7 +553,9 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
     if summary.seconds:
         steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in summary.seconds.items())
         print(f"seconds:          {steps}", file=file)
-    print(f"tables:           {summary.output}/{{articles,figures,dates,rejects}}", file=file)
+    print(f"tables:           {summary.output}/{{articles,figures,dates,rejects,metrics}}", file=file)
+    if summary.report:
+        print(f"report:           {summary.report}", file=file)
     print("load them:", file=file)
     print("    import pandas as pd", file=file)
     if is_remote(summary.output):  # the current version is named by the output's _CURRENT object
@@ -509,9 +563,11 @@ def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:
         print(f"    tables = current_version({summary.output!r})", file=file)
         print("    figures = pd.read_parquet(tables + '/figures')", file=file)
         print("    articles = pd.read_parquet(tables + '/articles')", file=file)
+        print("    metrics = pd.read_parquet(tables + '/metrics')", file=file)
         return
     print(f"    figures = pd.read_parquet({summary.output + '/figures'!r})", file=file)
     print(f"    articles = pd.read_parquet({summary.output + '/articles'!r})", file=file)
+    print(f"    metrics = pd.read_parquet({summary.output + '/metrics'!r})", file=file)
 
 
 if __name__ == "__main__":
