@@ -66,6 +66,12 @@ _CLOCK_TIME = (
 )
 # each alone makes the number no count: one pattern, one match call per number
 _NOT_A_COUNT_AFTER = re.compile(f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}")  # over lower-cased text
+# "156 Xã Đàn", "30 Phường Tân Định": digits before a capitalised unit word and a name
+# are an address or a name, not a count of communes ("126 xã, phường")
+_NAMED_UNIT_AFTER = re.compile(
+    rf" (?:{alternation({w[:1].upper() + w[1:] for w in _FIG['item_modifier_stops']['words'] if w[:1].islower()})})"
+    r" (?=[^\W\d_])"
+)
 _CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
 # over lower-cased text (`lowered_like`): literal words compare far faster than with IGNORECASE
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in UNIT_NAMES})})(?![\w])")
@@ -150,8 +156,12 @@ def _is_excluded(
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
     if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
         return True
-    if after[:1] == " " and after[1:2].isupper() and _ADDRESS_BEFORE.phrase_before(text, number.start):
-        return True  # "tại 12 Tôn Đản": a street address
+    if after[:1] == " " and after[1:2].isupper():
+        if _ADDRESS_BEFORE.phrase_before(text, number.start):
+            return True  # "tại 12 Tôn Đản": a street address
+        named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
+        if named is not None and text[named.end() : named.end() + 1].isupper():
+            return True  # "156 Xã Đàn": a street's name
     if _NOT_A_COUNT_AFTER.match(lowered, number.end, number.end + 30):  # "thứ 3", "5 giờ sáng"
         return True
     if _MINUTES_AFTER.match(after) and _CLOCK_HOUR_BEFORE.search(before):
@@ -179,7 +189,7 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
         return True
     if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
         return True
-    if preceding.isalpha() or preceding in ("/", "#"):  # "A80", "QL1A", "/12"
+    if preceding.isalpha() or preceding in ("/", "#", ":"):  # "A80", "QL1A", "/12", "07:30"
         return True
     return not range_end and preceding in ("-", ".") and before[-2:-1].isalnum()
 

@@ -48,8 +48,10 @@ DIGIT_NUMBER_RE = re.compile(
     rf"(?P<digits>{_DIGITS})(?P<scales>(?:\s*(?:{_SCALE}){_E}(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})?)?)*)"
 )
 WORD_NUMBER_RE = re.compile(rf"(?:{_WORD})(?:\s+(?:{_WORD}))*{_E}")
+# "hàng trăm triệu đồng", "cả ngàn tỷ": scale words after the order multiply it
 APPROX_ORDER_RE = re.compile(
     rf"(?P<prefix>{alternation(APPROX_PREFIXES)})\s+(?P<order>{alternation(APPROX_ORDERS)}){_E}"
+    rf"(?P<scales>(?:\s+(?:{_SCALE}){_E}){{0,2}})"
 )
 
 
@@ -243,8 +245,10 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
 
 def _approximate_orders(text: str, starts: list[int]) -> Iterator[NumberMatch]:
     for match in matches_at(APPROX_ORDER_RE, text, starts):
-        value = APPROX_ORDERS[match["order"].lower()]
-        yield NumberMatch(match.start(), match.end(), float(value), spelled=True, approximate=True)
+        value = float(APPROX_ORDERS[match["order"].lower()])
+        for scale in match["scales"].split():
+            value *= SCALES[scale.lower()]
+        yield NumberMatch(match.start(), match.end(), value, spelled=True, approximate=True)
 
 
 def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:

@@ -38,7 +38,16 @@ from ingest.local import DocumentRef, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import process_batch
 from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
-from transform.publish import check_output, discard_staged, is_remote, lock_output, publish_staged, stage_tables
+from transform.publish import (
+    check_output,
+    current_version,
+    discard_staged,
+    filesystem,
+    is_remote,
+    lock_output,
+    publish_staged,
+    stage_tables,
+)
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
@@ -334,6 +343,20 @@ def _unchanged(work: Plan, previous: dict[str, pa.Table] | None, duplicates: pa.
     return _same_counts(work, previous, tuple(TABLES), duplicates.num_rows)
 
 
+def _published_rows(output: str | Path, name: str) -> int:
+    """Rows of a published table, from its files' metadata (0 when it is not there)."""
+    import pyarrow.dataset as ds
+
+    base = current_version(output) if is_remote(output) else str(output)
+    if base is None:
+        return 0
+    fs, path = filesystem(base)
+    try:
+        return ds.dataset(f"{path}/{name}", filesystem=fs, format="parquet").count_rows()
+    except (FileNotFoundError, OSError):
+        return 0
+
+
 def _summary(
     refs: list[DocumentRef], tables: dict[str, pa.Table], output: str | Path, work: Plan, **facts: object
 ) -> RunSummary:
@@ -469,6 +492,7 @@ def _refresh_locked(
     if _unchanged(work, previous, duplicates):
         assert previous is not None
         summary = _summary(refs, previous, output_dir, work, validation_docs=None, published=True, unchanged=True)
+        summary.rows["metrics"] = _published_rows(output_dir, "metrics")
         summary.problems, summary.seconds = problems, clock.laps
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
         return summary

@@ -28,7 +28,7 @@ import flows.refresh
 from flows.cli import main
 from flows.refresh import RunSummary, ValidationFailed, refresh
 from transform.publish import KEEP_VERSIONS, PARTITIONED, versions_dir
-from transform.schemas import TABLES
+from transform.schemas import PUBLISHED, TABLES
 
 PROJECT = Path(__file__).parents[1]
 RAW_SAMPLES = sorted((PROJECT / "data" / "raw").glob("*.txt"))
@@ -233,7 +233,12 @@ def test_summary_counts(first_run: Run) -> None:
         for r in first_run.tables["rejects"].to_pylist()
     }
     assert summary.rejected == rejected == {"empty": 3, "binary": 1, "not_vietnamese": 1}, details
-    assert summary.rows == {name: len(first_run.frames[name]) for name in TABLES}
+    assert summary.rows == {name: len(first_run.frames[name]) for name in TABLES} | {
+        "metrics": pq.read_table(first_run.output / "metrics").num_rows
+    }
+    assert summary.rows["metrics"] >= 1
+    assert summary.report is not None and Path(summary.report).is_file()  # beside the tables
+    assert Path(summary.report) == first_run.output.absolute().parent / "report" / "index.html"
     assert summary.rows["articles"] == len(corpus.articles)
     assert summary.published is True
     assert summary.problems == []
@@ -407,7 +412,7 @@ def test_failed_validation_leaves_published_tables_untouched(
     output = first_run.output
     before = snapshot(output)
     versions_before = sorted(p.name for p in versions_dir(output).iterdir())
-    assert {path.split("/")[0] for path in before} == set(TABLES)
+    assert {path.split("/")[0] for path in before} == set(PUBLISHED)
     real = flows.refresh.process_batch
     corrupted: list[int] = []
 

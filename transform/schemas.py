@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from transform.facts import METRICS
+
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 # Where a figure applies, or an article's main place (extract/places.py): a province of
@@ -119,3 +121,7 @@ REJECT_REASONS = [
     "broken_link",  # a symbolic link to nothing, or to itself
     "too_deep",  # a folder nested past discovery's depth limit
 ]
+
+# What a run publishes: the four tables above, and the metrics derived from them
+# (transform/facts.py)
+PUBLISHED: dict[str, pa.Schema] = {**TABLES, "metrics": METRICS}
