@@ -86,7 +86,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     if reference is None:  # for the years of yearless dates only: `year_inferred` says so
         reference = latest_cited_day(raws, text, as_of)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
-    places = ArticlePlaces(text, doc.lowered, published)
+    places = ArticlePlaces(text, doc.lowered, published, doc.sentences)
     figures = [f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates)]
     facts = ArticleFacts(
         title=known.title or parsed.title,

@@ -239,7 +239,11 @@ class _Found(NamedTuple):
 class ArticlePlaces:
     """The places an article names, its main place, and the place of each figure."""
 
-    def __init__(self, text: str, lowered: str, published: date | None) -> None:
+    def __init__(
+        self, text: str, lowered: str, published: date | None, sentences: SentenceFinder | None = None
+    ) -> None:
+        """`sentences` is the document's finder when the caller has one (its lines are
+        split once for figures and places alike)."""
         if isinstance(published, datetime):  # a timestamp compares with no date
             published = published.date()
         self.text = text
@@ -251,7 +255,7 @@ class ArticlePlaces:
         self._roles: list[str] = []
         self._resolve(found)
         self._starts = [m.char_start for m in self.mentions]
-        self._finder = SentenceFinder(text)
+        self._finder = sentences if sentences is not None else SentenceFinder(text)
         self.main: PlaceMention | None = self._main()
 
     # -- finding -----------------------------------------------------------------------
