@@ -520,17 +520,26 @@ def _part_year(point: Point | None, parts: list[tuple[int, int]]) -> int | None:
     return None
 
 
-def _cue_years(cue: DayCue, found: Evidence, weekday: int | None) -> list[tuple[int | None, str]]:
-    """The years the evidence gives the text's own day, strongest first, with their rule."""
-    point = cue.point
+def _stated_years(found: Evidence, weekday: int | None) -> list[tuple[int | None, str]]:
+    """The years the text states as the present in other ways than its own day: a weekday
+    beside a day and month, a lunar or a named year, a tally "tính đến", this year's cues,
+    a comparison with last year. Strongest first, with their rule."""
     return [
-        (point.year, "cue_year"),
         (weekday, "weekday"),
         (found.lunar, "lunar_year"),
         (found.named, "named_year"),
         (found.as_of.year if found.as_of else None, "as_of"),
         (found.present, "this_year"),
         (found.compared, "same_period"),
+    ]
+
+
+def _cue_years(cue: DayCue, found: Evidence, weekday: int | None) -> list[tuple[int | None, str]]:
+    """The years the evidence gives the text's own day, strongest first, with their rule."""
+    point = cue.point
+    return [
+        (point.year, "cue_year"),
+        *_stated_years(found, weekday),
         (_span_year(point, found.spans), "span"),
         (_near_year(point, found.days), "near_day"),
         (_month_year(point, found.recent), "near_month"),
@@ -593,12 +602,7 @@ def published_with_evidence(
             return Published(dated, "day", rule)
     # no day of its own that the evidence dates: the year, and the latest month cited in it
     for year, rule in (
-        (weekday, "weekday"),
-        (found.lunar, "lunar_year"),
-        (found.named, "named_year"),
-        (found.as_of.year if found.as_of else None, "as_of"),
-        (found.present, "this_year"),
-        (found.compared, "same_period"),
+        *_stated_years(found, weekday),
         (_part_year(None, found.parts), "part"),
         (found.title, "title_year"),
         (_near_any(text, raws, found), "near_any"),
