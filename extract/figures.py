@@ -72,6 +72,7 @@ _NAMED_UNIT_AFTER = re.compile(
     rf" (?:{alternation({w[:1].upper() + w[1:] for w in _FIG['item_modifier_stops']['words'] if w[:1].islower()})})"
     r" (?=[^\W\d_])"
 )
+_CODE_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-\s*$")  # a plate's or a ship's prefix
 _CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
 # over lower-cased text (`lowered_like`): literal words compare far faster than with IGNORECASE
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in UNIT_NAMES})})(?![\w])")
@@ -168,8 +169,16 @@ def _is_excluded(
         return True  # "12 giờ 30 phút" is a time of day
     if _HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before):
         return True
+    if number.spelled and text[number.start].isupper() and after[1:2].isupper() and not _opens_sentence(text, number):
+        return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+def _opens_sentence(text: str, number: NumberMatch) -> bool:
+    """Whether `number` opens its sentence (or line, or a quotation, or a list item)."""
+    before = text[max(0, number.start - 4) : number.start].rstrip()
+    return not before or before[-1] in '.!?:;\n"“(-–—•*'
 
 
 def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
@@ -180,6 +189,8 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
         return True
     if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
         return True
+    if len(digits) >= 3 and "." not in token and _CODE_BEFORE.search(before):
+        return True  # "tàu HP - 4356", "xe 29A - 123": a registration number
     if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
         return True
     following, preceding = after[:1], before[-1:]

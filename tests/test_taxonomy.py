@@ -116,6 +116,7 @@ def test_programmes_are_plans_only_where_they_are_carried_out() -> None:
     assert metric("%", "kế hoạch quý", "Kho bạc hoàn thành 14,9% kế hoạch quý, xây dựng tiếp.") is None
     assert metric(None, "phương án", "Có hai phương án.") is None
     assert metric(None, "phương án", "Công an xây dựng 12 phương án bảo vệ.") == "plans"
+    assert metric(None, "phương án", "Bộ đưa ra 2 phương án điều chỉnh mức đóng bảo hiểm.") is None
 
 
 def test_without_a_sentence_the_item_and_the_words_before_are_searched() -> None:
