@@ -578,7 +578,8 @@ def _earlier_period(text: str, before: Iterable[RawDate]) -> RawDate | None:
 # --- resolution ----------------------------------------------------------------------
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -590,7 +591,7 @@ def _point_dates(point: Point, year: int) -> tuple[date, date]:
     if point.month is None:
         return date(year, 1, 1), date(year, 12, 31)
     if point.day is None:
-        return date(year, point.month, 1), _month_end(year, point.month)
+        return date(year, point.month, 1), month_end(year, point.month)
     return date(year, point.month, point.day), date(year, point.month, point.day)
 
 

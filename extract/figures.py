@@ -34,6 +34,7 @@ UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UN
 COUNT_NOUNS = set(_UNITS["count_noun"].values())
 MEASURES = set(_UNITS["measure"].values())
 CURRENCIES: dict[str, str] = _UNITS["currencies"]
+CURRENCY_CODES: tuple[str, ...] = tuple(sorted(set(CURRENCIES.values())))  # the codes a figure can carry
 _SCALED_ONLY = {u.lower() for u in _UNITS["scaled_only"]["units"]}
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()

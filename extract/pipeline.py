@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from extract.article import parse_document
-from extract.dates import RawDate, align_same_period, find_raw_dates, resolve
+from extract.dates import RawDate, align_same_period, find_raw_dates, month_end, resolve
 from extract.document import Document
 from extract.figures import find_figures
 from extract.places import ArticlePlaces
@@ -25,7 +25,11 @@ def within_window(
     stands for it, as for any date of that precision)."""
     first, last = window
     if published is not None:
-        ends = {"day": published, "month": _month_end(published), "year": date(published.year, 12, 31)}
+        ends = {
+            "day": published,
+            "month": month_end(published.year, published.month),
+            "year": date(published.year, 12, 31),
+        }
         if published > last or ends.get(precision, published) < first:
             return None, "none"
         return published, precision
@@ -53,11 +57,6 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date
         if as_of is None or end <= as_of:
             days.append(end)
     return max(days, default=None)
-
-
-def _month_end(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:

@@ -188,7 +188,7 @@ def metrics_table(tables: dict[str, pa.Table]) -> pa.Table:
 
 
 @task(name="write report", cache_policy=NO_CACHE)
-def report_task(output: Path, report_dir: Path, validation: ValidationReport) -> Path:
+def report_task(output: Path, report_dir: Path, validation: ValidationReport, metrics: pa.Table) -> Path:
     """The static report of the published tables, linked from the flow run with the top
     facts in a table artifact."""
     import pandas as pd
@@ -202,7 +202,7 @@ def report_task(output: Path, report_dir: Path, validation: ValidationReport) ->
         validation_success=validation.success,
     )
     create_link_artifact(link=index.as_uri(), link_text="solieu report", key="solieu-report")
-    top = largest_facts(pd.read_parquet(output / "metrics"), per_metric=3)
+    top = largest_facts(metrics.to_pandas(), per_metric=3)  # the run has them: no second read
     columns = ["metric", "value", "unit", "place", "period_start", "period_end", "n_articles", "n_outlets"]
     rows = [{k: (None if pd.isna(v) else str(v)) for k, v in row.items()} for row in top[columns].to_dict("records")]
     create_table_artifact(table=rows, key="solieu-top-metrics", description="the largest facts of each metric")
@@ -532,7 +532,7 @@ def _refresh_locked(
         summary.seconds = clock.laps
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
     if report_dir is not None:
-        summary.report = str(report_task(Path(output_dir), report_dir, report))
+        summary.report = str(report_task(Path(output_dir), report_dir, report, tables["metrics"]))
         clock.lap("report")
     return summary
 

@@ -38,41 +38,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-PERIOD_SOURCES = ["stated", "sentence_date", "published", "none"]
-
-METRICS = pa.schema(
-    [
-        # a stable hash of the fact key (metric, value, value_max, unit, place, period):
-        # the same fact gets the same id in every run and every refresh
-        pa.field("metric_id", pa.string(), nullable=False),
-        pa.field("metric", pa.string(), nullable=False),  # taxonomy key (transform/metrics.toml)
-        pa.field("value", pa.float64(), nullable=False),
-        pa.field("value_max", pa.float64()),  # upper end of a range ("3-5 vụ"), else null
-        pa.field("unit", pa.string()),
-        pa.field("currency", pa.string()),  # ISO 4217 of a money unit, else null
-        # the most common qualifier of its figures (ties: the first mention's)
-        pa.field("qualifier", pa.string(), nullable=False),
-        pa.field("place", pa.string()),  # province of the article's time, "Việt Nam" or a country
-        pa.field("place_code", pa.string()),
-        pa.field("place_current", pa.string()),  # today's province: series across the 2025 merger
-        pa.field("period_start", pa.date32()),  # first day the fact covers, inclusive
-        pa.field("period_end", pa.date32()),  # last day, inclusive
-        pa.field("period_source", pa.string(), nullable=False),  # one of PERIOD_SOURCES
-        pa.field("n_figures", pa.int64(), nullable=False),  # mentions, repeats within an article included
-        pa.field("n_articles", pa.int64(), nullable=False),  # distinct articles that report it
-        pa.field("n_outlets", pa.int64(), nullable=False),  # distinct named outlets (0 when none is named)
-        pa.field("first_published", pa.date32()),  # earliest published_date of those articles
-        pa.field("last_published", pa.date32()),
-        pa.field("figure_ids", pa.list_(pa.string()), nullable=False),  # join to figures.figure_id
-        pa.field("article_ids", pa.list_(pa.string()), nullable=False),  # join to articles.article_id
-        # one representative: the first mention's sentence in the earliest article
-        pa.field("sentence", pa.string(), nullable=False),
-        # another article reports another value for the same metric, place and period
-        # (false without a place, or for a period that is only the published date or none)
-        pa.field("conflict", pa.bool_(), nullable=False),
-        pa.field("plausible", pa.bool_(), nullable=False),  # all its figures are plausible
-    ]
-)
+# the schema lives with the other tables' (pure pyarrow: worker processes import it
+# without pandas); these names are this module's too
+from transform.schemas import METRICS, PERIOD_SOURCES
 
 _FIGURE_COLUMNS = [
     "figure_id",

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import CURRENCIES, RULE_NAMES
+from extract.figures import CURRENCY_CODES, RULE_NAMES
 from extract.numbers import parse_digits
 from extract.places import SCOPES as PLACE_SCOPES
 from transform.facts import DERIVED as METRICS_DERIVED
@@ -509,7 +509,7 @@ def suites(
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
             in_set("rule", RULE_NAMES, "the attachment rules of extract/figures.py"),
             in_set("place_scope", PLACE_SCOPES, "province, national or foreign, or null"),
-            in_set("currency", sorted(set(CURRENCIES.values())), "ISO 4217 codes of units.toml, or null"),
+            in_set("currency", CURRENCY_CODES, "ISO 4217 codes of units.toml, or null"),
             is_true(
                 "within_metric_bounds",
                 "a figure marked plausible lies within its metric's bounds in its unit (metrics.toml)",
@@ -541,7 +541,7 @@ def suites(
             in_set("metric", metric_keys, "metric keys of the taxonomy"),
             in_set("qualifier", QUALIFIERS),
             in_set("period_source", PERIOD_SOURCES, "stated, sentence_date, published or none"),
-            in_set("currency", sorted(set(CURRENCIES.values())), "ISO 4217 codes of units.toml, or null"),
+            in_set("currency", CURRENCY_CODES, "ISO 4217 codes of units.toml, or null"),
             is_true("figures_exist", "every figure_id is a row of figures", shows=("metric_id",)),
             is_true("articles_exist", "every article_id is a row of articles", shows=("metric_id",)),
             is_true("counts_agree", "n_figures and n_articles count their id lists", shows=("metric_id",)),
