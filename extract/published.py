@@ -30,12 +30,14 @@ from the text, the run date, or the lexicon's calendar of lunar years.
 from __future__ import annotations
 
 import bisect
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from extract.dates import Point, RawDate, resolve
+from extract.dates import Point, RawDate, month_end, resolve
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.records import Precision
 
@@ -96,6 +98,12 @@ WEEKDAY_SLACK = 1
 RECENT_MONTHS = 3
 FIRST_PART_END = 6  # "những tháng đầu năm": the first half, at most
 RULES = frozenset(_PUB["rules"]["enabled"])  # the evidence rules in use (published.toml)
+# Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
+EVIDENCE_NAMES = (
+    "header", "header_cue", "cue_year", "weekday", "lunar_year", "named_year", "as_of", "this_year",
+    "same_period", "span", "near_day", "near_month", "recent_month", "near_part", "part", "title_year",
+    "near_any", "latest_month", "latest", "window", "none",
+)  # fmt: skip
 
 _WEEKDAYS: dict[str, int] = {k.lower(): v for k, v in _PUB["weekdays"].items()}
 _WEEKDAY = alternation(_WEEKDAYS)
@@ -632,6 +640,43 @@ def published_date(
     """The publication date and its precision (`published_with_evidence` without the rule)."""
     published = published_with_evidence(header, header_precision, text, body_start, raws, as_of, lowered)
     return published.day, published.precision
+
+
+_WINDOW = _PUB["source_window"]
+WINDOW_RULES = frozenset(_WINDOW["rules"])
+
+
+def _span_of(day: date, precision: Precision) -> tuple[date, date]:
+    """The days a publication date of that precision stands for."""
+    if precision == "month":
+        return day, month_end(day.year, day.month)
+    if precision == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+def source_window(found: Iterable[Published]) -> tuple[date, date] | None:
+    """The window a source's documents were published in, inferred from their own evidence:
+    the shortest span, in whole months, that holds `coverage` of the documents the strong
+    rules date (lexicon `[source_window]`), if there are enough of them and it is short.
+    None when the evidence is thin or spread over years: then each document stands alone."""
+    spans = sorted(
+        _span_of(p.day, p.precision) for p in found if p.day is not None and p.evidence in WINDOW_RULES
+    )
+    if len(spans) < _WINDOW["min_documents"]:
+        return None
+    held = math.ceil(_WINDOW["coverage"] * len(spans))
+    # the `held` consecutive documents (by midpoint) whose spans cover the fewest days
+    spans.sort(key=lambda s: s[0] + (s[1] - s[0]) / 2)
+    best: tuple[date, date] | None = None
+    for i in range(len(spans) - held + 1):
+        group = spans[i : i + held]
+        first, last = min(s[0] for s in group), max(s[1] for s in group)
+        if best is None or (last - first) < (best[1] - best[0]):
+            best = first, last
+    assert best is not None
+    first, last = best[0].replace(day=1), month_end(best[1].year, best[1].month)
+    return (first, last) if (last - first).days <= _WINDOW["longest_days"] else None
 
 
 def reference_date(published: date | None, precision: Precision) -> date | None:

@@ -67,6 +67,9 @@ class ArticleFacts:
     published_date: date | None
     published_precision: Precision
     place: PlaceMention | None = None  # the article's main place
+    # the rule that fixed the publication date (extract/published.py), "window" when the
+    # source's window did, "none" when nothing did
+    published_evidence: str = "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+import logging
 import multiprocessing
 import signal
 import sys
@@ -30,6 +31,7 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
@@ -55,6 +57,7 @@ from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 if TYPE_CHECKING:
     from ingest.web import WebDocuments
     from transform.validate import ValidationReport
+from transform.windows import infer_window
 
 # Worker processes import this module to run `extract batch`: pandas and Great
 # Expectations (validation), httpx and trafilatura (fetching) are imported where they
@@ -120,16 +123,31 @@ class Documents:
         self.refs = refs
 
 
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    """The run's logger, or the module's when a task's function is called outside a run."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 @task(name="discover documents", cache_policy=NO_CACHE)
 def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
-    """Documents of the local sources (folders and files)."""
+    """Documents of the local sources (folders and files), each with its source's outlet and
+    publication window: the one sources.yaml declares, else the one a sample of the source's
+    own documents implies (transform/windows.py), else none."""
     refs: dict[str, DocumentRef] = {}
     problems: list[tuple[str, str]] = []
     for source in sources:
         found, missing = discover([source.location])
         problems += missing
+        window = source.published_between
+        if window is None and source.infer_window:
+            window = infer_window(found, as_of=datetime.now(UTC).date())
+        if window is not None and source.published_between is None:
+            _logger().info("%s: published between %s and %s, as its dated documents imply", source.name, *window)
         for ref in found:
-            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet, published_between=source.published_between))
+            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet, published_between=window))
     return sorted(refs.values(), key=lambda r: r.uri), problems
 
 

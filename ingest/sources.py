@@ -52,6 +52,9 @@ class Source:
     # first and last day this source's documents were published (an archive's window):
     # it bounds each document's publication date
     published_between: tuple[date, date] | None = None
+    # with no declared window, whether one is inferred from the source's own documents
+    # (transform/windows.py); `published_between: none` turns it off
+    infer_window: bool = True
     # user:pass taken out of the URL: sent to the URL's origin only, never shown (repr) or stored
     credentials: Credentials | None = field(default=None, repr=False)
 
@@ -205,7 +208,8 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
         outlet = _text(raw["outlet"])
         if outlet is None:
             raise ValueError(f"{where}.outlet ({name}): must be non-empty text, got {shown(raw['outlet'])}")
-    window = _window(raw.get("published_between"), f"{where}.published_between ({name})")
+    infer = raw.get("published_between") != "none"
+    window = _window(None if not infer else raw.get("published_between"), f"{where}.published_between ({name})")
     if kind in ("url", "feed"):
         problem = _web_problem(location)
         if problem:
@@ -231,15 +235,20 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
         raise ValueError(f"{where}.folder ({name}): {path} is a file (use file)")
     if kind == "file" and is_dir:
         raise ValueError(f"{where}.file ({name}): {path} is a folder (use folder)")
-    return Source(name=name, kind=kind, location=str(path), outlet=outlet, published_between=window)
+    return Source(
+        name=name, kind=kind, location=str(path), outlet=outlet, published_between=window, infer_window=infer
+    )
 
 
 def _window(raw: Any, where: str) -> tuple[date, date] | None:
-    """`published_between: [2017-01-01, 2017-06-30]`: two days, the first not after the last."""
+    """`published_between: [2017-01-01, 2017-06-30]`: two days, the first not after the last
+    (`none`, no window, is read by the caller)."""
     if raw is None:
         return None
     if not isinstance(raw, list) or len(raw) != 2:
-        raise ValueError(f"{where}: expected [FIRST_DAY, LAST_DAY] such as [2017-01-01, 2017-06-30], got {shown(raw)}")
+        raise ValueError(
+            f"{where}: expected [FIRST_DAY, LAST_DAY] such as [2017-01-01, 2017-06-30], or none, got {shown(raw)}"
+        )
     days: list[date] = []
     for value in raw:
         if isinstance(value, date):

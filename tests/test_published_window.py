@@ -4,6 +4,7 @@ publication date: one outside it is no date, and with none the window's year sta
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from extract.pipeline import extract_article as _extract
 from extract.records import KnownFacts as _Known
@@ -51,3 +52,92 @@ def test_the_window_of_a_sources_file_reaches_the_articles_table(tmp_path) -> No
     tables = process_batch(refs, load_taxonomy(), extracted_at=datetime(2026, 12, 1, tzinfo=UTC))
     row = tables["articles"].to_pylist()[0]
     assert (row["published_date"], row["published_precision"]) == (date(2017, 1, 1), "year")
+
+
+# --- a window the source's own documents imply (extract.published.source_window) ---
+
+from extract.pipeline import within_window  # noqa: E402
+from extract.published import Published, source_window  # noqa: E402
+
+
+def _strong(days: list[date], rule: str = "cue_year") -> list[Published]:
+    return [Published(d, "day", rule) for d in days]
+
+
+def test_strongly_dated_documents_that_agree_imply_their_months() -> None:
+    days = [date(2019, 3, 1 + i) for i in range(10)] + [date(2019, 4, 2 + i) for i in range(6)]
+    window = source_window([*_strong(days), Published(date(2010, 1, 1), "year", "near_any")])
+    assert window == (date(2019, 3, 1), date(2019, 4, 30))
+
+
+def test_an_outlier_does_not_widen_the_window() -> None:
+    days = [date(2019, 3, 1 + i) for i in range(19)] + [date(2015, 8, 8)]
+    assert source_window(_strong(days)) == (date(2019, 3, 1), date(2019, 3, 31))
+
+
+def test_thin_or_spread_evidence_implies_no_window() -> None:
+    assert source_window(_strong([date(2019, 3, 1 + i) for i in range(11)])) is None  # too few
+    years = [date(2010 + i % 8, 5, 1) for i in range(40)]  # eight years: no short span holds 90%
+    assert source_window(_strong(years)) is None
+    weak = [Published(date(2019, 3, 1 + i), "day", "near_month") for i in range(30)]
+    assert source_window(weak) is None  # only the strong rules count
+
+
+def test_a_window_outranks_what_the_text_only_implies() -> None:
+    window = (date(2019, 1, 1), date(2019, 6, 30))
+    implied = Published(date(2018, 5, 1), "month", "near_any")
+    assert within_window(implied, window) == Published(date(2019, 1, 1), "year", "window")
+    inside = Published(date(2019, 5, 1), "month", "near_any")
+    assert within_window(inside, window) == inside
+    header = Published(date(2015, 3, 2), "day", "header")
+    assert within_window(header, window) == Published(None, "none", "none")
+
+
+def test_a_folder_dated_by_its_own_articles_dates_the_rest(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from flows.refresh import discover_documents
+    from ingest.sources import source_for_input
+    from transform.batch import process_batch
+    from transform.taxonomy import load_taxonomy
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(14):  # each dates itself: today's day with its year
+        (raw / f"dated{i:02d}.txt").write_text(
+            f"Công an bắt {i + 2} đối tượng\nSáng nay ({i + 1}/3/2019), Công an huyện bắt {i + 2} đối tượng.\n",
+            encoding="utf-8",
+        )
+    (raw / "undated.txt").write_text(
+        "Xử phạt chủ quán\nNgày 12/3, đoàn kiểm tra xử phạt một quán từng bị nhắc nhở từ năm 2012.\n",
+        encoding="utf-8",
+    )
+    refs, _ = discover_documents.fn([source_for_input(str(raw))])
+    assert {ref.published_between for ref in refs} == {(date(2019, 3, 1), date(2019, 3, 31))}
+    tables = process_batch(refs, load_taxonomy(), extracted_at=datetime(2026, 12, 1, tzinfo=UTC))
+    rows = {Path(r["source_uri"]).name: r for r in tables["articles"].to_pylist()}
+    undated = rows["undated.txt"]
+    assert (undated["published_date"], undated["published_precision"]) == (date(2019, 3, 1), "month")
+    assert undated["published_evidence"] == "window"
+    assert rows["dated03.txt"]["published_evidence"] == "cue_year"
+    dates = tables["dates"].to_pylist()
+    assert any(d["start_date"] == date(2019, 3, 12) for d in dates)  # its yearless day is read in the window
+
+
+def test_a_sources_file_can_turn_the_inferred_window_off(tmp_path) -> None:
+    from flows.refresh import discover_documents
+    from ingest.sources import load_sources
+
+    (tmp_path / "raw").mkdir()
+    for i in range(14):
+        (tmp_path / "raw" / f"d{i}.txt").write_text(
+            f"Công an bắt {i + 2} đối tượng\nSáng nay ({i + 1}/3/2019), Công an bắt {i + 2} đối tượng.\n",
+            encoding="utf-8",
+        )
+    listed = "sources:\n  - name: archive\n    folder: raw\n"
+    (tmp_path / "on.yaml").write_text(listed, encoding="utf-8")
+    (tmp_path / "off.yaml").write_text(listed + "    published_between: none\n", encoding="utf-8")
+    on, _ = discover_documents.fn(load_sources(tmp_path / "on.yaml"))
+    off, _ = discover_documents.fn(load_sources(tmp_path / "off.yaml"))
+    assert {r.published_between for r in on} == {(date(2019, 3, 1), date(2019, 3, 31))}
+    assert {r.published_between for r in off} == {None}

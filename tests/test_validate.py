@@ -42,6 +42,7 @@ def valid_rows() -> dict[str, list[dict[str, object]]]:
                 "author": None,
                 "published_date": date(2026, 1, 5),
                 "published_precision": "day",
+                "published_evidence": "header",
                 "published_year": 2026,
                 "text": TEXT,
                 "n_chars": len(TEXT),

@@ -144,14 +144,13 @@ def main(argv: list[str] | None = None) -> int:
 def corpus_figures(shared: Path, sample: int | None) -> None:
     """Published dates on the crawl: how many articles get one, and how many of those fall
     in the crawl year (issue 11)."""
-    from tools.published_corpus import CORPUS, measure, report
+    from tools.published_corpus import CORPUS, corpus_report
 
     tar_path = shared / CORPUS
     if not tar_path.exists():
         print(f"=== published dates: no {tar_path}, skipped")
         return
-    label = f"{tar_path.name} " + (f"(a fixed sample of {sample}, to stay quick)" if sample else "(all)")
-    print(report(measure(tar_path, sample), label))
+    print(corpus_report(tar_path, sample))
 
 
 if __name__ == "__main__":

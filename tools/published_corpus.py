@@ -2,7 +2,9 @@
 
 Extracts the article facts of every `.txt` in a tar (the baomoi crawl of 2017 by default,
 or a fixed sample of it) and prints how many articles get a published date, their share
-of all, the share of those that fall in the crawl year, and a histogram of years.
+of all, the share of those that fall in the crawl year, and a histogram of years: first
+by each article's own evidence, then as a run reads the tar as one source, with the window
+its strongly dated articles imply (`extract.published.source_window`, no hint of the year).
 
     .venv/bin/python -m tools.published_corpus --shared ../shared [--sample 5000] [--show 2015]
 """
@@ -20,11 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from extract.article import parse_document
-from extract.dates import find_raw_dates
 from extract.decode import decode_document
-from extract.lexicon import lowered_like
-from extract.published import published_with_evidence
+from extract.pipeline import article_published, within_window
+from extract.published import Published, source_window
 
 CORPUS = Path("corpus") / "baomoi-2017.tar.gz"
 # The crawl year of that corpus (first half of 2017): a fact about the data, so it lives
@@ -64,7 +64,7 @@ def _members(tar_path: Path, sample: int | None) -> Iterator[tuple[str, bytes]]:
                 yield member.name, handle.read()
 
 
-def _published(item: tuple[str, bytes, date]) -> tuple[str, date | None, str, str] | None:
+def _published(item: tuple[str, bytes, date]) -> tuple[str, Published] | None:
     name, raw, as_of = item
     try:
         text, _ = decode_document(raw)
@@ -72,40 +72,45 @@ def _published(item: tuple[str, bytes, date]) -> tuple[str, date | None, str, st
         return None
     if not text.strip():
         return None
-    # what extract.pipeline.extract_article does up to the published date, keeping the rule
-    parsed = parse_document(text)
-    lowered = lowered_like(parsed.text)
-    raws = find_raw_dates(parsed.text, lowered)
-    found = published_with_evidence(
-        parsed.header_date, parsed.header_precision, parsed.text, parsed.body_start, raws, as_of, lowered
-    )
-    return name, found.day, found.precision, found.evidence
+    found = article_published(text, as_of)
+    return name, found
 
 
-def measure(tar_path: Path, sample: int | None = None, workers: int = 2, show: int | None = None) -> CorpusFigures:
+def read_corpus(tar_path: Path, sample: int | None = None, workers: int = 2) -> list[tuple[str, Published]]:
+    """Each article's name and its publication date by its own evidence."""
     as_of = date.today()  # as a run would: the day the documents are read
     items = ((name, raw, as_of) for name, raw in _members(tar_path, sample))
+    with ProcessPoolExecutor(workers) as pool:
+        return [r for r in pool.map(_published, items, chunksize=64) if r is not None]
+
+
+def in_window(found: list[tuple[str, Published]]) -> tuple[list[tuple[str, Published]], tuple[date, date] | None]:
+    """The dates as a run gives them when the corpus is one source: bounded by the window its
+    own strongly dated articles imply, if they imply one."""
+    window = source_window(p for _, p in found)
+    if window is None:
+        return found, None
+    return [(name, within_window(p, window)) for name, p in found], window
+
+
+def measure(found: list[tuple[str, Published]], show: int | None = None) -> CorpusFigures:
     articles = dated = in_year = 0
     years: Counter[int] = Counter()
     precisions: Counter[str] = Counter()
     rules: Counter[str] = Counter()
     rules_in_year: Counter[str] = Counter()
-    with ProcessPoolExecutor(workers) as pool:
-        for result in pool.map(_published, items, chunksize=64):
-            if result is None:
-                continue
-            name, published, precision, rule = result
-            articles += 1
-            precisions[precision] += 1
-            if published is None:
-                continue
-            dated += 1
-            years[published.year] += 1
-            rules[rule] += 1
-            rules_in_year[rule] += published.year == CRAWL_YEAR
-            in_year += published.year == CRAWL_YEAR
-            if show is not None and published.year == show:
-                print(f"  {published} {precision:5s} {rule:10s} {name}")
+    for name, (published, precision, rule) in found:
+        articles += 1
+        precisions[precision] += 1
+        if published is None:
+            continue
+        dated += 1
+        years[published.year] += 1
+        rules[rule] += 1
+        rules_in_year[rule] += published.year == CRAWL_YEAR
+        in_year += published.year == CRAWL_YEAR
+        if show is not None and published.year == show:
+            print(f"  {published} {precision:5s} {rule:10s} {name}")
     return CorpusFigures(articles, dated, in_year, years, precisions, rules, rules_in_year)
 
 
@@ -136,10 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     if not tar_path.exists():
         print(f"published_corpus: no {tar_path}", file=sys.stderr)
         return 2
-    figures = measure(tar_path, args.sample, args.workers, args.show)
-    label = f"{tar_path.name}" + (f" (fixed sample of {args.sample})" if args.sample else " (all)")
-    print(report(figures, label))
+    print(corpus_report(tar_path, args.sample, args.workers, args.show))
     return 0
+
+
+def corpus_report(tar_path: Path, sample: int | None, workers: int = 2, show: int | None = None) -> str:
+    """Both reports: by each article's own evidence, then as a run reads the tar as one source."""
+    found = read_corpus(tar_path, sample, workers)
+    label = f"{tar_path.name}" + (f" (a fixed sample of {sample})" if sample else " (all)")
+    own = report(measure(found, show), f"{label}, by each article's own evidence")
+    bounded, window = in_window(found)
+    if window is None:
+        return own + "\n=== as one source: its strongly dated articles imply no window"
+    implied = f"{label} read as one source, in the window its articles imply ({window[0]} to {window[1]})"
+    return own + "\n" + report(measure(bounded), implied)
 
 
 if __name__ == "__main__":

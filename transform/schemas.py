@@ -27,6 +27,8 @@ ARTICLES = pa.schema(
         pa.field("author", pa.string()),
         pa.field("published_date", pa.date32()),
         pa.field("published_precision", pa.string(), nullable=False),
+        # the evidence rule that fixed the date (extract/published.py), "window", or "none"
+        pa.field("published_evidence", pa.string(), nullable=False),
         pa.field("published_year", pa.int32()),  # partition key of figures/dates at scale
         *PLACE_FIELDS,
         pa.field("text", pa.string(), nullable=False),

@@ -158,6 +158,7 @@ def build_tables(
                 "author": facts.author,
                 "published_date": published,
                 "published_precision": precision,
+                "published_evidence": facts.published_evidence if published else "none",
                 "published_year": published.year if published else None,
                 **place_columns(facts.place),
                 "text": art.text,

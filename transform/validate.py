@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 from extract.figures import CURRENCY_CODES, RULE_NAMES
 from extract.numbers import parse_digits
 from extract.places import SCOPES as PLACE_SCOPES
+from extract.published import EVIDENCE_NAMES
 from transform.facts import DERIVED as METRICS_DERIVED
 from transform.facts import PERIOD_SOURCES
 from transform.schemas import (
@@ -490,6 +491,7 @@ def suites(
             is_true("text_is_whole", "text is a string of n_chars characters", shows=("n_chars",)),
             unique("article_id"),
             in_set("published_precision", PRECISIONS),
+            in_set("published_evidence", EVIDENCE_NAMES, "an evidence rule of extract/published.py, window or none"),
             in_set("place_scope", PLACE_SCOPES, "province, national or foreign, or null"),
             between(
                 "published_date",
