@@ -35,8 +35,9 @@ from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract.pipeline import EXTRACTOR_VERSION
+from flows.progress import RunProgress
 from flows.runners import release_idle_workers
-from ingest.local import DocumentRef, content_hashes, discover
+from ingest.local import DocumentRef, HashManifest, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import process_batch
 from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
@@ -48,7 +49,9 @@ from transform.publish import (
     is_remote,
     lock_output,
     publish_staged,
+    read_hash_manifest,
     stage_tables,
+    write_hash_manifest,
 )
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
@@ -173,7 +176,7 @@ def plan(
     first: when nothing is new they are all a rerun needs. Returns the plan, the
     published tables it read, and whether they were read whole (every column)."""
     refs = documents.refs
-    hashes = content_hashes(refs)
+    hashes = _hashes_with_manifest(refs, output)
     versions = {"extractor_version": EXTRACTOR_VERSION, "taxonomy_version": taxonomy.version}
     if not whole:
         keys = read_published(output, KEY_COLUMNS)
@@ -182,6 +185,20 @@ def plan(
             return work, keys, keys is None
     previous = read_published(output)
     return plan_refresh(refs, hashes, previous, **versions), previous, True
+
+
+def _hashes_with_manifest(refs: list[DocumentRef], output: str | Path) -> list[str]:
+    """Content hashes of `refs`, reading only the files the output's hash manifest does
+    not know as they are now (size and mtime); the manifest is saved when it changed."""
+    manifest = HashManifest.from_bytes(read_hash_manifest(output))
+    hashes = content_hashes(refs, manifest)
+    manifest.keep_only({ref.uri for ref in refs})
+    if manifest.changed:
+        try:
+            write_hash_manifest(output, manifest.to_bytes())
+        except OSError as error:  # only a cache: the next run hashes again
+            _logger().warning("hash manifest not saved: %s", error)
+    return hashes
 
 
 @task(name="extract batch", cache_policy=NO_CACHE)
@@ -516,10 +533,13 @@ def _refresh_locked(
         return summary
 
     try:
-        futures = [
-            extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in batches(work.new, batch_size)
-        ]
-        parts = [future.result() for future in futures]
+        todo = batches(work.new, batch_size)
+        futures = [extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in todo]
+        parts = []
+        with RunProgress(len(work.new), logger) as progress:
+            for batch, future in zip(todo, futures, strict=True):  # in order: the tables keep the documents' order
+                parts.append(future.result())
+                progress.advance(len(batch), parts[-1]["rejects"].num_rows)
     except BaseException:  # an interrupt (SIGTERM, SIGINT) or a failed batch: the run stops now
         stop_worker_processes()
         raise

@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,7 @@ class DocumentRef:
     outlet: str | None = None  # the source's outlet, for documents that do not name theirs
     published_between: tuple[date, date] | None = None  # the source's publication window, if it declares one
     rejection: tuple[str, str] | None = None  # (reason, detail) known at discovery: never read
+    mtime_ns: int | None = None  # as discovery saw it: with `size`, what the hash manifest is keyed on
 
 
 def path_uri(path: str) -> str:
@@ -120,13 +122,13 @@ def _entry_ref(entry: os.DirEntry[str]) -> DocumentRef:
                 return _rejected(entry.path, "broken_link", _link_problem(error))
             target = os.path.realpath(entry.path)
             if stat.S_ISREG(info.st_mode):
-                return DocumentRef(uri=path_uri(target), size=info.st_size)
+                return DocumentRef(uri=path_uri(target), size=info.st_size, mtime_ns=info.st_mtime_ns)
             return _rejected(entry.path, "not_a_file", f"link to {path_uri(target)}, {_kind(info.st_mode)}")
         info = entry.stat(follow_symlinks=False)
     except OSError as error:  # gone or unreadable since the folder was listed
         return _rejected(entry.path, "unreadable", f"{type(error).__name__}: {error.strerror}")
     if stat.S_ISREG(info.st_mode):
-        return DocumentRef(uri=path_uri(entry.path), size=info.st_size)
+        return DocumentRef(uri=path_uri(entry.path), size=info.st_size, mtime_ns=info.st_mtime_ns)
     return _rejected(entry.path, "not_a_file", _kind(info.st_mode))
 
 
@@ -195,7 +197,7 @@ def discover(
             for ref in _walk(real, suffixes, seen):
                 found.setdefault(ref.uri, ref)
         elif stat.S_ISREG(info.st_mode):
-            found[path_uri(real)] = DocumentRef(uri=path_uri(real), size=info.st_size)
+            found[path_uri(real)] = DocumentRef(uri=path_uri(real), size=info.st_size, mtime_ns=info.st_mtime_ns)
         else:
             ref = _rejected(real, "not_a_file", _kind(info.st_mode))
             found.setdefault(ref.uri, ref)
@@ -239,21 +241,114 @@ def read_bytes(ref: DocumentRef, max_bytes: int = MAX_BYTES) -> bytes:
         os.close(fd)
 
 
-def content_hashes(refs: Iterable[DocumentRef]) -> list[str]:
+class HashManifest:
+    """What discovery already hashed: uri -> (size, mtime_ns, SHA-256), so that a rerun
+    reads only the files that changed. A file whose size or modification time differs
+    from its entry is hashed again.
+
+    An entry is not trusted when the file's mtime is within RACY_NS of when the entry was
+    recorded: a write in the same clock tick as the hashing (or on a file system with
+    coarse timestamps) could change the bytes and keep the mtime. Those files are hashed
+    again on the next run, and recorded once they are older.
+    """
+
+    __slots__ = ("changed", "entries", "hashed")
+
+    def __init__(self, entries: dict[str, tuple[int, int, str]] | None = None) -> None:
+        self.entries = entries or {}
+        self.hashed = 0  # files read and hashed by `content_hashes` with this manifest
+        self.changed = False  # entries differ from what was loaded: worth saving
+
+    @classmethod
+    def from_bytes(cls, data: bytes | None) -> HashManifest:
+        """The manifest saved by `to_bytes`; an empty one if `data` is None or unreadable
+        (a missing or corrupt manifest only costs hashing)."""
+        if not data:
+            return cls()
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(pa.BufferReader(data))
+            if table.schema.names != list(_MANIFEST_COLUMNS):
+                return cls()
+            columns = [table.column(name).to_pylist() for name in _MANIFEST_COLUMNS]
+        except Exception:  # any damage means: hash everything
+            return cls()
+        return cls({uri: (size, mtime, digest) for uri, size, mtime, digest in zip(*columns, strict=True)})
+
+    def to_bytes(self) -> bytes:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        uris = list(self.entries)
+        sizes, mtimes, digests = zip(*self.entries.values(), strict=True) if uris else ((), (), ())
+        table = pa.table(
+            {
+                "uri": pa.array(uris, pa.string()),
+                "size": pa.array(sizes, pa.int64()),
+                "mtime_ns": pa.array(mtimes, pa.int64()),
+                "content_sha256": pa.array(digests, pa.string()),
+            }
+        )
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        return sink.getvalue().to_pybytes()
+
+    def lookup(self, ref: DocumentRef) -> str | None:
+        entry = self.entries.get(ref.uri)
+        if entry is None or ref.mtime_ns is None or entry[:2] != (ref.size, ref.mtime_ns):
+            return None
+        return entry[2]
+
+    def record(self, ref: DocumentRef, digest: str, now_ns: int) -> None:
+        if ref.mtime_ns is None or ref.mtime_ns >= now_ns - RACY_NS:
+            self.entries.pop(ref.uri, None)
+            return
+        self.entries[ref.uri] = (ref.size, ref.mtime_ns, digest)
+        self.changed = True
+
+    def keep_only(self, uris: set[str]) -> None:
+        """Forget files that are no longer among the inputs (the manifest stays the inputs' size)."""
+        gone = [uri for uri in self.entries if uri not in uris]
+        for uri in gone:
+            del self.entries[uri]
+        self.changed = self.changed or bool(gone)
+
+
+_MANIFEST_COLUMNS = ("uri", "size", "mtime_ns", "content_sha256")
+RACY_NS = 2_000_000_000  # see HashManifest: 2 s covers FAT's timestamps and clock steps
+
+
+def content_hashes(refs: Iterable[DocumentRef], manifest: HashManifest | None = None) -> list[str]:
     """SHA-256 of each document's bytes: how a rerun knows what it has seen.
 
-    A document that cannot be read gets a placeholder unique to it, which never matches
-    a digest: it is read (and rejected, saying why) again by the batch.
+    With a `manifest`, a file whose size and mtime match its entry is not read; the
+    others are hashed and recorded in it. A document that cannot be read gets a
+    placeholder unique to it, which never matches a digest: it is read (and rejected,
+    saying why) again by the batch.
     """
     hashes = []
+    now_ns = time.time_ns()
     for ref in refs:
         if ref.content_sha256:
             hashes.append(ref.content_sha256)
             continue
+        if manifest is not None and not ref.rejection:
+            known = manifest.lookup(ref)
+            if known is not None:
+                hashes.append(known)
+                continue
         try:
-            hashes.append(hashlib.sha256(read_bytes(ref)).hexdigest())
+            digest = hashlib.sha256(read_bytes(ref)).hexdigest()
         except Rejection as rejection:
             hashes.append(f"{rejection.reason}:{ref.uri}")
+            continue
         except (OSError, ValueError):
             hashes.append(f"unreadable:{ref.uri}")
+            continue
+        hashes.append(digest)
+        if manifest is not None:
+            manifest.hashed += 1
+            manifest.record(ref, digest, now_ns)
     return hashes

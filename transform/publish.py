@@ -407,6 +407,41 @@ def lock_path(output: str | Path) -> str:
     return f"{parent}/.{name}.lock"
 
 
+def hash_manifest_path(output: str | Path) -> str:
+    """Where discovery's hash manifest is kept (`data/.tables-hashes.parquet` beside
+    `data/tables`; ingest/local.py `HashManifest`): with the output, as the lock is, so a
+    run for another output never reads it."""
+    parent, _, name = filesystem(output)[1].rpartition("/")
+    return f"{parent}/.{name}-hashes.parquet"
+
+
+def read_hash_manifest(output: str | Path) -> bytes | None:
+    """The saved hash manifest's bytes, or None when there is none (or it cannot be read)."""
+    fs = filesystem(output)[0]
+    try:
+        return fs.cat_file(hash_manifest_path(output))
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def write_hash_manifest(output: str | Path, data: bytes) -> None:
+    """Replace the hash manifest in one step (a rename locally, one PUT remotely): a
+    killed run leaves the old one or the new one, never half of one."""
+    fs, _ = filesystem(output)
+    path = hash_manifest_path(output)
+    if is_remote(output):
+        fs.pipe_file(path, data)
+        return
+    partial = f"{path}.{uuid.uuid4().hex[:8]}.partial"
+    try:
+        with open(partial, "wb") as out:
+            out.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
 @contextmanager
 def lock_output(output: str | Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the output's run lock within; waits up to `wait` seconds for another run to
