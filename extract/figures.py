@@ -32,6 +32,8 @@ QUALIFIERS: dict[str, Qualifier] = {k.casefold(): v for k, v in _FIG["qualifiers
 QUALIFIERS_AFTER: dict[str, Qualifier] = {k.lower(): v for k, v in _FIG["qualifiers_after"].items()}
 UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
 COUNT_NOUNS = set(_UNITS["count_noun"].values())
+# units after which the counted thing follows (not measures): an action may name it
+CLASSIFIERS = set(_UNITS["classifier"].values()) | COUNT_NOUNS
 MEASURES = set(_UNITS["measure"].values())
 CURRENCIES: dict[str, str] = _UNITS["currencies"]
 CURRENCY_CODES: tuple[str, ...] = tuple(sorted(set(CURRENCIES.values())))  # the codes a figure can carry
@@ -57,6 +59,7 @@ _CONTINUATION = re.compile(rf"(?:{alternation(_FIG['period_continuations']['word
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
+_DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
 _EXCLUDE_AFTER = rf"\s*(?:{alternation({w.lower() for w in _FIG['exclude_after']['words']})})(?![\w])"
 _ORDINAL_AFTER = rf"\s+(?:{alternation({w.lower() for w in _FIG['ordinal_after']['words']})})(?![\w])"
@@ -108,10 +111,41 @@ class _PhraseAt:
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
 _COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]])
-_MODIFIER_STOP = _PhraseAt(_FIG["item_modifier_stops"]["words"])
+# two-word compounds whose second word is a stop: "văn bản" ("bản" a village), "tự chế"
+_COMPOUND_PAIRS = {
+    w.lower() for w in [*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]] if w.count(" ") == 1
+}
+_MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measure_attributes"]["ends_item"]])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
+_PASSIVE_NOUN_BEFORE = {w.lower() for w in _FIG["passive_nouns"]["before"]}  # "thiết bị"
+_PASSIVE_NOUN_AFTER = {w.lower() for w in _FIG["passive_nouns"]["after"]}  # "bị can"
+_DEFINING_PASSIVE = _PhraseAt(_FIG["passive_nouns"]["defining"])  # "bị tạm giữ"
+_EVENT_HEAD = _PhraseAt(_FIG["event_heads"]["words"])
+# "xã", "phường", "huyện": a capitalised word after one, as the item's head, is its name
+_ADMIN_HEADS = {w.lower() for w in _FIG["item_modifier_stops"]["words"] if w[:1].islower()}
+_CLASSIFIER_WORDS = {w.lower() for w in _UNITS["classifier"]}
+_ATTRIBUTE = _FIG["measure_attributes"]
+_MEASURED_BY_ATTRIBUTE = re.compile(  # over lower-cased text, ending where the qualifier or number starts
+    rf"(?<![\w])(?P<attribute>{alternation({w.lower() for w in _ATTRIBUTE['words']})})"
+    rf"\s*(?:(?:{alternation(_ATTRIBUTE['linkers'])})\s*)?$"
+)
+_ATTRIBUTE_INNER = {w.lower() for w in _ATTRIBUTE["inner"]}
+_ATTRIBUTE_VERBS = {w.lower() for w in _ATTRIBUTE["verb_before"]}
+# the same cues as phrases ("dài", "dài khoảng"), for a lookup of the words before a number
+_ATTRIBUTE_BEFORE = PhraseSet(
+    [*_ATTRIBUTE["words"], *(f"{word} {linker}" for word in _ATTRIBUTE["words"] for linker in _ATTRIBUTE["linkers"])]
+)
+# units and scale words: walking back, one ends the thing ("3 tỷ đồng trên diện tích rộng 16 ha")
+_UNIT_WORDS = {w.lower() for w in UNIT_NAMES if " " not in w} | {"nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
+# walking back, the thing measured starts after a number word or a determiner ("một hố ga")
+_ATTRIBUTE_STOP_WORDS = {
+    *(w.lower() for w in _ATTRIBUTE["content_before"]),
+    *("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "mấy", "vài"),
+    *("các", "những", "mỗi", "là"),
+}
+MAX_ATTRIBUTE_ITEM_WORDS = 6
 _MEASURED_BEFORE = re.compile(  # over lower-cased text
     rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
@@ -120,7 +154,10 @@ _RATE = re.compile(
     rf"\s*(?:/|(?:{alternation([w for w in _UNITS['rate_denominators']['per_words'] if w != '/'])})\s+)\s*"
     rf"(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
 )
-_MINUTES_AFTER = re.compile(r"\s*(?:phút|p)(?![\w])")
+# "40 trận/mùa", "3 ca/ngày": a noun that is no unit, with a rate's "per" part glued to it
+_NOUN_RATE = re.compile(
+    rf" (?P<unit>[^\W\d_]+)/(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
+)
 _HOURS_AFTER = re.compile(r"\s*(?:giờ|h)(?![^\W\d])")  # "21h", "21h30", never "hecta"
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
@@ -156,8 +193,12 @@ def _is_excluded(
     if not number.spelled and _is_code_like(text, lowered, number, before, after, range_end):
         return True
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
-    if not scaled and _EXCLUDE_BEFORE.phrase_before(text, number.start):
-        return True
+    # a capitalised number word after a full stop opens a sentence: "… 6 tháng. Sáu ngày sau"
+    new_sentence = number.spelled and text[number.start].isupper() and before.rstrip()[-1:] in (".", "!", "?")
+    cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
+    if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE):
+        return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
+
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
             return True  # "tại 12 Tôn Đản": a street address
@@ -166,14 +207,20 @@ def _is_excluded(
             return True  # "156 Xã Đàn": a street's name
     if _NOT_A_COUNT_AFTER.match(lowered, number.end, number.end + 30):  # "thứ 3", "5 giờ sáng"
         return True
-    if _MINUTES_AFTER.match(after) and _CLOCK_HOUR_BEFORE.search(before):
-        return True  # "12 giờ 30 phút" is a time of day
+    if not number.spelled and number.value < 60 and _ends_with_hour(before):
+        return True  # "12 giờ 30 phút", "20 giờ 15 ngày 6-2": the minutes of a time of day
     if _HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before):
         return True
     if number.spelled and text[number.start].isupper() and after[1:2].isupper() and not _opens_sentence(text, number):
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+def _ends_with_hour(before: str) -> bool:
+    """Whether `before` ends with a clock hour ("20 giờ ", "8h"); a suffix test first, as
+    this runs for most small numbers."""
+    return before.rstrip().lower().endswith(("giờ", "h")) and _CLOCK_HOUR_BEFORE.search(before) is not None
 
 
 def _opens_sentence(text: str, number: NumberMatch) -> bool:
@@ -186,7 +233,7 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
     """Digits that are a year, a phone number, a code or part of one, not a count."""
     token = text[number.start : number.end].split()[0]
     digits = token.replace(".", "").replace(",", "")
-    if digits.startswith("0") and len(digits) > 1:  # phone numbers, codes "03"
+    if digits.startswith("0") and len(digits) > 1 and not token.startswith("0,"):  # phone numbers, codes "03"
         return True
     if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
         return True
@@ -232,19 +279,45 @@ def _new_clause(text: str, lowered: str, segment: list[re.Match[str]]) -> bool:
     return before_passive >= 3
 
 
-def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
+def _passive_ends_item(lowered: str, token: re.Match[str], phrase: list[re.Match[str]], previous: str) -> bool:
+    """Whether the passive marker `token` opens a predicate rather than continuing the
+    item: it does after a thing ("3 xe máy bị ô tô tông"), not after a person ("người bị
+    thương") nor inside a noun ("thiết bị", "bị can")."""
+    if not phrase or previous in _PASSIVE_NOUN_BEFORE:
+        return False
+    following = _WORD.match(lowered, token.end() + 1)
+    if following is not None and (
+        following[0] in _PASSIVE_NOUN_AFTER or _DEFINING_PASSIVE.at(lowered, following.start(), following[0])
+    ):
+        return False
+    head = [t[0] for t in phrase[:2]]
+    return head[0] not in _PERSON_NOUNS and " ".join(head) not in _PERSON_NOUNS
+
+
+def _quoted_first(text: str, token: re.Match[str]) -> bool:
+    """Whether `token` opens a quotation closed within a few words: "200 “điểm đen” đường ngang"."""
+    return token[0] in '“"' and text.find("”" if token[0] == "“" else '"', token.end(), token.end() + 40) >= 0
+
+
+def _item_phrase(text: str, lowered: str, start: int, *, after_classifier: bool = False) -> tuple[str | None, int]:
     """The counted noun phrase starting at `start`, and where it ends.
 
     It ends at punctuation, a stop word (verb, preposition, conjunction) or a number,
-    and before a personal name after a person noun ("2 đối tượng Nguyễn Văn A"). A comma
-    continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ"): a part after
-    the comma that a stop word cuts and that opens with a capital or runs three words is
-    a new clause ("3 xe máy, Công an huyện …"), and is dropped.
+    and before a personal name after a person noun ("2 đối tượng Nguyễn Văn A") or an
+    administrative one ("hai phường Láng Hạ"). After a classifier an action may open it
+    ("30 vụ đánh bom"). A passive marker continues only a person ("người bị thương"). A
+    comma continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ"): a part
+    after the comma that a stop word cuts and that opens with a capital or runs three
+    words, or that opens with a passive marker or runs into a number, is a new clause
+    ("3 xe máy, Công an huyện …", "làm chết 19 người, bị thương 38 người"), and is dropped.
+    A quotation may open it ("200 “điểm đen” đường ngang").
     """
     words: list[re.Match[str]] = []
     segment: list[re.Match[str]] = []
     after_comma = False
     previous_end = start
+    quote_start: int | None = None
+    closing = ""
     for token in _words_after(lowered, start):  # lower-case words, offsets as in `text`
         value = token[0]
         if "\n" in text[previous_end : token.start()]:  # a phrase never crosses a line
@@ -256,16 +329,34 @@ def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
             words.extend(segment)
             segment, after_comma = [], True
             continue
+        if value == closing:  # the end of the quotation the item opened with
+            closing = ""
+            segment.append(token)
+            continue
+        if not words and not segment and quote_start is None and _quoted_first(text, token):
+            quote_start, closing = token.start(), "”" if value == "“" else '"'
+            continue
         if not value[0].isalnum() or (not value.isalpha() and any(ch.isdigit() for ch in value)):
+            if after_comma and segment and value[0].isdigit():
+                segment = []  # "19 người, bị thương 38 người": the comma opened a clause
             break
         previous = segment[-1][0] if segment else ""
-        if value in _SURNAMES and text[token.start()].isupper() and (words or segment):
-            before = [t[0] for t in (words + segment)[-2:]]
-            if before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS:
-                break  # "đối tượng Nguyễn Văn Chức": a name follows the counted noun
+        if value in _PASSIVES and (
+            (after_comma and not segment) or _passive_ends_item(lowered, token, words or segment, previous)
+        ):
+            break
+        if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
+            if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
+                break  # "hai phường Láng Hạ": the ward's name follows the counted noun
+            if value in _SURNAMES:
+                before = [t[0] for t in (words + segment)[-2:]]
+                if before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS:
+                    break  # "đối tượng Nguyễn Văn Chức": a name follows the counted noun
         if (
             (value in _STOP_RELEVANT or value.partition("-")[0] in _STOP_RELEVANT)
             and previous not in _PASSIVES
+            and f"{previous} {value}" not in _COMPOUND_PAIRS
+            and not (after_classifier and not words and not segment and _EVENT_HEAD.at(lowered, token.start(), value))
             and _is_stop(lowered, token.start(), value, after_head=bool(segment))
         ):
             if (
@@ -286,9 +377,12 @@ def _item_phrase(text: str, lowered: str, start: int) -> tuple[str | None, int]:
     words.extend(segment)
     while words and words[-1][0] in _PASSIVES:  # "người bị" is not a phrase
         words.pop()
+    if closing:  # a quotation left open: what it holds is no counted noun
+        words = []
     if not words:
         return None, start
-    return text[words[0].start() : words[-1].end()], words[-1].end()
+    first = quote_start if quote_start is not None else words[0].start()
+    return text[first : words[-1].end()], words[-1].end()
 
 
 class _Unit(NamedTuple):
@@ -314,6 +408,9 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
             return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng" pounds
         name = text[spaced.start("unit") : spaced.end("unit")]  # as written
         found = _Unit(UNIT_NAMES.get(name) or UNIT_NAMES.get(written) or name, spaced.end())
+    elif "/" in lowered[number.end : number.end + 16] and (rate := _NOUN_RATE.match(lowered, number.end)):
+        # "40 trận/mùa": the noun before the slash is the rate's unit
+        return _Unit(text[rate.start("unit") : rate.end("unit")], rate.end(), text[rate.start("per") : rate.end("per")])
     else:
         return _Unit(None, number.end)
     if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
@@ -323,10 +420,12 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
 
 class Attachment(NamedTuple):
     """What an attachment rule found: the item (None when the unit alone says what is
-    measured) and where the figure's text ends."""
+    measured) and where the figure's text ends; `unit_is_item` when the unit word is the
+    noun counted directly ("139 trường hợp": no unit)."""
 
     item: str | None
     end: int
+    unit_is_item: bool = False
 
 
 # A rule reads the document, the number and what follows it; None when it does not apply.
@@ -344,12 +443,48 @@ class AttachmentRule:
 
 
 def _noun_after(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
-    item, end = _item_phrase(doc.text, doc.lowered, unit.end)
+    after_classifier = unit.unit in CLASSIFIERS and unit.per is None
+    item, end = _item_phrase(doc.text, doc.lowered, unit.end, after_classifier=after_classifier)
     return Attachment(item, end) if item is not None else None
 
 
 def _classifier_counted(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
-    return Attachment(unit.unit, unit.end) if unit.unit in COUNT_NOUNS else None
+    return Attachment(unit.unit, unit.end, unit_is_item=True) if unit.unit in COUNT_NOUNS else None
+
+
+def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """ "một con dao dài 40 cm": the thing before the attribute is what is measured, back
+    to a number, a stop word or a mark, without its classifier ("dao")."""
+    if unit.unit not in MEASURES or unit.unit == "%":  # a share is no dimension of a thing
+        return None
+    # the attribute's phrases hold the qualifier ("dài khoảng"): the number's start will do
+    if _ATTRIBUTE_BEFORE.phrase_before(doc.text, number.start) is None:  # the common case, cheaply
+        return None
+    found = _MEASURED_BY_ATTRIBUTE.search(doc.lowered, max(0, number.start - 48), number.start)
+    if found is None:
+        return None
+    lowered = doc.lowered
+    before = doc.tokens_before(found.start("attribute"), MAX_ATTRIBUTE_ITEM_WORDS + 1)
+    if before and lowered[before[-1][0] : before[-1][1]] in _ATTRIBUTE_VERBS:
+        return None  # "mở rộng 713 km": an action's extent
+    kept: list[tuple[int, int]] = []
+    for start, end in reversed(before):
+        word = lowered[start:end]
+        if not word[0].isalpha() or word in _ATTRIBUTE_STOP_WORDS or word in _UNIT_WORDS or doc.text[start].isupper():
+            break  # a name ("tàu … của Hải quân Mỹ dài 103 m") or an amount is not the thing measured
+        if word in _STOP_RELEVANT and word not in _ATTRIBUTE_INNER and _is_stop(lowered, start, word, after_head=False):
+            break
+        kept.append((start, end))
+    while kept and lowered[kept[-1][0] : kept[-1][1]] in _ATTRIBUTE_INNER:  # "ở trán": no head yet
+        kept.pop()
+    kept.reverse()
+    while kept and lowered[kept[0][0] : kept[0][1]] in _ATTRIBUTE_INNER:
+        kept.pop(0)
+    if len(kept) > 1 and lowered[kept[0][0] : kept[0][1]] in _CLASSIFIER_WORDS:
+        kept.pop(0)  # "con dao" measures the knife
+    if not kept or len(kept) >= MAX_ATTRIBUTE_ITEM_WORDS + 1:
+        return None
+    return Attachment(doc.text[kept[0][0] : kept[-1][1]], unit.end)
 
 
 def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -372,6 +507,7 @@ RULES: tuple[AttachmentRule, ...] = (
     AttachmentRule("noun_after", "QUAL? NUM UNIT? NP", _noun_after),
     AttachmentRule("classifier_counted", "QUAL? NUM COUNT_NOUN", _classifier_counted),
     AttachmentRule("measured_noun_before", "NP (là|đạt|:|…)? QUAL? NUM MEASURE", _measured_noun_before),
+    AttachmentRule("measured_by_attribute", "NP (dài|cao|nặng|…) QUAL? NUM MEASURE", _measured_by_attribute),
     AttachmentRule("measure_alone", "QUAL? NUM UNIT", _measure_alone),
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
@@ -382,6 +518,8 @@ def _rate(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     noun before it ("lãi suất 6,5%/năm"), else none."""
     if unit.per is None:
         return None
+    if unit.unit not in MEASURES:  # "40 khách/lượt xe": a noun's rate names what it counts
+        return Attachment(None, unit.end)
     return _noun_after(doc, number, unit) or _measured_noun_before(doc, number, unit) or Attachment(None, unit.end)
 
 
@@ -517,7 +655,7 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
                 text=text[start:end],
                 value=float(value),
                 value_max=None if value_max is None else float(value_max),
-                unit=unit.unit if unit.per is None else f"{unit.unit}/{unit.per}",
+                unit=None if found.unit_is_item else unit.unit if unit.per is None else f"{unit.unit}/{unit.per}",
                 item=found.item,
                 qualifier=qualifier,
                 period_start=period.start_date if period else None,
@@ -525,7 +663,7 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
                 sentence=sentence.text,
                 context_before=text[max(sentence.start, start - 40) : start],
                 rule=rule,
-                currency=CURRENCIES.get(unit.unit) if unit.unit else None,
+                currency=CURRENCIES.get(unit.unit) if unit.unit and not found.unit_is_item else None,
             )
         )
     budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)

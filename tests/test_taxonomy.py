@@ -167,3 +167,42 @@ def test_conditions_and_bounds_come_from_the_file(tmp_path: Path) -> None:
     assert custom.metric_for(None, "vụ", "", "Công an điều tra 3 vụ.") is None
     assert custom.implausible("cases", None, 51, None) is not None
     assert TAXONOMY.implausible("cases", None, 51, None) is None
+
+
+def test_a_casualty_verb_counts_only_the_number_right_after_it() -> None:
+    sentence = "Vụ nổ làm chết 4 người, bị thương hơn 9 người; 30 người được sơ tán."
+    assert metric(None, "người", sentence, "Vụ nổ làm chết ") == "casualties"
+    assert metric(None, "người", sentence, "Vụ nổ làm chết 4 người, bị thương hơn ") == "casualties"
+    assert metric(None, "người", sentence, "người, bị thương hơn 9 người; ") is None
+    assert metric(None, "người", "Đã có 3 người chết và 5 người được cứu.", "Đã có 3 người chết và ") is None
+
+
+def test_a_casualty_word_after_the_item_in_its_clause_counts() -> None:
+    sentence = "Vụ lật xe làm 6 người trên xe khách tử vong, 12 người được cứu."
+    assert metric(None, "người", sentence, "Vụ lật xe làm ") == "casualties"
+    assert metric(None, "người", sentence, "người trên xe khách tử vong, ") is None
+    # only with a person's head: "3 xe … bị cháy" is no casualty count
+    assert metric(None, "ngôi nhà", "Có 3 ngôi nhà ở đầu làng chết máy bơm.", "Có ") is None
+
+
+def test_a_share_in_brackets_takes_the_metric_of_the_count_before_it() -> None:
+    sentence = "Năm nay xảy ra 20 vụ, tăng 5 vụ (33%), làm chết thêm 2 người (50%)."
+    assert metric("%", None, sentence, "Năm nay xảy ra 20 vụ, tăng 5 vụ (") == "cases"
+    assert metric("%", None, sentence, "tăng 5 vụ (33%), làm chết thêm 2 người (") == "casualties"
+    assert metric("%", None, "Lãi suất tăng 0,5 điểm (10%).", "Lãi suất tăng 0,5 điểm (") is None
+
+
+def test_the_number_of_before_an_item_is_read_past() -> None:
+    assert metric("%", "số vụ tai nạn", "Vi phạm chiếm 40% số vụ tai nạn.") == "cases"
+    assert metric("%", "tổng số đối tượng", "Nữ chiếm 12% tổng số đối tượng bị bắt.") == "suspects"
+    assert metric(None, "số người", "Có một số người đứng xem.") is None
+
+
+def test_an_incident_is_never_a_casualty_count() -> None:
+    assert metric("vụ", "đánh bom liều chết", "Hai vụ đánh bom liều chết xảy ra.") == "cases"
+
+
+def test_soldiers_and_firemen_are_personnel_only_on_duty() -> None:
+    assert metric(None, "binh sĩ", "Khoảng 1.000 binh sĩ được triển khai bảo vệ sân bay.") == "personnel"
+    assert metric(None, "binh sĩ", "Hơn 20 binh sĩ dự lễ cưới tập thể.") is None
+    assert metric(None, "lính cứu hỏa", "Gần 300 lính cứu hỏa được huy động dập lửa.") == "personnel"

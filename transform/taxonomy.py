@@ -31,6 +31,15 @@ METRIC_KEYS = (
 )
 
 PERCENT = "%"  # a share, not a count: bounded by the percentage check, not by its metric's bounds
+# "số vụ", "tổng số người chết": "the number of" before the counted noun (a share's base,
+# "80% số vụ TNGT"); head cues are read after it
+COUNT_OF_PREFIXES = ("tổng số ", "số ")
+# "tăng 3 vụ (60%)": a share in brackets right after a count is a share of that count
+_SHARE_OF_COUNT_BEFORE = re.compile(r"\d[\d.,]*\s+(?P<base>[^\W\d][^\d()]*?)\s*\(\s*$")
+# the words after the item that a figure's `after_item` cues are looked for in: up to the
+# next mark or number, at most this many words ("7 người trên xe ô tô chết")
+AFTER_ITEM_WORDS = 8
+_AFTER_ITEM_END = re.compile(r"[,;:.!?()\[\]\d“”\"]| và | hoặc | trong khi ")
 
 
 def _norm(text: str | None) -> str:
@@ -61,6 +70,36 @@ def _has_word(text: str, cue: str) -> bool:
 
 def _begins_with_any(text: str, words: tuple[str, ...]) -> bool:
     return any(_starts_with_word(text, w) for w in words)
+
+
+def _ends_with_cue(text: str, cue: str, fillers: tuple[str, ...]) -> bool:
+    """Whether `cue` occurs in `text` with at most two words after it, each one of
+    `fillers` (a qualifier's words: "bị thương 38", "làm chết hơn 19"): the cue governs
+    the number that follows."""
+    if cue not in text:
+        return False
+    for found in _as_word(cue).finditer(text):
+        rest = text[found.end() :].split()
+        if len(rest) <= 2 and all(word in fillers for word in rest):
+            return True
+    return False
+
+
+def _after_item(sentence: str | None, context_before: str, item: str | None) -> str:
+    """The words of the figure's clause after its item, normalised: up to the next mark or
+    number, at most `AFTER_ITEM_WORDS` ("trên xe ô tô chết" of "7 người trên xe ô tô chết")."""
+    if not sentence or not item:
+        return ""
+    at = sentence.find(context_before) if context_before else 0
+    if at < 0:
+        return ""
+    rest = sentence[at + len(context_before) :]
+    found = rest.find(item, 0, len(item) + 40)
+    if found < 0:
+        return ""
+    after = rest[found + len(item) :]
+    end = _AFTER_ITEM_END.search(after)
+    return _norm(" ".join((after[: end.start()] if end else after).split()[:AFTER_ITEM_WORDS]))
 
 
 def _occurs_not_followed_by(text: str, cue: str, words: tuple[str, ...]) -> bool:
@@ -123,6 +162,9 @@ class Metric:
     unit: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     context_heads: tuple[str, ...] = ()
+    context_adjacent: bool = False  # a context cue must end right before the number (a qualifier between)
+    context_fillers: tuple[str, ...] = ()  # the words that may stand between an adjacent cue and the number
+    after_item: tuple[str, ...] = ()  # cues in the clause's words after the item, with a context head
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
@@ -174,6 +216,9 @@ class Taxonomy:
         number; without a sentence, those two are the context searched).
         """
         item_n, unit_n, context_n = _norm(item), _norm(_amount_unit(unit)), _norm(context_before)
+        if unit_n == PERCENT and not item_n and (share := _SHARE_OF_COUNT_BEFORE.search(context_before)):
+            # "tăng 3 vụ (60%)" is a share of cases: the count before the bracket decides
+            return self.metric_for(None, share["base"], context_before[: share.start()], sentence)
         scope_text: list[str] = []
 
         def scope() -> str:  # normalised once, and only when a condition asks for it
@@ -191,18 +236,28 @@ class Taxonomy:
                 and metric.cue_allows(unit_n, scope)
             ):
                 return metric.key
+        head_n = next((item_n[len(p) :] for p in COUNT_OF_PREFIXES if item_n.startswith(p)), item_n)
         head_cues: dict[int, list[str]] = {}
-        for order, cue in self._heads_by_first_word.get(_first_word(item_n), []) if item_n else []:
-            if _starts_with_word(item_n, cue):
+        for order, cue in self._heads_by_first_word.get(_first_word(head_n), []) if head_n else []:
+            if _starts_with_word(head_n, cue):
                 head_cues.setdefault(order, []).append(cue)
+        after_text: list[str] = []
         best: tuple[int, int, str] | None = None  # (cue length, -file order, key)
         for order, metric in enumerate(self.metrics):
             unless = metric.not_followed_by
-            matched = [c for c in head_cues.get(order, []) if not self._followed(metric, c, item_n[len(c) :])]
+            matched = [c for c in head_cues.get(order, []) if not self._followed(metric, c, head_n[len(c) :])]
             matched += [c for c in metric.within if item_n and _occurs_not_followed_by(item_n, c, unless(c))]
             matched += [c for c in metric.unit if unit_n == c and not self._followed(metric, c, item_n)]
-            if metric.context and any(_starts_with_word(item_n, h) for h in metric.context_heads):
-                matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c))]
+            with_head = metric.context or metric.after_item
+            if with_head and any(_starts_with_word(item_n, h) for h in metric.context_heads):
+                if metric.context_adjacent:
+                    matched += [c for c in metric.context if _ends_with_cue(context_n, c, metric.context_fillers)]
+                else:
+                    matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c))]
+                if metric.after_item:
+                    if not after_text:
+                        after_text.append(_after_item(sentence, context_before, item))
+                    matched += [c for c in metric.after_item if after_text[0] and _has_word(after_text[0], c)]
             if not matched or metric.excludes(unit_n, item_n) or not metric.conditions.context_allows(scope):
                 continue
             lengths = [len(c) for c in matched if metric.cue_allows(c, scope)]
@@ -257,7 +312,9 @@ def _number(value: Any, where: str) -> float:
 
 def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
     where = f"{path}: [metrics.{key}]"
-    cue = {name: _words(spec, name, where) for name in ("head", "within", "unit", "context", "context_heads")}
+    cue = {
+        name: _words(spec, name, where) for name in ("head", "within", "unit", "context", "context_heads", "after_item")
+    }
     listed = {c for cues in cue.values() for c in cues}
     cue_conditions = {}
     for text, cue_spec in spec.get("cue", {}).items():
@@ -278,6 +335,8 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         not_items=_words(spec, "not_items", where),
         not_units=_words(spec, "not_units", where),
         unit_decides=bool(spec.get("unit_decides", False)),
+        context_adjacent=bool(spec.get("context_adjacent", False)),
+        context_fillers=_words(spec, "context_fillers", where),
         bounds=bounds,
     )
 
