@@ -168,6 +168,7 @@ class Metric:
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
+    not_within: tuple[str, ...] = ()  # words its items never hold
     not_units: tuple[str, ...] = ()  # units the metric never takes
     unit_decides: bool = False  # one of its units settles the metric whatever the item says
     bounds: Bounds = field(default_factory=Bounds)
@@ -179,7 +180,11 @@ class Metric:
         return self.cue_conditions.get(cue, NO_CONDITIONS).not_followed_by
 
     def excludes(self, unit_n: str, item_n: str) -> bool:
-        return unit_n in self.not_units or _begins_with_any(item_n, self.not_items)
+        return (
+            unit_n in self.not_units
+            or _begins_with_any(item_n, self.not_items)
+            or any(_has_word(item_n, w) for w in self.not_within)
+        )
 
 
 @dataclass(frozen=True)
@@ -257,7 +262,9 @@ class Taxonomy:
                 if metric.after_item:
                     if not after_text:
                         after_text.append(_after_item(sentence, context_before, item))
-                    matched += [c for c in metric.after_item if after_text[0] and _has_word(after_text[0], c)]
+                    after = after_text[0]
+                    if after and not any(_has_word(after, w) for w in metric.not_within):
+                        matched += [c for c in metric.after_item if _has_word(after, c)]
             if not matched or metric.excludes(unit_n, item_n) or not metric.conditions.context_allows(scope):
                 continue
             lengths = [len(c) for c in matched if metric.cue_allows(c, scope)]
@@ -333,6 +340,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         conditions=_conditions(spec, where),
         cue_conditions=cue_conditions,
         not_items=_words(spec, "not_items", where),
+        not_within=_words(spec, "not_within", where),
         not_units=_words(spec, "not_units", where),
         unit_decides=bool(spec.get("unit_decides", False)),
         context_adjacent=bool(spec.get("context_adjacent", False)),
