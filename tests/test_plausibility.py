@@ -56,6 +56,15 @@ def test_people_beyond_a_population_are_not_plausible() -> None:
     assert [(r["metric"], r["plausible"]) for r in rows] == [("suspects", False), ("suspects", True)]
 
 
+def test_a_fraction_of_a_commune_is_not_plausible() -> None:
+    sentence = "Người dân xóm 6,7 xã Diễn Thắng phản ánh sai sót, 12 xã khác cũng có hồ sơ lỗi."
+    hamlets = _figure("6,7 xã", sentence, 6.7, None, "xã")
+    communes = _figure("12 xã", sentence, 12, None, "xã")
+    rows = _tables(_article(sentence, [hamlets, communes]))["figures"].to_pylist()
+    assert [(r["metric"], r["plausible"]) for r in rows] == [("communes_wards", False), ("communes_wards", True)]
+    assert "whole" in rows[0]["plausible_reason"]
+
+
 def test_a_figure_without_a_metric_is_plausible() -> None:
     sentence = "Nhà máy tiêu thụ 1.000.000.000.000.000.000 kWh."  # no metric, no bound to hold
     figure = _figure("1.000.000.000.000.000.000 kWh", sentence, 1e18, "kWh", None)

@@ -136,6 +136,7 @@ class Bounds:
 
     max: float | None = None
     max_by_unit: Mapping[str, float] = field(default_factory=dict)
+    whole: bool = False  # a count of whole things: a fraction of one is no such count
 
     def maximum(self, unit: str | None) -> float | None:
         """The largest plausible value in `unit` (None: unbounded)."""
@@ -289,6 +290,8 @@ class Taxonomy:
     def implausible(self, metric: str | None, unit: str | None, value: float, value_max: float | None) -> str | None:
         """Why a figure's value cannot be true for its metric, or None when it can."""
         highest = self.maximum(metric, unit)
+        found = self.by_key.get(metric) if metric else None
+        whole = found is not None and found.bounds.whole and _norm(_amount_unit(unit)) != PERCENT
         for name, number in (("value", value), ("value_max", value_max)):
             if number is None:
                 continue
@@ -296,6 +299,8 @@ class Taxonomy:
                 return f"{name} {number:g} is negative: {metric} counts or amounts are never below 0"
             if highest is not None and (math.isnan(number) or number > highest):
                 return f"{name} {number:g} above the bound {highest:g} for {metric} in {unit or 'no unit'}"
+            if whole and not math.isnan(number) and number != math.floor(number):
+                return f"{name} {number:g} is no whole number: {metric} counts whole units"
         return None
 
 
@@ -332,6 +337,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
     bounds = Bounds(
         max=None if highest is None else _number(highest, where),
         max_by_unit={_norm(u): _number(v, where) for u, v in spec.get("max_by_unit", {}).items()},
+        whole=bool(spec.get("whole", False)),
     )
     return Metric(
         key=key,
