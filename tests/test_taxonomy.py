@@ -206,3 +206,9 @@ def test_soldiers_and_firemen_are_personnel_only_on_duty() -> None:
     assert metric(None, "binh sĩ", "Khoảng 1.000 binh sĩ được triển khai bảo vệ sân bay.") == "personnel"
     assert metric(None, "binh sĩ", "Hơn 20 binh sĩ dự lễ cưới tập thể.") is None
     assert metric(None, "lính cứu hỏa", "Gần 300 lính cứu hỏa được huy động dập lửa.") == "personnel"
+
+
+def test_vehicles_are_never_casualties() -> None:
+    sentence = "Vụ va chạm khiến tài xế và 2 người trên 2 xe máy bị thương."
+    assert TAXONOMY.metric_for(None, "xe máy bị thương", "tài xế và 2 người trên", sentence) == "vehicles"
+    assert TAXONOMY.metric_for(None, "người bị thương", "Vụ va chạm khiến", sentence) == "casualties"
