@@ -33,6 +33,7 @@ def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     from extract.numbers import START_WORDS as NUMBER_WORDS
 
     # A word is a whole run of letters, and may be glued to a number after it ("ngày17").
+    assert all(word[0] > "9" for word in DATE_WORDS | NUMBER_WORDS), "words begin with a letter"
     token = rf"([0-9]+|(?:{alternation(DATE_WORDS | NUMBER_WORDS)})(?![^\W\d]))"
     # Most anchors follow a space: with a literal first character the engine skips ahead
     # fast and tries the words only there, not inside words. The rest follow a line
@@ -46,13 +47,15 @@ def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 def find_anchors(lowered: str) -> Anchors:
     """The anchors of `lowered`, a text made by `lexicon.lowered_like`."""
     after_space, after_mark, at_start = _scanners()
-    found = [(m.start(1), m.end(1), m[1]) for m in after_space.finditer(lowered)]
-    found += [(m.start(1), m.end(1), m[1]) for m in after_mark.finditer(lowered) if not is_word_char(m[0][0])]
+    # spans only (one call a match): the tokens are sliced once, for the words
+    spans = [m.span(1) for m in after_space.finditer(lowered)]
+    spans += [span for m in after_mark.finditer(lowered) if not is_word_char(lowered[(span := m.span(1))[0] - 1])]
     if first := at_start.match(lowered):
-        found.append((0, first.end(), first[1]))
-    found.sort()
-    words = [(start, token) for start, _, token in found if token[0] not in _DIGITS]
-    digits = [(start, end) for start, end, token in found if token[0] in _DIGITS]
+        spans.append(first.span(1))
+    spans.sort()
+    # a token is a digit run or a word of letters, which all sort after "9"
+    words = [(start, lowered[start:end]) for start, end in spans if lowered[start] > "9"]
+    digits = [span for span in spans if lowered[span[0]] <= "9"]
     return Anchors(words, digits)
 
 

@@ -116,7 +116,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _year(match: re.Match[str], group: str = "y") -> int | None:
-    return _int(match.groupdict().get(group))
+    # what `match.groupdict().get(group)` gives, without building the dict
+    return _int(match[group]) if group in match.re.groupindex else None
 
 
 # --- builders --------------------------------------------------------------------
@@ -400,11 +401,16 @@ _DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_d
 _FRACTION_RULES = _DAY_RULES | {"day_range_full", "day_range_dot"}  # rules a fraction or identifier cue voids
 
 
+_YEAR_ALTERNATIVES = {"y_", "y1_", "y2_"}
+
+
 def _points(rule: _Rule, match: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     built = rule.build(match)
     if built is None:
         return None
     first, last, granularity = built
+    if not _YEAR_ALTERNATIVES & match.re.groupindex.keys():  # most rules spell the year one way
+        return first, last, granularity
     groups = match.groupdict()
     # "tháng 5 năm 2015" spells the year with "năm": the alternative groups end in "_"
     for name, point_name in (("y_", "both"), ("y1_", "first"), ("y2_", "last")):
@@ -422,6 +428,8 @@ def _points(rule: _Rule, match: re.Match[str]) -> tuple[Point, Point, Granularit
 
 def _valid_day(point: Point) -> bool:
     if point.day is None or point.month is None or point.lunar:
+        return True
+    if point.day <= 28:  # every month has these: most days, checked without the calendar
         return True
     year = point.year or 2000  # a leap year, so 29/2 passes without a year
     return point.day <= calendar.monthrange(year, point.month)[1]
@@ -461,6 +469,13 @@ def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]
                 yield index, match
 
 
+_new = tuple.__new__
+assert RawDate._fields == (
+    *("start", "end", "first", "last", "granularity", "rule"),
+    *("first_is_reference", "last_is_reference", "is_period", "compare_with"),
+), "`find_raw_dates` builds RawDate by position"
+
+
 def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
     """Every date mention in `text`, without overlaps (longer and earlier rule wins).
     `lowered` is `lowered_like(text)` when the caller has it already."""
@@ -498,16 +513,21 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
         if not (_valid_day(first) and _valid_day(last)):
             continue
         is_period = rule.period or bool(_PERIOD_BEFORE.phrase_before(text, start))
-        raw = RawDate(
-            start=start,
-            end=end,
-            first=first,
-            last=last,
-            granularity=granularity,
-            rule=rule.name,
-            first_is_reference=rule.name == "now_until_year_end",
-            last_is_reference=rule.name == "since_year_start_until_now",
-            is_period=is_period,
+        # `RawDate(start=…, …)` field by field, without its Python-level `__new__`
+        raw = _new(
+            RawDate,
+            (
+                start,
+                end,
+                first,
+                last,
+                granularity,
+                rule.name,
+                rule.name == "now_until_year_end",  # first_is_reference
+                rule.name == "since_year_start_until_now",  # last_is_reference
+                is_period,
+                None,  # compare_with
+            ),
         )
         candidates.append((end - start, start, priority, raw))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))  # longest first

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import NamedTuple
 
 from extract.anchors import find_anchors, matches_at
@@ -70,6 +71,15 @@ class NumberMatch(NamedTuple):
     value: float
     spelled: bool  # written in words ("hai mươi")
     approximate: bool = False  # "hàng trăm": an order of magnitude, not a count
+
+
+assert NumberMatch._fields == ("start", "end", "value", "spelled", "approximate"), "built by position below"
+
+
+# `NumberMatch(start, end, value, spelled, approximate)` without its Python-level
+# `__new__`: tens of thousands a corpus batch, for the digits and single number words
+_new = tuple.__new__
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 def parse_digits(token: str) -> float | None:
@@ -201,7 +211,7 @@ def _digit_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
                     continue
             end = match.start("scales") + len(tail)
             value = scaled
-        yield NumberMatch(match.start(), end, value, spelled=False)
+        yield _new(NumberMatch, (match.start(), end, value, False, False))
 
 
 _NON_SPACE = re.compile(r"\S+")
@@ -223,7 +233,7 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
         if phrase.isalpha():  # one word
             value = _single_word_value(phrase)
             if value is not None:
-                yield NumberMatch(offset, match.end(), value, spelled=True)
+                yield _new(NumberMatch, (offset, match.end(), value, True, False))
             continue
         words = phrase.split()
         positions = [m.start() + offset for m in _NON_SPACE.finditer(phrase)]
@@ -260,14 +270,14 @@ def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:
     anchors = find_anchors(lowered)
     words = [start for start, word in anchors.words if word in _NUMBER_WORDS]
     approximate = [start for start, word in anchors.words if word in _APPROX_FIRST_WORDS]
-    found = sorted(
-        [
-            *_approximate_orders(lowered, approximate),
-            *_digit_numbers(lowered, [start for start, _ in anchors.digits]),
-            *_word_numbers(lowered, words),
-        ],
-        key=lambda n: (n.start, -n.end),
-    )
+    found = [
+        *_approximate_orders(lowered, approximate),
+        *_digit_numbers(lowered, [start for start, _ in anchors.digits]),
+        *_word_numbers(lowered, words),
+    ]
+    # by start, the longer first: two stable sorts with C keys, not a lambda per number
+    found.sort(key=_END, reverse=True)
+    found.sort(key=_START)
     result: list[NumberMatch] = []
     for number in found:
         if result and number.start < result[-1].end:

@@ -170,6 +170,10 @@ _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
 _STRICT_NOT_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_before"]}
 _SKIP_AFTER = {" ".join(w.lower().split()) for w in _LEX["skip_after"]["words"]}
 _RESIDENCE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['residence']['words'])})(?!\w)")
+# one of these is in any text `_RESIDENCE` matches: the words that hold no shorter one
+_RESIDENCE_CORES = [
+    w for w in _LEX["residence"]["words"] if not any(o != w and o in w for o in _LEX["residence"]["words"])
+]
 _RESIDENCE_RIGHT_BEFORE = {" ".join(w.lower().split()) for w in _LEX["residence"]["right_before"]}
 _TO_SEGMENT_END = re.compile(r".*[().;!?:\n]", re.S)  # a person's description runs from the last of these
 
@@ -177,15 +181,13 @@ _UNIT_NAMES = set(_DISTRICTS) | set(_OLD_WARDS) | set(_NEW_WARDS) | set(_PROVINC
 _NOT_PLACES = {v for name in _LEX["not_places"]["names"] for v in _variants(name)}
 _BARE_NAMES = (set(_PROVINCE_NAMES) - _BARE_EXCLUDED) | set(_COUNTRY_NAMES) | _NATIONAL_NAMES | _NOT_PLACES
 # Names are written with a capital (or are a number after a type word), so the text is
-# scanned once for capitalised words, which the C scanner finds fast; at each one whose
-# first word can start a name, the words that follow are looked up, longest first: right
-# after a type word a unit's name, else a name that needs no type word. Thousands of
-# unit names are dictionary keys, not a regex.
+# scanned once for the capitalised words that can start a name (see `_BARE_STARTS`) and
+# the capitalised words right after a type word; at each the words that follow are
+# looked up, longest first: right after a type word a unit's name, else a name that
+# needs no type word. Thousands of unit names are dictionary keys, not a regex.
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper() and c.lower() != c)
-_CAPITALISED = re.compile(f"[{re.escape(_UPPER)}](?<!\\w.)\\w*")  # not inside a word
-# Type words are found with str.find, each (a regex would be tried at every position),
-# shortest first so that a longer one ending at the same place ("ca huyện") wins.
-_TYPE_WORDS = sorted(_TYPE_LEVEL, key=len)
+_UPPER_SET = frozenset(_UPPER)
+_WORD_RUN = re.compile(r"\w*")
 _NAME_WORD = re.compile(r"\w+(?:'\w+)*")
 
 
@@ -198,17 +200,28 @@ def _prefixes(names: set[str]) -> set[str]:
     return {name[: word.end()] for name in names for word in _NAME_WORD.finditer(name)}
 
 
+def _is_word(char: str) -> bool:
+    """What `\\w` matches."""
+    return char.isalnum() or char == "_"
+
+
 def _lookup(lowered: str, start: int, names: set[str], prefixes: set[str]) -> tuple[int, str] | None:
     """The longest of `names` that the words at `start` spell: (its end, its key)."""
     found = None
+    words_end = start
+    spaced = False  # whether the words so far are joined otherwise than by one space each
     for word in _NAME_WORD.finditer(lowered, start, min(len(lowered), start + 64)):
-        key = lowered[start : word.end()]
-        if "\n" in key:
-            break
-        if "-" in key or "–" in key or "  " in key or "\t" in key or "\xa0" in key:
-            key = _key(key)
+        word_start, word_end = word.span()
+        if word_start != words_end:
+            gap = lowered[words_end:word_start]  # only a gap holds such marks: words do not
+            if gap != " ":
+                if "\n" in gap:
+                    break
+                spaced = spaced or "-" in gap or "–" in gap or "  " in gap or "\t" in gap or "\xa0" in gap
+        words_end = word_end
+        key = _key(lowered[start:word_end]) if spaced else lowered[start:word_end]
         if key in names:
-            found = (word.end(), key)
+            found = (word_end, key)
         if key not in prefixes:
             break
     return found
@@ -218,11 +231,74 @@ _UNIT_PREFIXES = _prefixes(_UNIT_NAMES)
 _BARE_PREFIXES = _prefixes(_BARE_NAMES)
 _UNIT_FIRST = _first_words(_UNIT_NAMES)
 _BARE_FIRST = _first_words(_BARE_NAMES)
+
+
+def _starts_pattern(words: dict[str, set[str]], whole_word: bool) -> re.Pattern[str]:
+    """Word starts where one of `words` begins, in one scan. `words` maps the characters
+    that may begin a word to the rests ("HĐ": {"à", …}). Each branch begins with those
+    characters, so the C scanner skips ahead to them, and "(?<!\\w.)" right after keeps
+    only word starts. With `whole_word` the rest is matched in any case ("HÀ", "Hà") and
+    must end the word."""
+    rest = "(?i:{})(?!\\w)" if whole_word else "(?:{})"
+    branches = [f"[{re.escape(firsts)}](?<!\\w.)" + rest.format(alternation(rests)) for firsts, rests in words.items()]
+    return re.compile("|".join(branches))
+
+
+def _by_first_letter(words: set[str]) -> dict[str, set[str]]:
+    """`words` grouped by the capitals that, lower-cased, begin them: {"HĐ": {"à nội", …}}."""
+    rests: dict[str, set[str]] = defaultdict(set)
+    for word in words:
+        rests[word[0]].add(word[1:])
+    capitals: dict[str, set[str]] = defaultdict(set)
+    for capital in _UPPER:
+        if len(low := capital.lower()) == 1 and low in rests:
+            capitals[low].add(capital)
+    return {"".join(sorted(capitals[low])): rests[low] for low in sorted(capitals)}
+
+
+# A capitalised word whose lower-cased form begins a bare name ("Hà", "HÀ"): a superset,
+# matched case-insensitively after its capital, then checked as `lowered` spells it.
+_BARE_STARTS = _starts_pattern(_by_first_letter({w for w in _BARE_FIRST if _WORD_RUN.fullmatch(w)}), whole_word=True)
+# Where a type word may begin ("ca tỉnh", "tp.", "h."): its first characters at a word
+# start; each type word that begins there is then checked with startswith (also after
+# each space inside the match: "tỉnh" inside "ca tỉnh").
+_TYPES_BY_FIRST = {first: sorted(w for w in _TYPE_LEVEL if w[0] == first) for first in {w[0] for w in _TYPE_LEVEL}}
+_TYPE_STARTS = _starts_pattern({f: {w[1:] for w in ws} for f, ws in _TYPES_BY_FIRST.items()}, whole_word=False)
 # Nationwide phrases are written in lower case: each is looked for with str.find.
 _NATIONAL_SORTED = sorted(_NATIONAL_PHRASES, key=len, reverse=True)
-_WORDS_BEFORE = re.compile(r"(\w+(?:\s+\w+)?)\s*$")
+_WORDS_BEFORE = re.compile(r"(\w+(?:\s+\w+)?)\s*$")  # what `_two_words_before` finds
+
+
+def _two_words_before(lowered: str, low: int, end: int) -> tuple[int, int, int] | None:
+    """Where `_WORDS_BEFORE.search(lowered, low, end)` finds its group: the start of the
+    last one or two words (joined by spaces) before `end`, past spaces, no earlier than
+    `low`; the start of the last word; their end. Walked back from `end`: the regex
+    tries every position of the window."""
+    words_end = end
+    while words_end > low and lowered[words_end - 1].isspace():
+        words_end -= 1
+    word_start = words_end
+    while word_start > low and _is_word(lowered[word_start - 1]):
+        word_start -= 1
+    if word_start == words_end:
+        return None
+    space_start = word_start
+    while space_start > low and lowered[space_start - 1].isspace():
+        space_start -= 1
+    first_start = space_start
+    if space_start < word_start:
+        while first_start > low and _is_word(lowered[first_start - 1]):
+            first_start -= 1
+    return (first_start if first_start < space_start else word_start), word_start, words_end
+
+
 _NEXT_WORD = re.compile(r"\s*(\w+)")
 _ROUTE_DASH = re.compile(r"\s*[-–]\s*")
+
+
+# `PlaceMention(...)`, `_Found(...)` without their Python-level `__new__`: one or two
+# for every name of every article
+_new = tuple.__new__
 
 
 class _Found(NamedTuple):
@@ -234,6 +310,21 @@ class _Found(NamedTuple):
     era: str  # "old" or "new": which province table `candidates` index
     fixed: PlaceMention | None  # a country or the nation
     role: str  # "event", "name" (of the country, in a body's name), "residence" or "skip" (a plate, a street)
+
+
+# both are built by position (`_new`)
+assert _Found._fields == ("start", "end", "candidates", "era", "fixed", "role")
+assert PlaceMention._fields == (
+    "char_start",
+    "char_end",
+    "text",
+    "place",
+    "code",
+    "scope",
+    "latitude",
+    "longitude",
+    "current",
+)
 
 
 class ArticlePlaces:
@@ -263,29 +354,39 @@ class ArticlePlaces:
         spans: list[tuple[int, int, str | None, int, str]] = []  # start, end, type, name start, name
         typed_at: dict[int, tuple[int, str]] = {}  # where a name after a type word starts
         size = len(lowered)
-        for kind in _TYPE_WORDS:
-            start = lowered.find(kind)
-            while start >= 0:
-                end = start + len(kind)
-                if (start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_")) or (
-                    end < size and kind[-1] != "." and (lowered[end].isalnum() or lowered[end] == "_")
-                ):
-                    start = lowered.find(kind, start + 1)
-                    continue
-                while end < size and lowered[end] in " \t\xa0":
-                    end += 1
-                if end < size and lowered[end].isdigit():  # "quận 5", "P.15"
-                    if unit := _lookup(lowered, end, _UNIT_NAMES, _UNIT_PREFIXES):
-                        spans.append((start, unit[0], kind, end, unit[1]))
-                else:
-                    typed_at[end] = (start, kind)
-                start = lowered.find(kind, start + 1)
+        for found_type in _TYPE_STARTS.finditer(lowered):
+            at = found_type.start()
+            starts = [at]
+            space = lowered.find(" ", at, found_type.end())
+            while space >= 0:
+                starts.append(space + 1)
+                space = lowered.find(" ", space + 1, found_type.end())
+            for start in starts:
+                for kind in _TYPES_BY_FIRST.get(lowered[start], ()):
+                    if not lowered.startswith(kind, start):
+                        continue
+                    end = start + len(kind)
+                    if (start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_")) or (
+                        end < size and kind[-1] != "." and (lowered[end].isalnum() or lowered[end] == "_")
+                    ):
+                        continue
+                    while end < size and lowered[end] in " \t\xa0":
+                        end += 1
+                    if end < size and lowered[end].isdigit():  # "quận 5", "P.15"
+                        if unit := _lookup(lowered, end, _UNIT_NAMES, _UNIT_PREFIXES):
+                            spans.append((start, unit[0], kind, end, unit[1]))
+                    elif end not in typed_at or len(typed_at[end][1]) < len(kind):
+                        typed_at[end] = (start, kind)  # a longer one ending here ("ca huyện") wins
+        # the capitalised words where a name may start, with the end of their first word
+        first_ends = dict(map(re.Match.span, _BARE_STARTS.finditer(text)))
+        for at in typed_at:
+            if at < size and at not in first_ends and text[at] in _UPPER_SET and not (at and _is_word(text[at - 1])):
+                first_ends[at] = _WORD_RUN.match(text, at + 1).end()  # type: ignore[union-attr]
         done = 0
-        for word in _CAPITALISED.finditer(text):
-            start = word.start()
+        for start in sorted(first_ends):
             if start < done:
                 continue
-            first = lowered[start : word.end()]
+            first = lowered[start : first_ends[start]]
             span = None
             if typed_at and start in typed_at and first in _UNIT_FIRST:
                 typed = typed_at[start]
@@ -333,7 +434,7 @@ class ArticlePlaces:
             if len(candidates) > 1:  # "thị xã Sơn Tây" is the town, not a district of that name
                 official = [u for u in candidates if u.kind == _TYPE_OFFICIAL[kind]]
                 candidates = tuple(official) or candidates
-            return _Found(start, end, candidates, era, None, self._role(text, lowered, start, typed=True))
+            return _new(_Found, (start, end, candidates, era, None, self._role(text, lowered, start, typed=True)))
         bare = name
         national = bare in _NATIONAL_PHRASES
         if bare in _NOT_PLACES or (not national and not text[start].isupper()):
@@ -347,19 +448,19 @@ class ArticlePlaces:
             return None
         role = self._role(text, lowered, start)
         if national or bare in _NATIONAL_NAMES:
-            fixed = PlaceMention(start, end, text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM)
+            fixed = _new(PlaceMention, (start, end, text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM))
             if not national and role == "event" and not self._words_before(lowered, start) & _AT_COUNTRY:
                 role = "name"  # "Tập đoàn Dầu khí Việt Nam": no figure of its sentence is nationwide for it
-            return _Found(start, end, (), "", fixed, role)
+            return _new(_Found, (start, end, (), "", fixed, role))
         if bare in _COUNTRY_NAMES:
             code, country = _COUNTRY_NAMES[bare]
-            fixed = PlaceMention(start, end, text[start:end], country, code, "foreign", None, None, country)
-            return _Found(start, end, (), "", fixed, role)
+            fixed = _new(PlaceMention, (start, end, text[start:end], country, code, "foreign", None, None, country))
+            return _new(_Found, (start, end, (), "", fixed, role))
         return self._province_found(start, end, _PROVINCE_NAMES[bare], role)
 
     def _province_found(self, start: int, end: int, old_code: str, role: str) -> _Found:
         province = _OLD[old_code]
-        return _Found(start, end, (_Unit(old_code, province.lat, province.lon),), "old", None, role)
+        return _new(_Found, (start, end, (_Unit(old_code, province.lat, province.lon),), "old", None, role))
 
     def _units(self, level: str, name: str) -> tuple[tuple[_Unit, ...], str]:
         """The units a type word and a name may be, and which province table they use."""
@@ -386,14 +487,14 @@ class ArticlePlaces:
     @staticmethod
     def _strict_ok(text: str, lowered: str, start: int, end: int) -> bool:
         """A one-syllable country name counts between lower-case words, not after a title."""
-        before = _WORDS_BEFORE.search(lowered, max(0, start - 30), start)
+        before = _two_words_before(lowered, max(0, start - 30), start)
         if before is None:
             return False  # the sentence's first word: "Anh" is "he"
-        last = before[1].split()[-1]
-        word_start = before.start(1) + len(before[1]) - len(last)
-        if not text[word_start].islower() or last in _PERSON_TITLES or before[1] in _PERSON_TITLES:
+        words_start, word_start, words_end = before
+        words, last = lowered[words_start:words_end], lowered[word_start:words_end]
+        if not text[word_start].islower() or last in _PERSON_TITLES or words in _PERSON_TITLES:
             return False
-        gap = text[before.end(1) : start]
+        gap = text[words_end:start]
         if "\n" in gap or not (gap.isspace() or gap.strip() == ","):
             return False  # a line or a sentence starts, or a quotation
         after = _NEXT_WORD.match(text, end)
@@ -411,6 +512,9 @@ class ArticlePlaces:
         if not before[-1:].isspace():
             return set()
         words = before.split()[-3:]
+        if len(words) == 3:  # the usual case, spelled out: this runs for every mention
+            two = f"{words[1]} {words[2]}"
+            return {words[2], two, f"{words[0]} {two}"}
         return {" ".join(words[i:]) for i in range(len(words))}
 
     @staticmethod
@@ -425,7 +529,10 @@ class ArticlePlaces:
                 return "residence"
         window = max(0, start - 80)
         segment = _TO_SEGMENT_END.match(text, window, start)
-        if _RESIDENCE.search(lowered, segment.end() if segment else window, start):
+        segment_start = segment.end() if segment else window
+        # the regex tries every position; most segments hold none of its words at all
+        words = lowered[segment_start:start]
+        if any(word in words for word in _RESIDENCE_CORES) and _RESIDENCE.search(lowered, segment_start, start):
             return "residence"
         return "event"
 
@@ -458,7 +565,10 @@ class ArticlePlaces:
             lon = unit.lon if unit.lon is not None else province.lon
             words = self.text[item.start : item.end]
             self.mentions.append(
-                PlaceMention(item.start, item.end, words, name, province.code, "province", lat, lon, province.current)
+                _new(
+                    PlaceMention,
+                    (item.start, item.end, words, name, province.code, "province", lat, lon, province.current),
+                )
             )
             self._roles.append(item.role)
 

@@ -28,26 +28,30 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     """The sentences of `text`, or of its part from `start` (a line start) to `end`."""
     end = len(text) if end is None else end
     sentences: list[Sentence] = []
+    append = sentences.append
+    new = tuple.__new__  # what `Sentence(...)` does, without its Python-level `__new__`
     for match in _END.finditer(text, start, end):
+        mark, match_end = match.span()
         if (
-            match[0] == "."
-            and text[match.start() - 1 : match.start()] in _ABBREVIATION_ENDS
-            and _ABBREVIATION.search(text, max(0, match.start() - 4), match.start())
+            match_end - mark == 1
+            and text[mark] == "."
+            and text[mark - 1 : mark] in _ABBREVIATION_ENDS
+            and _ABBREVIATION.search(text, max(0, mark - 4), mark)
         ):
             continue
-        stop = match.end() if match[0][0] != "\n" else match.start()
+        stop = match_end if text[mark] != "\n" else mark
         # inline rather than a helper: this runs for every sentence of every article
-        piece = text[start:stop]
-        stripped = piece.strip()
-        if stripped:
-            first = start + len(piece) - len(piece.lstrip())
-            sentences.append(Sentence(first, first + len(stripped), stripped))
-        start = match.end()
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        first = start + len(piece) - len(piece.lstrip())
-        sentences.append(Sentence(first, first + len(stripped), stripped))
+        piece = text[start:stop].lstrip()
+        if piece:
+            stripped = piece.rstrip()
+            first = stop - len(piece)
+            append(new(Sentence, (first, first + len(stripped), stripped)))
+        start = match_end
+    piece = text[start:end].lstrip()
+    if piece:
+        stripped = piece.rstrip()
+        first = end - len(piece)
+        append(new(Sentence, (first, first + len(stripped), stripped)))
     return sentences
 
 
@@ -64,9 +68,18 @@ class SentenceFinder:
         # the line asked for last, from its start to its "\n" (or the text's end):
         # positions come in order, so one enormous line is searched for its ends once
         self._last_line = (0, -1)
+        # by position: figures, their periods and their places ask for the same positions
+        # (a figure's start, its paragraph's start) several times each
+        self._at: dict[int, Sentence] = {}
 
     def at(self, position: int) -> Sentence:
         """The sentence that holds `position` (or the nearest one before it on its line)."""
+        found = self._at.get(position)
+        if found is None:
+            found = self._at[position] = self._find(position)
+        return found
+
+    def _find(self, position: int) -> Sentence:
         text = self.text
         line_start, line_end = self._last_line
         if not line_start <= position <= line_end:

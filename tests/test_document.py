@@ -43,3 +43,26 @@ def test_worker_processes_import_no_pandas() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_sentence_at_agrees_with_splitting_the_whole_text() -> None:
+    from extract.sentences import SentenceFinder, split_sentences
+
+    text = "Tiêu đề\nSáng 5/6, TP. HCM có 12 vụ. Chiều, 3 vụ!  \n\nCuối cùng… hết"
+    sentences = split_sentences(text)
+    finder = SentenceFinder(text)
+    for _ in range(2):  # the second pass reads what the first one kept
+        for position in range(len(text)):
+            expected = [s for s in sentences if s.start <= position and text.count("\n", s.start, position) == 0]
+            found = finder.at(position)
+            assert found == (expected[-1] if expected else found), position
+
+
+def test_cue_lists_read_the_word_before_of_each_text_apart() -> None:
+    from extract.lexicon import PhraseSet
+
+    cues = PhraseSet(["khoảng", "hơn"], gap=r"\s+")
+    first, second = "khoảng 5 người", "hơn ta 5 người"
+    assert cues.phrase_before(first, 7) == "khoảng"
+    assert cues.phrase_before(second, 7) is None  # same position, another text: "ta"
+    assert cues.phrase_before(first, 7) == "khoảng"

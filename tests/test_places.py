@@ -94,3 +94,30 @@ def test_long_article_is_linear() -> None:
     places = ArticlePlaces(text, lowered_like(text), None)
     assert time.perf_counter() - started < 5.0
     assert places.main is not None and places.main.place == "Hà Nội"
+
+
+@pytest.mark.parametrize("text", ["anh Nam", "ông  Lê Văn, bà Hoa", "x\ny  z ", "  Mỹ", "a_b c-d e\tf", ",", ""])
+def test_two_words_before_is_what_the_regex_finds(text: str) -> None:
+    from extract.places import _WORDS_BEFORE, _two_words_before
+
+    for low in range(len(text) + 1):
+        for end in range(low, len(text) + 1):
+            found = _WORDS_BEFORE.search(text, low, end)
+            expected = None
+            if found is not None:
+                last = found[1].split()[-1]
+                expected = (found.start(1), found.end(1) - len(last), found.end(1))
+            assert _two_words_before(text, low, end) == expected, (text, low, end)
+
+
+def test_names_in_capitals_and_type_words_inside_longer_ones() -> None:
+    text = "HÀ NỘI - Sáng nay, CA huyện Đông Anh và thị xã Sơn Tây họp ở Hà Nội; tỉnh Nghệ An, TP.HCM."
+    places = ArticlePlaces(text, lowered_like(text), date(2017, 5, 1))
+    assert [m.text for m in places.mentions] == [
+        "HÀ NỘI",
+        "CA huyện Đông Anh",
+        "thị xã Sơn Tây",
+        "Hà Nội",
+        "tỉnh Nghệ An",
+        "TP.HCM",
+    ]

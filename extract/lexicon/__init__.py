@@ -79,22 +79,15 @@ class PhraseSet:
     def phrase_before(self, text: str, pos: int, window: int = 48) -> str | None:
         """The longest cue that ends right before `pos` (across the allowed gap), or None."""
         start = max(0, pos - window)
-        end = pos
-        while end > start and not is_word_char(text[end - 1]):  # back over marks and spaces
-            end -= 1
         # Fast rejection, for the common case: the word just before `pos` ends no cue.
-        first = max(start, text.rfind(" ", start, end) + 1)
-        if not text[first:end].isalnum():  # glued to punctuation ("(ông"): walk back to its start
-            first = end
-            while first > start and is_word_char(text[first - 1]):
-                first -= 1
-        if first == end or text[first:end].casefold() not in self._last_words:
+        first, end, last_word = _word_before(text, pos, start)
+        if not last_word or last_word not in self._last_words:
             return None
         if not self._gap.match(text, end, pos):
             return None
         # Walk back word by word: a cue's words are separated by spaces only, and a word
         # cut by the window cannot be part of one.
-        words = [text[first:end].casefold()]
+        words = [last_word]
         word_end = first
         while len(words) < self.longest:
             word_start = word_end
@@ -114,6 +107,35 @@ class PhraseSet:
             if phrase in self.phrases:
                 return phrase
         return None
+
+
+# The word before a position, shared by every cue list asked about it (a number's
+# qualifier, exclusion and address cues, a date's birth, period and identifier cues):
+# (the text it is for, {(pos, window start): (first, end, casefolded word)}). Read once
+# into a local and replaced whole, so threads sharing it can only miss, never mix texts.
+_WORD_BEFORE_CACHE: tuple[str | None, dict[tuple[int, int], tuple[int, int, str]]] = (None, {})
+
+
+def _word_before(text: str, pos: int, start: int) -> tuple[int, int, str]:
+    """The word that ends last before `pos`, past marks and spaces, no earlier than
+    `start`: its first and end offsets and its casefolded text ("" when none)."""
+    global _WORD_BEFORE_CACHE
+    cache = _WORD_BEFORE_CACHE
+    if cache[0] is not text:
+        cache = _WORD_BEFORE_CACHE = (text, {})
+    found = cache[1].get((pos, start))
+    if found is not None:
+        return found
+    end = pos
+    while end > start and not ((char := text[end - 1]).isalnum() or char == "_"):  # back over marks, spaces
+        end -= 1
+    first = max(start, text.rfind(" ", start, end) + 1)
+    if not text[first:end].isalnum():  # glued to punctuation ("(ông"): walk back to its start
+        first = end
+        while first > start and ((char := text[first - 1]).isalnum() or char == "_"):
+            first -= 1
+    found = cache[1][(pos, start)] = (first, end, text[first:end].casefold())
+    return found
 
 
 def lowered_like(text: str) -> str:
