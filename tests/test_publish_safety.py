@@ -32,6 +32,7 @@ from transform.publish import (
     COMPLETE,
     KEEP_VERSIONS,
     OWNER,
+    PARTS,
     POINTER,
     STAGING_SUFFIX,
     OutputLocked,
@@ -83,13 +84,13 @@ import pyarrow.parquet as pq
 from transform.publish import stage_tables
 from transform.schemas import TABLES
 written = []
-real = pq.write_table
-def write_then_die(*args, **kwargs):
-    real(*args, **kwargs)
+real = pq.ParquetWriter.close
+def write_then_die(self, *args, **kwargs):  # the first part is on disk, then the run dies
+    real(self, *args, **kwargs)
     written.append(1)
     if len(written) == 1:
         os.kill(os.getpid(), signal.SIGKILL)
-pq.write_table = write_then_die
+pq.ParquetWriter.close = write_then_die
 stage_tables({n: s.empty_table() for n, s in TABLES.items()}, sys.argv[1])
 """
 
@@ -212,16 +213,16 @@ def test_an_interrupted_staging_removes_what_it_wrote(tmp_path: Path, monkeypatc
     output = tmp_path / "tables"
     publish_staged(stage_tables(tables_with("v1"), output), output)
     before = sorted(p.name for p in versions_dir(output).iterdir())
-    real = pq.write_table
+    real = publish.pq.ParquetWriter.close
     calls: list[int] = []
 
-    def interrupted(*args: object, **kwargs: object) -> None:
+    def interrupted(self: object, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # one part is written, the next is interrupted
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        real(*args, **kwargs)
 
-    monkeypatch.setattr(publish.pq, "write_table", interrupted)
+    monkeypatch.setattr(publish.pq.ParquetWriter, "close", interrupted)
     with pytest.raises(KeyboardInterrupt):
         stage_tables(tables_with("v2"), output)
     assert sorted(p.name for p in versions_dir(output).iterdir()) == before
@@ -368,7 +369,7 @@ def test_overlapping_remote_publishers_never_leave_the_pointer_dangling(memory_o
     def read_continuously() -> None:
         while not stop.is_set():
             current = current_version(memory_output)
-            whole = current is not None and fs.exists(f"{current}/rejects/part-0.parquet")
+            whole = current is not None and fs.exists(f"{current}/{PARTS}")  # written last when staging
             # a version two publishes old may be pruned while it is looked at; the
             # current one never is
             if not whole and current_version(memory_output) == current:

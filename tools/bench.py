@@ -32,6 +32,8 @@ from pathlib import Path
 
 import psutil
 
+from transform.publish import parts_written
+
 CACHE = Path(tempfile.gettempdir()) / "solieu-bench"
 ADDED = 100  # documents held back from the first flow run and added for the incremental one
 PEER_SAMPLE = 200
@@ -337,8 +339,15 @@ def main(argv: list[str] | None = None) -> int:
             for path in held.iterdir():
                 path.rename(inputs / path.name)
             added = flow_run(inputs, output, work)
-            result["rerun_added"] = {**added, **table_facts(output), "added": ADDED}
+            written = parts_written(output.resolve())
+            result["rerun_added"] = {**added, **table_facts(output), "added": ADDED, "written": written}
             print(f"rerun, {ADDED} added:          {added['seconds']:.1f} s ({added['printed'].splitlines()[0]})")
+            if written:
+                print(
+                    f"  parts written: {written['parts_written']} of {written['parts']}, "
+                    f"{written['bytes_written'] / 2**20:.1f} of {written['bytes'] / 2**20:.1f} MiB "
+                    f"({written['bytes_written'] / max(written['bytes'], 1):.1%}); the rest linked"
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -76,6 +77,10 @@ UNKNOWN_YEAR = 0  # `published_year=0`: pandas cannot read a hive partition of n
 POINTER = "_CURRENT"  # in a remote output: the name of the current version
 OWNER = "_OWNER.json"  # written first into a staging folder: whose it is
 COMPLETE = "_COMPLETE.json"  # written last into a remote version, when it is published
+PARTS = "_PARTS.json"  # in every version: its parts, their bytes, and which this run wrote
+# what a table's rows are grouped into parts by: rows carried over keep theirs
+PART_BY = ("extracted_at", "seen_at")
+_PART_PATH = re.compile(r"[a-z_]+(?:/[a-z_]+=-?\d+)?/part-[0-9a-f]{24}\.parquet")
 STAGING_SUFFIX = ".staging"  # a local version folder not published (yet)
 RUN_ID_TIME = "%Y%m%dT%H%M%S%fZ"  # run ids start with their UTC time, so they sort by age
 # An incomplete version whose owner cannot be asked (another host) is abandoned after
@@ -161,9 +166,15 @@ def _run_time(name: str) -> datetime | None:
 
 
 def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
-    """Write every table as `NAME/part-0.parquet` into a new, unpublished version folder
-    (a Path for a local output, a URL for a remote one). Its owner is written first, so a
-    run killed halfway leaves a folder that pruning can prove abandoned."""
+    """Write every table into a new, unpublished version folder (a Path for a local
+    output, a URL for a remote one) as parts named by their content (`NAME/part-<digest>.parquet`,
+    figures and dates under `published_year=Y/`). Its owner is written first, so a run
+    killed halfway leaves a folder that pruning can prove abandoned.
+
+    Rows are grouped into parts by when they were extracted, so a refresh that carries
+    rows over finds most of its parts already in the current version: those are hard-linked
+    (locally) or copied object to object (remotely) instead of written again. `_PARTS.json`
+    in the version lists every part, its bytes and whether this run wrote it."""
     run = new_run_id()
     fs, path = filesystem(output)
     staging = f"{_versions_path(fs, path)}/{run}" + ("" if is_remote(output) else STAGING_SUFFIX)
@@ -171,6 +182,8 @@ def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
     owner = {**_holder(), "run": run, "rows": {name: table.num_rows for name, table in tables.items()}}
     fs.pipe_file(f"{staging}/{OWNER}", json.dumps(owner).encode())
     staged = _url(fs, staging) if is_remote(output) else Path(staging)
+    previous = _current_parts(output)
+    parts: dict[str, dict[str, Any]] = {}
     try:
         years = _year_of_article(tables["articles"])
         for name, table in tables.items():
@@ -178,33 +191,129 @@ def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
             fs.makedirs(folder, exist_ok=True)
             if name in PARTITIONED and table.num_rows:
                 year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
-                _write_partitioned(table, year, fs, folder)
+                key = PARTITION.field(0).name
+                groups = [(f"{key}={value}", pc.equal(year, value)) for value in pc.unique(year).to_pylist()]
             else:
-                pq.write_table(
-                    table,
-                    f"{folder}/part-0.parquet",
-                    row_group_size=ROW_GROUP_SIZE,
-                    compression="zstd",
-                    filesystem=fs,
-                )
+                groups = [("", None)]
+            for sub, in_group in groups:
+                for rows in _row_groups(table, in_group):
+                    relative = _stage_part(table, rows, fs, staging, f"{name}/{sub}".rstrip("/"), previous)
+                    parts[relative["path"]] = relative
+            if not table.num_rows:  # an empty table is one empty part: readers still get its schema
+                relative = _stage_part(table, None, fs, staging, name, previous)
+                parts[relative["path"]] = relative
+        fs.pipe_file(f"{staging}/{PARTS}", json.dumps(sorted(parts.values(), key=lambda p: p["path"])).encode())
     except BaseException:  # an error, or an interrupt: what was written is no version
         discard_staged(staged)
         raise
     return staged
 
 
-def _write_partitioned(
-    table: pa.Table, year: pa.Array | pa.ChunkedArray, fs: fsspec.AbstractFileSystem, folder: str
-) -> None:
-    """`folder/published_year=Y/part-0.parquet` for each year, one row group at a time:
-    a partitioning dataset writer would hold a copy of the whole table while it sorts."""
-    for value in pc.unique(year).to_pylist():
-        rows = pc.indices_nonzero(pc.equal(year, value))
-        target = f"{folder}/{PARTITION.field(0).name}={value}"
-        fs.makedirs(target, exist_ok=True)
-        with pq.ParquetWriter(f"{target}/part-0.parquet", table.schema, compression="zstd", filesystem=fs) as writer:
-            for start in range(0, len(rows), ROW_GROUP_SIZE):
-                writer.write_table(table.take(rows[start : start + ROW_GROUP_SIZE]), row_group_size=ROW_GROUP_SIZE)
+def _row_groups(table: pa.Table, in_group: pa.ChunkedArray | pa.Array | None) -> Iterator[pa.Array | None]:
+    """The row indices of each part of `table` (within `in_group` when given): one part per
+    extraction time, in table order; a table without one is one part (None: all rows)."""
+    stamp = next((c for c in PART_BY if c in table.column_names), None)
+    if stamp is None:
+        if in_group is None:
+            yield None
+        else:
+            yield pc.indices_nonzero(in_group)
+        return
+    stamps = table.column(stamp)
+    for value in pc.unique(stamps if in_group is None else pc.filter(stamps, in_group)).to_pylist():
+        mask = pc.equal(stamps, pa.scalar(value, stamps.type))
+        yield pc.indices_nonzero(mask if in_group is None else pc.and_(mask, in_group))
+
+
+def _stage_part(
+    table: pa.Table,
+    rows: pa.Array | None,
+    fs: fsspec.AbstractFileSystem,
+    staging: str,
+    folder: str,
+    previous: dict[str, str],
+) -> dict[str, Any]:
+    """One part into `staging/folder/`, named by the digest of its rows: linked or copied
+    from the current version when it holds the same part, written otherwise."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(table.schema.serialize().to_pybytes())
+    count = table.num_rows if rows is None else len(rows)
+    for chunk in _chunks(table, rows):
+        digest.update(_ipc_bytes(chunk))
+    relative = f"{folder}/part-{digest.hexdigest()}.parquet"
+    target = f"{staging}/{relative}"
+    fs.makedirs(f"{staging}/{folder}", exist_ok=True)
+    if relative in previous and _share(fs, previous[relative], target):
+        return {"path": relative, "rows": count, "bytes": fs.size(target), "written": False}
+    with pq.ParquetWriter(target, table.schema, compression="zstd", filesystem=fs) as writer:
+        for chunk in _chunks(table, rows):  # a row group at a time: no copy of the whole part
+            writer.write_table(chunk, row_group_size=ROW_GROUP_SIZE)
+    return {"path": relative, "rows": count, "bytes": fs.size(target), "written": True}
+
+
+def _chunks(table: pa.Table, rows: pa.Array | None) -> Iterator[pa.Table]:
+    """The part's rows (all of `table` when `rows` is None), ROW_GROUP_SIZE at a time."""
+    count = table.num_rows if rows is None else len(rows)
+    for start in range(0, count, ROW_GROUP_SIZE):
+        yield table.slice(start, ROW_GROUP_SIZE) if rows is None else table.take(rows[start : start + ROW_GROUP_SIZE])
+
+
+def _ipc_bytes(chunk: pa.Table) -> bytes:
+    """The rows' Arrow IPC stream, whatever their chunking: what a part's digest is of."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, chunk.schema) as writer:
+        writer.write_table(chunk.combine_chunks())
+    return sink.getvalue().to_pybytes()
+
+
+def _share(fs: fsspec.AbstractFileSystem, source: str, target: str) -> bool:
+    """Put the current version's copy of a part at `target` without writing its bytes:
+    a hard link locally (parts are never modified, so versions may share them), a copy
+    within the store remotely. False when that fails: the part is then written."""
+    try:
+        if isinstance(fs, LocalFileSystem):
+            os.link(source, target)
+        else:
+            fs.copy(source, target)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _current_parts(output: str | Path) -> dict[str, str]:
+    """Each part of the current version by its path within the version: where it is."""
+    current = current_version(output)
+    if current is None:
+        return {}
+    fs, root = filesystem(current)
+    try:
+        listed = json.loads(fs.cat_file(f"{root}/{PARTS}"))
+    except (FileNotFoundError, ValueError, OSError):
+        return {}  # a version from before parts had digests: every part is written anew
+    if not isinstance(listed, list):
+        return {}
+    found = {}
+    for part in listed:
+        relative = part.get("path") if isinstance(part, dict) else None
+        if isinstance(relative, str) and _PART_PATH.fullmatch(relative):
+            local = isinstance(fs, LocalFileSystem)
+            found[relative] = str(Path(root, relative).resolve()) if local else f"{root}/{relative}"
+    return found
+
+
+def parts_written(version: str | Path) -> dict[str, int]:
+    """What the version's parts hold and what its run wrote: bytes and parts, in all and written."""
+    fs, root = filesystem(version)
+    try:
+        listed = json.loads(fs.cat_file(f"{root}/{PARTS}"))
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
+    return {
+        "parts": len(listed),
+        "parts_written": sum(1 for p in listed if p["written"]),
+        "bytes": sum(p["bytes"] for p in listed),
+        "bytes_written": sum(p["bytes"] for p in listed if p["written"]),
+    }
 
 
 def _year_of_article(articles: pa.Table) -> tuple[pa.Array, pa.Array]:

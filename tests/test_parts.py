@@ -1,0 +1,154 @@
+"""Versions share the parts that did not change (issue 13): a refresh that adds documents
+writes parts for them and links (locally) or copies within the store (remotely) the rest;
+readers still read a table by its folder, and a kill while publishing leaves the last
+version readable."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import fsspec
+import pandas as pd
+import pytest
+
+from flows.refresh import refresh
+from transform.publish import PARTS, current_version, parts_written
+
+SAMPLE = Path(__file__).parents[1] / "data" / "raw"
+ADDED = " date 2025-05-20 (ANTĐ) - Trong tháng 4/2025, Công an tỉnh đã xử lý 215 vụ vi phạm giao thông."
+
+
+def _parts(version: str | Path) -> dict[str, dict]:
+    fs, root = fsspec.core.url_to_fs(str(version))
+    return {p["path"]: p for p in json.loads(fs.cat_file(f"{root}/{PARTS}"))}
+
+
+def _inputs(tmp_path: Path) -> Path:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(SAMPLE, inputs)
+    return inputs
+
+
+@pytest.mark.flow
+def test_a_refresh_links_the_parts_it_did_not_change(tmp_path: Path, prefect_harness: None) -> None:
+    inputs, output = _inputs(tmp_path), tmp_path / "tables"
+    refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    first = output.resolve()
+    (inputs / "added.txt").write_text(ADDED, encoding="utf-8")
+    summary = refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    second = output.resolve()
+    assert second != first and (summary.extracted, summary.reused) == (1, 8)
+
+    before, after = _parts(first), _parts(second)
+    kept = [path for path in after if path in before and not path.startswith("metrics/")]
+    assert {p.split("/")[0] for p in kept} >= {"articles", "figures", "dates"}
+    for path in kept:  # the same file, not a copy: one inode, two names
+        assert (first / path).stat().st_ino == (second / path).stat().st_ino
+        assert (second / path).stat().st_nlink >= 2
+        assert not after[path]["written"]
+    written = parts_written(second)
+    assert 0 < written["bytes_written"] < written["bytes"] / 2
+    # readers read a table by its folder, old rows and new together
+    figures = pd.read_parquet(output / "figures")
+    assert 215 in set(figures["value"]) and len(figures) == summary.rows["figures"]
+    assert pd.read_parquet(output / "articles")["article_id"].is_unique
+
+
+@pytest.mark.flow
+def test_nothing_new_writes_no_part_and_a_dropped_document_rewrites_only_its_own(
+    tmp_path: Path, prefect_harness: None
+) -> None:
+    inputs, output = _inputs(tmp_path), tmp_path / "tables"
+    (inputs / "added.txt").write_text(ADDED, encoding="utf-8")
+    refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    (inputs / "added.txt").write_text(ADDED.replace("215", "216"), encoding="utf-8")  # re-extracted
+    refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    second = output.resolve()
+    (inputs / "added.txt").unlink()  # its rows go; the other documents' parts stay shared
+    refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    third = output.resolve()
+    before, after = _parts(second), _parts(third)
+    rewritten = {p.split("/")[0] for p, part in after.items() if part["written"]}
+    assert "articles" not in rewritten  # the first run's articles part holds none of its rows
+    assert any(not part["written"] for part in after.values())
+    assert 216 not in set(pd.read_parquet(output / "figures")["value"])
+    assert set(after) != set(before)
+
+
+@pytest.fixture
+def memory_output() -> Iterator[str]:
+    root = f"memory://solieu-parts-{uuid.uuid4().hex[:8]}"
+    yield f"{root}/tables"
+    fs = fsspec.filesystem("memory")
+    if fs.exists(root):
+        fs.rm(root, recursive=True)
+
+
+@pytest.mark.flow
+def test_a_remote_refresh_copies_unchanged_parts_within_the_store(
+    memory_output: str, tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = _inputs(tmp_path)
+    refresh(inputs=[str(inputs)], output=memory_output, validation_dir=str(tmp_path / "v"))
+    first = current_version(memory_output)
+    (inputs / "added.txt").write_text(ADDED, encoding="utf-8")
+    fs = fsspec.filesystem("memory")
+    copied: list[str] = []
+    real_copy = type(fs).copy
+
+    def counting_copy(self, path1, path2, *args, **kwargs):
+        copied.append(str(path2))
+        return real_copy(self, path1, path2, *args, **kwargs)
+
+    monkeypatch.setattr(type(fs), "copy", counting_copy)
+    refresh(inputs=[str(inputs)], output=memory_output, validation_dir=str(tmp_path / "v"))
+    second = current_version(memory_output)
+    assert second is not None and second != first
+    after = _parts(second)
+    shared = [p for p, part in after.items() if not part["written"]]
+    assert shared and all(any(c.endswith(p) for c in copied) for p in shared)
+    root = fsspec.core.url_to_fs(second)[1]
+    figures = pd.concat(
+        pd.read_parquet(f"memory://{f}") for f in fs.find(f"{root}/figures") if f.endswith(".parquet")
+    )
+    assert 215 in set(figures["value"])
+
+
+KILLED_WHILE_PUBLISHING = """
+import os, signal, sys
+import transform.publish as publish
+from transform.incremental import read_published
+staged = publish.stage_tables(read_published(sys.argv[1]), sys.argv[1])  # every part linked
+def die(*args, **kwargs):  # the version is renamed complete, the link not yet swapped
+    os.kill(os.getpid(), signal.SIGKILL)
+publish.os.symlink = die
+publish.publish_staged(staged, sys.argv[1])
+"""
+
+
+@pytest.mark.flow
+def test_a_kill_while_publishing_leaves_the_last_version_readable(tmp_path: Path, prefect_harness: None) -> None:
+    inputs, output = _inputs(tmp_path), tmp_path / "tables"
+    refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    good = output.resolve()
+    rows = len(pd.read_parquet(output / "figures"))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_PUBLISHING, str(output)],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    assert output.resolve() == good  # still the last good version, whole, its parts intact
+    assert len(pd.read_parquet(output / "figures")) == rows
+    (inputs / "added.txt").write_text(ADDED, encoding="utf-8")
+    again = refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
+    assert again.published and 215 in set(pd.read_parquet(output / "figures")["value"])
+    assert len(pd.read_parquet(output / "figures")) == again.rows["figures"]
