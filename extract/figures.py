@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 from extract.document import Document
@@ -55,6 +56,14 @@ SENTENCE_BUDGET_PER_CHAR = 8  # characters of sentences per character of text, b
 # 6 tháng đầu năm 2017, …", "Từ đầu năm đến nay, …").
 LEAD_PERIOD_WITHIN = 12
 _CONTINUATION = re.compile(rf"(?:{alternation(_FIG['period_continuations']['words'])})(?![\w])")
+_POINT_IN_TIME = re.compile(rf"(?:{alternation(_FIG['period_points']['words'])})(?![\w])")  # over lower-cased text
+_WITHIN_DAY_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['within_day'])})\s+$")
+_OPEN_FROM_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['open_from'])})\s+$")
+_UNTIL_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['until'])})\s+$")
+_EVENT_TIME_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['event_before'])})\s+$")
+_SPAN_WORDS = re.compile(r"(?<![\w])(?:đến|tới|và)(?![\w])")  # over lower-cased text
+_COMPARISON_AT = re.compile(rf"(?:{alternation(_FIG['period_comparisons']['at'])})(?![\w])")
+_COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_comparisons']['before'])})\s+$")
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
@@ -561,41 +570,215 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
     return first.value * (second.value / base) if base else first.value
 
 
+def _is_period(mention: DateMention, lowered: str) -> bool:
+    """Whether `mention` states the span its figures cover, not a point in time.
+
+    A span cued as a period ("Trong năm 2016", "6 tháng đầu năm") is one, unless it is
+    the end or start of a span rather than the span ("Đến cuối năm 2016": by then); a day
+    is one only counted within ("Tính riêng trong ngày 6/2"); a year that opens its
+    sentence before a comma frames what follows ("Năm 2016, công an bắt …").
+    """
+    if _POINT_IN_TIME.match(lowered, mention.char_start) and not _open_from(mention, lowered):
+        return False  # "từ đầu tháng 1" still opens a span
+    if _UNTIL_BEFORE.search(lowered, max(0, mention.char_start - 12), mention.char_start):
+        return False  # "Tính đến tháng 6/2017, có 500 xã": a count as of then
+    if mention.start_date == mention.end_date:
+        return (
+            mention.is_period
+            and _WITHIN_DAY_BEFORE.search(lowered, max(0, mention.char_start - 16), mention.char_start) is not None
+        )
+    if mention.is_period:
+        return True
+    return (
+        mention.granularity == "year"
+        and lowered[mention.char_end : mention.char_end + 1] == ","
+        and _opens_sentence_at(lowered, mention.char_start)
+    )
+
+
+def _bounds(period: DateMention | None, lowered: str) -> tuple[date | None, date | None]:
+    """A figure's period_start and period_end from its period: "từ tháng 4-2017 đến khi
+    bị bắt" starts with April and states no end (the mention is April alone)."""
+    if period is None:
+        return None, None
+    if _open_from(period, lowered):
+        return period.start_date, None
+    return period.start_date, period.end_date
+
+
+def _open_from(mention: DateMention, lowered: str) -> bool:
+    """Whether "từ" (from) comes just before a mention of one month or year: a span starts
+    at it ("từ 2014-2016" is the span already)."""
+    if mention.start_date.year != mention.end_date.year or _SPAN_WORDS.search(
+        lowered, mention.char_start, mention.char_end
+    ):
+        return False
+    return _OPEN_FROM_BEFORE.search(lowered, max(0, mention.char_start - 12), mention.char_start) is not None
+
+
+def _opens_sentence_at(lowered: str, position: int) -> bool:
+    before = lowered[max(0, position - 4) : position].rstrip()
+    return not before or before[-1] in '.!?:;\n"“(-–—•*'
+
+
+def _is_comparison(mention: DateMention, lowered: str) -> bool:
+    """ "so với cùng kỳ năm 2016": the span compared with, not a time of the report."""
+    return (
+        _COMPARISON_AT.match(lowered, mention.char_start) is not None
+        or _COMPARISON_BEFORE.search(lowered, max(0, mention.char_start - 16), mention.char_start) is not None
+    )
+
+
 class _Periods:
     """The period mentions of a text, found by position in logarithmic time (a scan of
-    all of them per figure was quadratic in a text of many figures and periods).
+    all of them per figure was quadratic in a text of many figures and periods), and the
+    other dates ("marks": a day, a month, a point such as "cuối năm 2016") that tie what
+    is near them to a single event rather than to a period.
 
     Mentions do not overlap (`find_raw_dates`), so sorted by start they are sorted by end.
     """
 
-    def __init__(self, periods: list[DateMention]) -> None:
+    def __init__(self, dates: list[DateMention], lowered: str) -> None:
+        periods: list[DateMention] = []
+        marks: list[DateMention] = []
+        for mention in dates:
+            if _is_period(mention, lowered):
+                periods.append(mention)
+            elif not _is_comparison(mention, lowered):
+                marks.append(mention)
         self.periods = sorted(periods, key=lambda p: p.char_start)
         self.starts = [p.char_start for p in self.periods]
         self.ends = [p.char_end for p in self.periods]
+        self.marks = sorted(marks, key=lambda m: m.char_start)
+        self.mark_starts = [m.char_start for m in self.marks]
+        self._in_force: dict[int, DateMention | None] = {}  # by sentence start
+        self._carried: dict[int, DateMention | None] = {}  # by sentence start
+        self.lowered = lowered
+
+    def _marked(self, start: int, end: int, period: DateMention | None = None) -> bool:
+        """Whether another date starts in [start, end), other than one naming the same
+        span as `period` ("Trong năm 2025, … nhập ngũ năm 2025, hoàn thành 100% …")."""
+        index = bisect.bisect_left(self.mark_starts, start)
+        while index < len(self.marks) and self.mark_starts[index] < end:
+            mark = self.marks[index]
+            if period is None or (mark.start_date, mark.end_date) != (period.start_date, period.end_date):
+                return True
+            index += 1
+        return False
 
     def for_figure(self, position: int, sentence: Sentence, *, whole: bool = False) -> DateMention | None:
         """The last period of the sentence that ends before `position`, else its first one
-        after; of those that start in the sentence, or with `whole` that lie in it."""
+        after; of those that start in the sentence, or with `whole` that lie in it. A
+        period with another date between it and the figure is not the figure's: "Trong
+        năm 2016, …, vụ ngày 5/3 làm 3 người chết" counts one event's dead."""
         low = bisect.bisect_left(self.starts, sentence.start)
         high = bisect.bisect_left(self.starts, sentence.end, low)
         if whole:
             high = bisect.bisect_right(self.ends, sentence.end, low, high)
         before = bisect.bisect_right(self.ends, position, low, high) - 1
         if before >= low:
-            return self.periods[before]
+            period = self.periods[before]
+            return None if self._marked(period.char_end, position, period) else period
         after = bisect.bisect_left(self.starts, position, low, high)
-        return self.periods[after] if after < high else None
+        if after < high:
+            period = self.periods[after]
+            # "cao nhất kể từ tháng 10/2015": a start after the figure dates a record, not a count
+            if not self._marked(position, period.char_start, period) and not _open_from(period, self.lowered):
+                return period
+        return None
 
-    def from_paragraph_lead(self, doc: Document, sentence: Sentence) -> DateMention | None:
-        """The period that opens its paragraph's first sentence ("Trong 6 tháng đầu năm,
-        …. Trong đó, …"): it frames the paragraph's later sentences that state none."""
-        lead = doc.paragraph_lead(sentence.start)
-        if lead.start == sentence.start or not _CONTINUATION.match(doc.lowered, sentence.start, sentence.end):
+    def carried(self, doc: Document, sentence: Sentence) -> DateMention | None:
+        """The period a sentence without one of its own takes from the sentences before
+        it: one that continues the report ("Trong đó, …", "So với cùng kỳ, …") takes the
+        period in force after the sentence before it, unless it names a date of its own."""
+        if sentence.start in self._carried:  # the same for every figure of the sentence
+            return self._carried[sentence.start]
+        found = self._carry(doc, sentence)
+        self._carried[sentence.start] = found
+        return found
+
+    def _carry(self, doc: Document, sentence: Sentence) -> DateMention | None:
+        if not _continues(doc, sentence):
             return None
+        paragraph_start = doc.paragraph_at(sentence.start)[0]
+        if sentence.start <= paragraph_start:
+            return None
+        if self._marked(sentence.start, sentence.end):  # only a date the paragraph opens with
+            return self._opening(doc, paragraph_start, sentence.end)
+        return self._in_force_after(doc, doc.sentence_at(sentence.start - 1), paragraph_start)
+
+    def _in_force_after(self, doc: Document, sentence: Sentence, paragraph_start: int) -> DateMention | None:
+        """The period in force after `sentence`: its own last period, else the month it
+        states ("Sản lượng tháng 1/2017 …"); none if it leads its paragraph without one;
+        what it continues when it continues ("Trong đó, …") and names no date; else the
+        period that opens its paragraph, while no date since names another time. Walks
+        back iteratively, each answer cached."""
+        chain: list[int] = []
+        current = sentence
+        while True:
+            if current.start in self._in_force:
+                found = self._in_force[current.start]
+                break
+            chain.append(current.start)
+            low = bisect.bisect_left(self.starts, current.start)
+            high = bisect.bisect_left(self.starts, current.end, low)
+            if high > low:
+                found = self.periods[high - 1]
+                break
+            if (mark := self._month_stated(current)) is not None:
+                found = mark  # "Sản lượng tháng 1/2017 đạt … . Trong đó, cá đạt …"
+                break
+            if current.start <= paragraph_start:
+                found = None
+                break
+            if self._marked(current.start, current.end) or not _continues(doc, current):
+                # the opening period, unless a date since names another time
+                found = self._opening(doc, paragraph_start, current.end)
+                break
+            previous = doc.sentence_at(current.start - 1)
+            if previous.start >= current.start:  # no sentence before it on the line
+                found = None
+                break
+            current = previous
+        for start in chain:
+            self._in_force[start] = found
+        return found
+
+    def _month_stated(self, sentence: Sentence) -> DateMention | None:
+        """The sentence's last other date when it is a month or a quarter (not a day, nor
+        a point such as "cuối tháng 7"): the time its report states."""
+        index = bisect.bisect_left(self.mark_starts, sentence.end) - 1
+        if index < 0 or self.mark_starts[index] < sentence.start:
+            return None
+        mark = self.marks[index]
+        # a year mid-sentence is often a name's ("Nghị định 121 của Chính phủ năm 2013")
+        if mark.granularity != "month" or mark.start_date == mark.end_date:
+            return None
+        if _POINT_IN_TIME.match(self.lowered, mark.char_start):
+            return None
+        before = self.lowered[max(0, mark.char_start - 12) : mark.char_start]
+        if _UNTIL_BEFORE.search(before) or _EVENT_TIME_BEFORE.search(before):
+            return None  # "tính đến tháng 6": a point; "hồi tháng 7/2016": an event's time
+        return mark
+
+    def _opening(self, doc: Document, paragraph_start: int, until: int) -> DateMention | None:
+        """The period that opens its paragraph's first sentence ("Trong 6 tháng đầu năm,
+        …"), when no other date lies between it and `until`: it frames the paragraph."""
+        lead = doc.paragraph_lead(paragraph_start)
         index = bisect.bisect_left(self.starts, lead.start)
         if index == len(self.periods) or self.periods[index].char_start > lead.start + LEAD_PERIOD_WITHIN:
             return None
-        return self.periods[index] if self.periods[index].char_end <= lead.end else None
+        period = self.periods[index]
+        if period.char_end > lead.end or self._marked(period.char_end, until, period):
+            return None
+        if index + 1 < len(self.periods) and lead.end <= self.periods[index + 1].char_start < until:
+            return None  # another period since: the sentence that states it says which
+        return period
+
+
+def _continues(doc: Document, sentence: Sentence) -> bool:
+    """Whether the sentence opens with a word that continues the report before it."""
+    return _CONTINUATION.match(doc.lowered, sentence.start, sentence.end) is not None
 
 
 def find_figures(document: Document | str, dates: list[DateMention]) -> list[Figure]:
@@ -603,7 +786,7 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
     doc = Document.of(document)
     text, lowered = doc.text, doc.lowered
     date_spans = sorted((d.char_start, d.char_end) for d in dates)
-    periods = _Periods([d for d in dates if d.is_period and d.start_date != d.end_date])
+    periods = _Periods(dates, lowered)
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     in_sentences: list[Sentence] = []  # each figure's sentence
@@ -645,7 +828,12 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
         if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
             continue  # no figure is infinite (`parse_digits` bounds digits; this bounds any product)
         sentence = doc.sentence_at(start)
-        period = periods.for_figure(start, sentence) or periods.from_paragraph_lead(doc, sentence)
+        if rule == "measured_by_attribute":  # a thing's size or weight covers no time span
+            period_start = period_end = None
+        else:
+            period_start, period_end = _bounds(
+                periods.for_figure(start, sentence) or periods.carried(doc, sentence), lowered
+            )
         end = found.end
         in_sentences.append(sentence)
         figures.append(
@@ -658,8 +846,8 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
                 unit=None if found.unit_is_item else unit.unit if unit.per is None else f"{unit.unit}/{unit.per}",
                 item=found.item,
                 qualifier=qualifier,
-                period_start=period.start_date if period else None,
-                period_end=period.end_date if period else None,
+                period_start=period_start,
+                period_end=period_end,
                 sentence=sentence.text,
                 context_before=text[max(sentence.start, start - 40) : start],
                 rule=rule,
@@ -668,12 +856,12 @@ def find_figures(document: Document | str, dates: list[DateMention]) -> list[Fig
         )
     budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)
     if sum(len(sentence.text) for sentence in in_sentences) > budget:
-        return _cut_sentences(text, figures, in_sentences, periods, budget)
+        return _cut_sentences(text, lowered, figures, in_sentences, periods, budget)
     return figures
 
 
 def _cut_sentences(
-    text: str, figures: list[Figure], in_sentences: list[Sentence], periods: _Periods, budget: int
+    text: str, lowered: str, figures: list[Figure], in_sentences: list[Sentence], periods: _Periods, budget: int
 ) -> list[Figure]:
     """The figures with each sentence cut to a window around its figure, the windows
     within `budget` characters in all; a period is then one the window shows, so its
@@ -688,12 +876,10 @@ def _cut_sentences(
         # `width` characters of the sentence (longer than that), the figure in the middle
         first = max(sentence.start, min(figure.char_start - room // 2, sentence.end - width))
         window = Sentence(first, first + width, text[first : first + width])
-        period = periods.for_figure(figure.char_start, window, whole=True)
-        cut.append(
-            figure._replace(
-                sentence=window.text,
-                period_start=period.start_date if period else None,
-                period_end=period.end_date if period else None,
-            )
+        period_start, period_end = (
+            (None, None)
+            if figure.rule == "measured_by_attribute"
+            else _bounds(periods.for_figure(figure.char_start, window, whole=True), lowered)
         )
+        cut.append(figure._replace(sentence=window.text, period_start=period_start, period_end=period_end))
     return cut

@@ -40,8 +40,9 @@ def test_corpus(example: dict) -> None:
             assert metric == (None if want["metric"] == "none" else want["metric"]), "metric"
         if want.get("period") == "none":
             assert figure.period_start is None and figure.period_end is None
-        elif "period" in want:
-            assert [figure.period_start.isoformat(), figure.period_end.isoformat()] == want["period"]
+        elif "period" in want:  # ["2016-04-01", "none"]: a span with no end stated
+            bounds = [figure.period_start, figure.period_end]
+            assert [b.isoformat() if b else "none" for b in bounds] == want["period"], "period"
 
 
 @pytest.mark.parametrize("example", NEGATIVE, ids=[e["text"][:60] for e in NEGATIVE])
@@ -49,6 +50,9 @@ def test_negative_corpus(example: dict) -> None:
     found = _figures(example["text"], example.get("reference"))
     if "figures" in example:
         assert len(found) == example["figures"], (example["why"], [f.text for f in found])
+    if example.get("no_period"):
+        periods = [(f.period_start, f.period_end) for f in found]
+        assert periods == [(None, None)] * len(found), (example["why"], [f.text for f in found], periods)
     if example.get("no_metric"):
         metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence) for f in found]
         assert metrics == [None] * len(found), (example["why"], [f.text for f in found], metrics)
