@@ -270,3 +270,15 @@ def test_the_validation_columns_hold_the_ids_and_counts() -> None:
     frames["figures"] = frames["figures"].iloc[:1]
     assert DERIVED["figures_exist"](metrics, frames).tolist().count(False) == 1
     assert DERIVED["counts_agree"](metrics, frames).tolist()[0] is False
+
+
+def test_an_open_span_runs_to_the_publication() -> None:
+    text = "Từ tháng 4/2024, Công an tỉnh Nam Định đã triệt phá 4 đường dây ma túy."
+    articles = [_article("a1", text, outlet="Báo A", published=date(2024, 6, 20))]
+    figures = [_figure("f1", "a1", text, "4", period_start=date(2024, 4, 1), period_end=None)]
+    [row] = _metrics(figures, articles)
+    assert (row["period_start"], row["period_end"], row["period_source"]) == (
+        date(2024, 4, 1),
+        date(2024, 6, 20),
+        "stated",
+    )

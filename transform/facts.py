@@ -177,8 +177,12 @@ def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Ser
 
 def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> pd.DataFrame:
     """Each figure's own period and its source (stated, sentence date, published, none)."""
+    pub_start, pub_end = _published_spans(df["published_date"], df["published_precision"])
     start = df["period_start"].fillna(df["period_end"]).astype("datetime64[ns]")
-    end = df["period_end"].fillna(df["period_start"]).astype("datetime64[ns]")
+    end = df["period_end"].astype("datetime64[ns]")
+    # an open span ("từ tháng 4/2017", no end stated) runs to the article's publication
+    opened = df["period_start"].notna() & end.isna()
+    end = end.mask(opened, pub_end.astype("datetime64[ns]")).fillna(start)
     source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
 
     unstated = source == "none"
@@ -190,7 +194,6 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> p
     source.loc[idx] = "sentence_date"
 
     unstated = source == "none"
-    pub_start, pub_end = _published_spans(df["published_date"], df["published_precision"])
     usable = unstated & pub_start.notna()
     start = start.mask(usable, pub_start)
     end = end.mask(usable, pub_end)
