@@ -37,6 +37,8 @@ _LUNAR_MONTHS: dict[str, int] = _LEX["lunar_months"]
 _LUNAR = _LEX["lunar_markers"]
 _PERIOD_CUES = _LEX["period_cues"]["words"]
 _UNTIL_NOW = alternation(_LEX["until_now"]["words"])
+_UNTIL_NOW_AFTER = re.compile(rf"\s*,?\s*(?:{_UNTIL_NOW})(?!\w)", re.IGNORECASE)
+_SINCE_WORD_BEFORE = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
 _SEASONS: dict[str, list[int]] = _LEX["seasons"]
 _DECIMAL_UNITS = alternation(_LEX["decimal_units"]["words"])
 _NO_UNIT = rf"(?!\s*(?:%|(?:{_DECIMAL_UNITS})(?!\w)))"  # after a dotted date: "1.5 triệu" is a decimal
@@ -542,7 +544,24 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
         chosen.append(raw)
         taken[start : start + length] = b"\x01" * length
     chosen.sort(key=lambda r: r.start)
-    return _link_same_periods(text, chosen)
+    return _link_same_periods(text, [_until_now(text, raw) for raw in chosen])
+
+
+def _until_now(text: str, raw: RawDate) -> RawDate:
+    """ "Từ năm 2015 đến nay", "từ tháng 11/2016 tới nay": the date starts a span that runs
+    to the day of writing; the mention takes in "từ" and "đến nay"."""
+    if raw.last_is_reference or raw.first_is_reference or raw.first != raw.last:
+        return raw
+    after = _UNTIL_NOW_AFTER.match(text, raw.end)
+    if after is None:
+        return raw
+    since = _SINCE_WORD_BEFORE.search(text, max(0, raw.start - 8), raw.start)
+    if since is None and text[raw.start : raw.start + 3].lower() != "từ":
+        return raw
+    start = since.start() if since else raw.start
+    return raw._replace(
+        start=start, end=after.end(), granularity="day", rule="since_until_now", last_is_reference=True, is_period=True
+    )
 
 
 def _link_same_periods(text: str, raws: list[RawDate]) -> list[RawDate]:
@@ -637,6 +656,15 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
     cannot be inferred (no reference) or the date does not exist."""
     first, last = raw.first, raw.last
     inferred = False
+    if raw.last_is_reference and reference is not None and first.year is None:
+        # "từ đầu năm đến nay", "từ tháng 5 đến nay": of the year of writing, or the one before
+        year = reference.year
+        try:
+            if _point_dates(first, year)[0] > reference:
+                year -= 1
+        except ValueError:
+            return None
+        first, last, inferred = first._replace(year=year), last._replace(year=year), True
     try:
         if last.year is None:
             if reference is None:

@@ -256,9 +256,10 @@ def evidence(
     titled: list[int] = []
     compared: list[int] = []
     for raw in raws:
-        if raw.last_is_reference and raw.first.year is not None:  # "Từ đầu năm 2017 đến nay"
-            present.append(raw.first.year)
-            years.append(raw.first.year)
+        if raw.last_is_reference and raw.first.year is not None:
+            if raw.rule == "since_year_start_until_now":  # "Từ đầu năm 2017 đến nay": the present year
+                present.append(raw.first.year)
+            years.append(raw.first.year)  # "Từ năm 2015 đến nay": 2015 or later
             continue
         if not raw.explicit_year or raw.rule in ("term", "now_until_year_end"):
             continue
