@@ -55,6 +55,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return sentences
 
 
+POSITIONS_KEPT = 1024  # positions a SentenceFinder remembers the sentence of
+
+
 class SentenceFinder:
     """The sentence that holds a position of `text`, splitting only that position's line.
 
@@ -76,6 +79,8 @@ class SentenceFinder:
         """The sentence that holds `position` (or the nearest one before it on its line)."""
         found = self._at.get(position)
         if found is None:
+            if len(self._at) >= POSITIONS_KEPT:  # bounded: the asks for one position come close together
+                self._at.clear()
             found = self._at[position] = self._find(position)
         return found
 

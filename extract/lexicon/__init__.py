@@ -114,6 +114,7 @@ class PhraseSet:
 # (the text it is for, {(pos, window start): (first, end, casefolded word)}). Read once
 # into a local and replaced whole, so threads sharing it can only miss, never mix texts.
 _WORD_BEFORE_CACHE: tuple[str | None, dict[tuple[int, int], tuple[int, int, str]]] = (None, {})
+_WORD_BEFORE_KEPT = 1024  # positions remembered: those a few mentions around the current one ask about
 
 
 def _word_before(text: str, pos: int, start: int) -> tuple[int, int, str]:
@@ -121,7 +122,7 @@ def _word_before(text: str, pos: int, start: int) -> tuple[int, int, str]:
     `start`: its first and end offsets and its casefolded text ("" when none)."""
     global _WORD_BEFORE_CACHE
     cache = _WORD_BEFORE_CACHE
-    if cache[0] is not text:
+    if cache[0] is not text or len(cache[1]) >= _WORD_BEFORE_KEPT:  # the cues of one spot share it
         cache = _WORD_BEFORE_CACHE = (text, {})
     found = cache[1].get((pos, start))
     if found is not None:
