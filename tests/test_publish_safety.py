@@ -490,8 +490,8 @@ if __name__ == "__main__":
     worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(300,))
     with flows.cli._ended_if_stuck_after_stop(), flows.refresh._stopping_on_signals():
         worker.start()
-        print(worker.pid, flush=True)
-        try:
+        try:  # the signal may come while the pid is still being printed
+            print(worker.pid, flush=True)
             time.sleep(300)
         except BaseException:
             time.sleep(300)  # stuck in the clean-up
