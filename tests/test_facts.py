@@ -282,3 +282,11 @@ def test_an_open_span_runs_to_the_publication() -> None:
         date(2024, 6, 20),
         "stated",
     )
+
+
+def test_an_open_span_that_starts_after_the_article_is_its_first_day() -> None:
+    text = "Từ tháng 7/2024, Công an tỉnh Nam Định sẽ triệt phá 4 đường dây ma túy."
+    articles = [_article("a1", text, outlet="Báo A", published=date(2024, 6, 20))]
+    figures = [_figure("f1", "a1", text, "4", period_start=date(2024, 7, 1), period_end=None)]
+    [row] = _metrics(figures, articles)
+    assert (row["period_start"], row["period_end"]) == (date(2024, 7, 1), date(2024, 7, 1))

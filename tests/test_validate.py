@@ -340,3 +340,17 @@ def test_schema_drift_is_reported() -> None:
     assert by_name[("dates", "expect_column_values_to_be_of_type(char_start)")].detail == "observed 'float64'"
     # a broken table does not stop the others from being validated
     assert not [f for f in report.failures if f.table in ("articles", "rejects")]
+
+
+def test_a_failed_metrics_check_names_its_facts() -> None:
+    from transform.facts import build_metrics
+
+    rows = valid_rows()
+    tables = {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in TABLES.items()}
+    metrics = build_metrics(tables["figures"], tables["articles"], tables["dates"]).to_pandas(date_as_object=True)
+    assert len(metrics)
+    metrics["period_start"], metrics["period_end"] = date(2026, 1, 9), date(2026, 1, 2)  # ends before it starts
+    frames = {**to_frames(rows), "metrics": metrics}
+    report = validate_tables(frames, METRIC_KEYS, run_time=RUN_TIME)
+    failed = [f for f in report.failures if f.table == "metrics"]
+    assert failed and all("metric_id" in row for f in failed for row in f.offending_rows)

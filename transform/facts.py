@@ -183,6 +183,7 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> p
     # an open span ("từ tháng 4/2017", no end stated) runs to the article's publication
     opened = df["period_start"].notna() & end.isna()
     end = end.mask(opened, pub_end.astype("datetime64[ns]")).fillna(start)
+    end = end.mask(end < start, start)  # a span said to start after the article ("từ tháng 7" in June)
     source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
 
     unstated = source == "none"

@@ -76,6 +76,7 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "figures": ("figure_id", "article_id"),
     "dates": ("date_id", "article_id"),
     "rejects": ("source_uri",),
+    "metrics": ("metric_id",),
 }
 
 # ---------------------------------------------------------------------------
