@@ -629,6 +629,11 @@ def _is_comparison(mention: DateMention, lowered: str) -> bool:
     )
 
 
+# The longest period a sentence takes from the ones before it: reporting periods are a
+# year or a term of a few years; a span of decades is a forecast horizon, stated with it.
+CARRIED_SPAN_YEARS = 10
+
+
 class _Periods:
     """The period mentions of a text, found by position in logarithmic time (a scan of
     all of them per figure was quadratic in a text of many figures and periods), and the
@@ -694,6 +699,8 @@ class _Periods:
         if sentence.start in self._carried:  # the same for every figure of the sentence
             return self._carried[sentence.start]
         found = self._carry(doc, sentence)
+        if found is not None and found.end_date.year - found.start_date.year > CARRIED_SPAN_YEARS:
+            found = None  # a horizon of decades ("từ nay đến năm 2050") is a forecast's, not a report's
         self._carried[sentence.start] = found
         return found
 

@@ -31,6 +31,20 @@ def shared_path() -> Path:
     return SHARED
 
 
+@pytest.fixture
+def memory_output() -> Iterator[str]:
+    """An output on fsspec's in-memory object store, removed afterwards."""
+    import uuid
+
+    import fsspec
+
+    root = f"memory://solieu-test-{uuid.uuid4().hex[:8]}"
+    yield f"{root}/tables"
+    fs = fsspec.filesystem("memory")
+    if fs.exists(root):
+        fs.rm(root, recursive=True)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The `../shared` folder (spec, corpus, gold); the test is skipped without it."""

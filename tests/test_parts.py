@@ -10,8 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
@@ -80,15 +78,6 @@ def test_nothing_new_writes_no_part_and_a_dropped_document_rewrites_only_its_own
     assert any(not part["written"] for part in after.values())
     assert 216 not in set(pd.read_parquet(output / "figures")["value"])
     assert set(after) != set(before)
-
-
-@pytest.fixture
-def memory_output() -> Iterator[str]:
-    root = f"memory://solieu-parts-{uuid.uuid4().hex[:8]}"
-    yield f"{root}/tables"
-    fs = fsspec.filesystem("memory")
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 @pytest.mark.flow

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -297,15 +296,6 @@ def test_solieu_run_exits_with_the_holder_when_the_output_is_locked(
     assert time.monotonic() - started < 10, "the check must come before any Prefect server starts"
     [line] = capsys.readouterr().err.splitlines()
     assert f"pid {holder.pid} on {socket.gethostname()}" in line and "--wait-lock SECONDS" in line, line
-
-
-@pytest.fixture
-def memory_output() -> Iterator[str]:
-    root = f"memory://solieu-safety-{uuid.uuid4().hex[:8]}"
-    yield f"{root}/tables"
-    fs = fsspec.filesystem("memory")
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 def test_the_remote_lock_is_a_conditional_write(memory_output: str) -> None:

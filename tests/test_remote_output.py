@@ -7,8 +7,6 @@ like S3, so the same code path as `--output s3://bucket/prefix` runs here offlin
 from __future__ import annotations
 
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
@@ -24,12 +22,8 @@ SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 
 
 @pytest.fixture
-def remote_output() -> Iterator[str]:
-    root = f"memory://solieu-test-{uuid.uuid4().hex[:8]}"
-    yield f"{root}/tables"
-    fs = fsspec.filesystem("memory")
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
+def remote_output(memory_output: str) -> str:
+    return memory_output  # conftest.py: an in-memory object store, removed afterwards
 
 
 def _read(output: str, name: str) -> pd.DataFrame:
