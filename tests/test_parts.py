@@ -53,6 +53,11 @@ def test_a_refresh_links_the_parts_it_did_not_change(tmp_path: Path, prefect_har
         assert not after[path]["written"]
     written = parts_written(second)
     assert 0 < written["bytes_written"] < written["bytes"] / 2
+    # only the new document's rows were written: its figures are the written figure rows
+    articles = pd.read_parquet(output / "articles")
+    added = articles.loc[articles["source_uri"].str.endswith("added.txt"), "article_id"].item()
+    figures_written = sum(p["rows"] for path, p in after.items() if path.startswith("figures/") and p["written"])
+    assert figures_written == (pd.read_parquet(output / "figures")["article_id"] == added).sum() > 0
     # readers read a table by its folder, old rows and new together
     figures = pd.read_parquet(output / "figures")
     assert 215 in set(figures["value"]) and len(figures) == summary.rows["figures"]

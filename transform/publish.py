@@ -196,7 +196,7 @@ def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
             else:
                 groups = [("", None)]
             for sub, in_group in groups:
-                for rows in _row_groups(table, in_group):
+                for rows in _row_groups(table, in_group, _stamps(table, tables["articles"])):
                     relative = _stage_part(table, rows, fs, staging, f"{name}/{sub}".rstrip("/"), previous)
                     parts[relative["path"]] = relative
             if not table.num_rows:  # an empty table is one empty part: readers still get its schema
@@ -209,17 +209,29 @@ def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
     return staged
 
 
-def _row_groups(table: pa.Table, in_group: pa.ChunkedArray | pa.Array | None) -> Iterator[pa.Array | None]:
-    """The row indices of each part of `table` (within `in_group` when given): one part per
-    extraction time, in table order; a table without one is one part (None: all rows)."""
+def _stamps(table: pa.Table, articles: pa.Table) -> pa.ChunkedArray | pa.Array | None:
+    """When each row of `table` was extracted: its own column, or its article's (figures,
+    dates); None for a table that has neither (the metrics, rebuilt on every run)."""
     stamp = next((c for c in PART_BY if c in table.column_names), None)
-    if stamp is None:
+    if stamp is not None:
+        return table.column(stamp)
+    if "article_id" in table.column_names and "extracted_at" in articles.column_names:
+        by_article = pc.index_in(table.column("article_id"), articles.column("article_id").combine_chunks())
+        return pc.take(articles.column("extracted_at").combine_chunks(), by_article)
+    return None
+
+
+def _row_groups(
+    table: pa.Table, in_group: pa.ChunkedArray | pa.Array | None, stamps: pa.ChunkedArray | pa.Array | None
+) -> Iterator[pa.Array | None]:
+    """The row indices of each part of `table` (within `in_group` when given): one part per
+    extraction time (`stamps`), in table order; without stamps, one part (None: all rows)."""
+    if stamps is None:
         if in_group is None:
             yield None
         else:
             yield pc.indices_nonzero(in_group)
         return
-    stamps = table.column(stamp)
     for value in pc.unique(stamps if in_group is None else pc.filter(stamps, in_group)).to_pylist():
         mask = pc.equal(stamps, pa.scalar(value, stamps.type))
         yield pc.indices_nonzero(mask if in_group is None else pc.and_(mask, in_group))
