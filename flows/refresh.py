@@ -56,11 +56,11 @@ from transform.publish import (
 from transform.schemas import TABLES
 from transform.tables import Rejected, concat_tables, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
+from transform.windows import infer_window
 
 if TYPE_CHECKING:
     from ingest.web import WebDocuments
     from transform.validate import ValidationReport
-from transform.windows import infer_window
 
 # Worker processes import this module to run `extract batch`: pandas and Great
 # Expectations (validation), httpx and trafilatura (fetching) are imported where they
