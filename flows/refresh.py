@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -39,28 +40,31 @@ from flows.progress import RunProgress
 from flows.runners import release_idle_workers
 from ingest.local import DocumentRef, HashManifest, content_hashes, discover
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
-from transform.batch import process_batch
-from transform.incremental import KEY_COLUMNS, Plan, plan_refresh, read_published
+from transform.batch import BatchOutcome, extract_to_parts
+from transform.incremental import Plan, plan_refresh, published_parts
 from transform.publish import (
     check_output,
-    current_version,
+    close_staging,
+    current_parts,
     discard_staged,
-    filesystem,
+    empty_parts,
     is_remote,
     lock_output,
+    open_staging,
     publish_staged,
     read_hash_manifest,
-    stage_tables,
+    without_articles,
     write_hash_manifest,
+    write_parts,
 )
-from transform.schemas import TABLES
-from transform.tables import Rejected, concat_tables, rejects_table
+from transform.schemas import PUBLISHED, TABLES
+from transform.tables import Rejected, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 from transform.windows import infer_window
 
 if TYPE_CHECKING:
     from ingest.web import WebDocuments
-    from transform.validate import ValidationReport
+    from transform.validate import ValidationReport, Validator
 
 # Worker processes import this module to run `extract batch`: pandas and Great
 # Expectations (validation), httpx and trafilatura (fetching) are imported where they
@@ -169,22 +173,14 @@ def fetch_web(sources: list[Source], archive_dir: Path, replay: bool, policy: di
 
 
 @task(name="plan the refresh", cache_policy=NO_CACHE)
-def plan(
-    documents: Documents, output: str | Path, taxonomy: Taxonomy, *, whole: bool = False
-) -> tuple[Plan, dict[str, pa.Table] | None, bool]:
-    """What to extract and what to carry over. Reads only the published tables' keys
-    first: when nothing is new they are all a rerun needs. Returns the plan, the
-    published tables it read, and whether they were read whole (every column)."""
+def plan(documents: Documents, output: str | Path, taxonomy: Taxonomy) -> Plan:
+    """What to extract and which parts of the published version to carry over: reads the
+    keys of its articles and rejects parts, never a whole table."""
     refs = documents.refs
     hashes = _hashes_with_manifest(refs, output)
-    versions = {"extractor_version": EXTRACTOR_VERSION, "taxonomy_version": taxonomy.version}
-    if not whole:
-        keys = read_published(output, KEY_COLUMNS)
-        work = plan_refresh(refs, hashes, keys, **versions)
-        if keys is None or (not work.new and _same_counts(work, keys, ("articles", "figures", "dates"))):
-            return work, keys, keys is None
-    previous = read_published(output)
-    return plan_refresh(refs, hashes, previous, **versions), previous, True
+    return plan_refresh(
+        refs, hashes, output, extractor_version=EXTRACTOR_VERSION, taxonomy_version=taxonomy.version
+    )
 
 
 def _hashes_with_manifest(refs: list[DocumentRef], output: str | Path) -> list[str]:
@@ -202,24 +198,33 @@ def _hashes_with_manifest(refs: list[DocumentRef], output: str | Path) -> list[s
 
 
 @task(name="extract batch", cache_policy=NO_CACHE)
-def extract_batch(batch: Documents, taxonomy: Taxonomy, extracted_at: datetime) -> dict[str, pa.Table]:
-    return process_batch(batch.refs, taxonomy, extracted_at=extracted_at)
+def extract_batch(batch: Documents, taxonomy: Taxonomy, extracted_at: datetime, staging: str) -> BatchOutcome:
+    """Extract a batch and write its rows into the staged version; only counts and keys
+    come back to the run."""
+    return extract_to_parts(batch.refs, taxonomy, extracted_at=extracted_at, staging=staging)
 
 
-@task(name="validate tables", cache_policy=NO_CACHE)
-def validate(tables: dict[str, pa.Table], taxonomy: Taxonomy, run_time: datetime, docs_dir: Path) -> ValidationReport:
-    from transform.validate import validate_tables
+@task(name="validate batches", cache_policy=NO_CACHE)
+def validate_batches(validator: Validator, staging: str, parts: list[dict[str, Any]], label: str) -> list[dict]:
+    """Great Expectations on the rows a group of batches wrote, then the mentions of facts
+    of their figures staged (transform/staged.py); returns the mentions' parts."""
+    from transform.staged import stage_group
 
-    frames = {name: table.to_pandas() for name, table in tables.items()}
-    return validate_tables(frames, taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
+    return stage_group(validator, staging, parts, label)
 
 
 @task(name="build metrics", cache_policy=NO_CACHE)
-def metrics_table(tables: dict[str, pa.Table]) -> pa.Table:
-    """One row per reported fact, from every figure of the tables (transform/facts.py)."""
-    from transform.facts import build_metrics
+def metrics_table(staging: str, validator: Validator) -> tuple[pa.Table, list[dict[str, Any]]]:
+    """One row per reported fact, from the mentions of facts of the staged version
+    (transform/facts.py), validated and staged; then the keys of every part are checked
+    across parts. Returns the metrics and their part."""
+    from transform.staged import validate_metrics, version_keys, version_metrics
 
-    return build_metrics(tables["figures"], tables["articles"], tables["dates"])
+    metrics = version_metrics(staging)
+    keys = version_keys(staging)
+    validator.check_keys(keys)
+    validate_metrics(validator, metrics, keys)
+    return metrics, write_parts({"metrics": metrics}, staging)
 
 
 @task(name="write report", cache_policy=NO_CACHE)
@@ -242,19 +247,6 @@ def report_task(output: Path, report_dir: Path, validation: ValidationReport, me
     rows = [{k: (None if pd.isna(v) else str(v)) for k, v in row.items()} for row in top[columns].to_dict("records")]
     create_table_artifact(table=rows, key="solieu-top-metrics", description="the largest facts of each metric")
     return index
-
-
-@task(name="publish tables", cache_policy=NO_CACHE)
-def publish(tables: dict[str, pa.Table], output: str | Path, report: ValidationReport) -> list[str]:
-    staging = stage_tables(tables, output)  # it removes what it wrote if it is interrupted
-    if not report.success:
-        discard_staged(staging)
-        raise ValidationFailed(_failure_text(report))
-    try:
-        return publish_staged(staging, output)
-    except BaseException:  # not published: an interrupted run leaves no staging behind
-        discard_staged(staging)
-        raise
 
 
 def _failure_text(report: ValidationReport) -> str:
@@ -364,42 +356,19 @@ def _extra_rejects(work: Plan, failures: list[Rejected], run_time: datetime) -> 
     )
 
 
-def _same_counts(work: Plan, previous: dict[str, pa.Table], names: tuple[str, ...], extra_rejects: int = 0) -> bool:
-    carried = {name: work.carried[name].num_rows for name in names}
-    if "rejects" in carried:
-        carried["rejects"] += extra_rejects
-    return carried == {name: previous[name].num_rows for name in names}
-
-
-def _unchanged(work: Plan, previous: dict[str, pa.Table] | None, duplicates: pa.Table) -> bool:
-    """Nothing to extract and nothing gone: the published tables already are the answer."""
-    if previous is None or work.new:
-        return False
-    return _same_counts(work, previous, tuple(TABLES), duplicates.num_rows)
-
-
-def _published_rows(output: str | Path, name: str) -> int:
-    """Rows of a published table, from its files' metadata (0 when it is not there)."""
-    import pyarrow.dataset as ds
-
-    base = current_version(output) if is_remote(output) else str(output)
-    if base is None:
-        return 0
-    fs, path = filesystem(base)
-    try:
-        return ds.dataset(f"{path}/{name}", filesystem=fs, format="parquet").count_rows()
-    except (FileNotFoundError, OSError):
-        return 0
+def _published_metrics_rows(work: Plan) -> int:
+    """Rows of the current version's metrics, from its `_PARTS.json`."""
+    _, parts = published_parts(work.current) if work.current else (None, None)
+    return sum(int(p.get("rows", 0)) for p in parts or [] if str(p["path"]).startswith("metrics/"))
 
 
 def _summary(
-    refs: list[DocumentRef], tables: dict[str, pa.Table], output: str | Path, work: Plan, **facts: object
+    refs: list[DocumentRef], rows: Counter[str], rejected: Counter[str], output: str | Path, work: Plan, **facts: object
 ) -> RunSummary:
-    reasons = tables["rejects"].column("reason").to_pylist()
     return RunSummary(
         documents=len(refs),
-        rejected={reason: reasons.count(reason) for reason in set(reasons)},
-        rows={name: table.num_rows for name, table in tables.items()},
+        rejected=dict(rejected),
+        rows={name: rows[name] for name in TABLES},
         output=str(output),
         extracted=len(work.new),
         reused=work.reused,
@@ -518,61 +487,145 @@ def _refresh_locked(
         clock.lap("fetch")
     for path, why in problems:
         logger.warning("input %s: %s", path, why)
-    work, previous, whole = plan(Documents(refs), output_dir, taxonomy)
-    duplicates = _extra_rejects(work, failures, run_time)
-    if not whole and not _unchanged(work, previous, duplicates):  # the keys were not enough
-        work, previous, whole = plan(Documents(refs), output_dir, taxonomy, whole=True)
-        duplicates = _extra_rejects(work, failures, run_time)
+    work = plan(Documents(refs), output_dir, taxonomy)
+    extra = _extra_rejects(work, failures, run_time)
     clock.lap("plan")
-    if _unchanged(work, previous, duplicates):
-        assert previous is not None
-        summary = _summary(refs, previous, output_dir, work, validation_docs=None, published=True, unchanged=True)
-        summary.rows["metrics"] = _published_rows(output_dir, "metrics")
+    if work.unchanged(extra):
+        rows = Counter(work.carried_rows)
+        rows["rejects"] += extra.num_rows
+        rejected = work.carried_rejects + Counter(extra.column("reason").to_pylist())
+        summary = _summary(refs, rows, rejected, output_dir, work, validation_docs=None, published=True, unchanged=True)
+        summary.rows["metrics"] = _published_metrics_rows(work)
         summary.problems, summary.seconds = problems, clock.laps
         create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
         return summary
 
+    staging = open_staging(output_dir)
     try:
-        todo = batches(work.new, batch_size)
-        futures = [extract_batch.submit(Documents(batch), taxonomy, run_time) for batch in todo]
-        parts = []
+        parts, validator, new_rejects = _stage_new_version(
+            work, staging, extra, taxonomy, run_time, batch_size, docs_dir, logger
+        )
+        clock.lap("extract")
+        # a table no batch wrote a row of is one empty part: readers still get its schema
+        staged_tables = {part["table"] for part in parts}
+        empty = {n: s for n, s in PUBLISHED.items() if n not in staged_tables and n != "metrics"}
+        parts += empty_parts(staging, empty, current_parts(output_dir) if empty else None)
+        metrics, metrics_parts = metrics_table(str(staging), validator)
+        parts += metrics_parts
+        close_staging(staging, parts)
+        clock.lap("metrics")
+        report = validator.finish()
+        clock.lap("validate")
+        rows: Counter[str] = Counter()
+        for part in parts:
+            rows[part["table"]] += part["rows"]
+        rejected = work.carried_rejects + Counter(extra.column("reason").to_pylist())
+        summary = _summary(
+            refs,
+            rows,
+            rejected + new_rejects,
+            output_dir,
+            work,
+            validation_docs=str(report.docs_index) if report.docs_index else None,
+            published=report.success,
+        )
+        summary.rows["metrics"] = rows["metrics"]
+        summary.problems = problems
+        _raise_if_stopped()
+        try:
+            if not report.success:
+                raise ValidationFailed(_failure_text(report))
+            publish_staged(staging, output_dir)
+        finally:  # a failed run records its artifact too: it says FAILED and why
+            clock.lap("publish")
+            summary.seconds = clock.laps
+            create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
+    except BaseException:  # not published: an interrupted or failed run leaves no staging behind
+        discard_staged(staging)
+        raise
+    if report_dir is not None:
+        summary.report = str(report_task(Path(output_dir), report_dir, report, metrics))
+        clock.lap("report")
+    return summary
+
+
+# Rows validated at a time, in documents: the driver holds one group of batches' rows
+# (about 150 MB in pandas at 10,000 documents), whatever the size of the archive.
+VALIDATE_EVERY = 10_000
+
+
+def _stage_new_version(
+    work: Plan,
+    staging: str | Path,
+    extra: pa.Table,
+    taxonomy: Taxonomy,
+    run_time: datetime,
+    batch_size: int,
+    docs_dir: Path,
+    logger: logging.Logger | logging.LoggerAdapter,
+) -> tuple[list[dict[str, Any]], Validator, Counter[str]]:
+    """Carry the plan's parts over into `staging`, extract the new documents there batch by
+    batch, validating each group of VALIDATE_EVERY documents' rows while the next batches
+    run, and stage the run's own rejects. The same article text in two batches keeps its
+    first rows; the second becomes a `duplicate` reject. Returns the staged parts, the
+    validator (it holds the failures so far) and the new rejects by reason."""
+    from transform.validate import Validator
+
+    parts = work.carry_over(staging)
+    seen = dict(zip(work.carried_ids.to_pylist(), work.carried_uris.to_pylist(), strict=True))
+    todo = batches(work.new, batch_size)
+    futures = [extract_batch.submit(Documents(batch), taxonomy, run_time, str(staging)) for batch in todo]
+    validator = Validator(taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
+    new_rejects: Counter[str] = Counter()
+    duplicates: list[Rejected] = []
+    group: list[dict[str, Any]] = []
+    grouped = first = 0
+    try:
         with RunProgress(len(work.new), logger) as progress:
-            for batch, future in zip(todo, futures, strict=True):  # in order: the tables keep the documents' order
-                parts.append(future.result())
-                progress.advance(len(batch), parts[-1]["rejects"].num_rows)
+            for number, (batch, future) in enumerate(zip(todo, futures, strict=True)):  # in order: first rows win
+                outcome: BatchOutcome = future.result()
+                futures[number] = None  # type: ignore[call-overload]  # its result is not needed again
+                batch_parts = outcome.parts
+                repeated = _repeated_articles(outcome, seen, duplicates)
+                if repeated:
+                    batch_parts = without_articles(batch_parts, staging, repeated)
+                new_rejects.update(outcome.rejects)
+                progress.advance(len(batch), outcome.rows["rejects"])
+                parts += batch_parts
+                group += batch_parts
+                grouped += len(batch)
+                if grouped >= VALIDATE_EVERY or number == len(todo) - 1:
+                    label = f"documents {first + 1}-{first + grouped}"
+                    parts += validate_batches(validator, str(staging), group, label)
+                    first, grouped, group = first + grouped, 0, []
     except BaseException:  # an interrupt (SIGTERM, SIGINT) or a failed batch: the run stops now
         stop_worker_processes()
         raise
-    del futures  # the futures hold their results too: one reference to each batch is enough
     release_idle_workers()
-    tables = concat_tables([work.carried, *parts, _only_rejects(duplicates)])
-    del parts
-    clock.lap("extract")
-    tables["metrics"] = metrics_table(tables)
-    clock.lap("metrics")
-    report = validate(tables, taxonomy, run_time, docs_dir)
-    clock.lap("validate")
+    repeats = rejects_table(duplicates, run_time)
+    new_rejects.update(repeats.column("reason").to_pylist())
+    # apart: every run makes `extra` again, while the repeats are carried like any reject
+    own_parts = [part for rows in (extra, repeats) if rows.num_rows for part in write_parts({"rejects": rows}, staging)]
+    if own_parts:
+        parts += own_parts
+        parts += validate_batches(validator, str(staging), own_parts, "the run's rejects")
+    return parts, validator, new_rejects
 
-    summary = _summary(
-        refs,
-        tables,
-        output_dir,
-        work,
-        validation_docs=str(report.docs_index) if report.docs_index else None,
-        published=report.success,
-    )
-    summary.problems = problems
-    _raise_if_stopped()
-    try:
-        publish(tables, output_dir, report)
-    finally:  # a failed run records its artifact too: it says FAILED and why
-        clock.lap("publish")
-        summary.seconds = clock.laps
-        create_markdown_artifact(markdown=_summary_markdown(summary), key="solieu-refresh")
-    if report_dir is not None:
-        summary.report = str(report_task(Path(output_dir), report_dir, report, tables["metrics"]))
-        clock.lap("report")
-    return summary
+
+def _repeated_articles(outcome: BatchOutcome, seen: dict[str, str], duplicates: list[Rejected]) -> set[str]:
+    """Articles of `outcome` met in an earlier batch or carried over: recorded as duplicate
+    rejects (their rows are then left out); the others are added to `seen`."""
+    repeated = set()
+    keys = outcome.articles
+    for aid, uri, digest in zip(
+        keys["article_id"].to_pylist(), keys["source_uri"].to_pylist(), keys["content_sha256"].to_pylist(), strict=True
+    ):
+        if aid in seen:
+            repeated.add(aid)
+            duplicates.append(Rejected(uri, "duplicate", f"same article text as {seen[aid]}", digest))
+        else:
+            seen[aid] = uri
+    return repeated
 
 
 class _Stopwatch:
@@ -586,12 +639,6 @@ class _Stopwatch:
         now = time.perf_counter()
         self.laps[step] = round(now - self._last, 2)
         self._last = now
-
-
-def _only_rejects(rejects: pa.Table) -> dict[str, pa.Table]:
-    tables = {name: schema.empty_table() for name, schema in TABLES.items()}
-    tables["rejects"] = rejects
-    return tables
 
 
 def print_summary(summary: RunSummary, file: TextIO | None = None) -> None:

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import flows.refresh
+import transform.batch
 from flows.cli import main
 from flows.refresh import RunSummary, ValidationFailed, refresh
 from transform.publish import KEEP_VERSIONS, PARTITIONED, PARTS, versions_dir
@@ -413,7 +414,7 @@ def test_failed_validation_leaves_published_tables_untouched(
     before = snapshot(output)
     versions_before = sorted(p.name for p in versions_dir(output).iterdir())
     assert {path.split("/")[0] for path in before} == {*PUBLISHED, PARTS}
-    real = flows.refresh.process_batch
+    real = transform.batch.process_batch
     corrupted: list[int] = []
 
     def shift_figures(refs, taxonomy, *, extracted_at):
@@ -426,7 +427,7 @@ def test_failed_validation_leaves_published_tables_untouched(
         corrupted.append(figures.num_rows)
         return tables
 
-    monkeypatch.setattr(flows.refresh, "process_batch", shift_figures)
+    monkeypatch.setattr(transform.batch, "process_batch", shift_figures)
     validation = tmp_path / "validation"
     # a new document, so that the run extracts something (known documents are reused)
     extra = tmp_path / "extra"

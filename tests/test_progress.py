@@ -11,6 +11,7 @@ import pytest
 
 import flows.progress
 import flows.refresh
+import transform.batch
 from flows.progress import ARTIFACT_KEY, RunProgress
 from flows.refresh import refresh
 
@@ -104,13 +105,13 @@ def test_a_run_logs_progress_and_updates_its_artifact(
             f" date 2025-03-1{n} Tỉnh Bắc Vân đã xây {n + 12} trường học mới trong năm 2024.", encoding="utf-8"
         )
     (corpus / "empty.txt").write_bytes(b"")  # a reject
-    real = flows.refresh.process_batch
+    real = transform.batch.process_batch
 
     def slow_batch(*args: object, **kwargs: object) -> object:
         time.sleep(0.3)  # long enough for the timer's lines
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(flows.refresh, "process_batch", slow_batch)
+    monkeypatch.setattr(transform.batch, "process_batch", slow_batch)
     monkeypatch.setattr(flows.progress, "LOG_EVERY", 0.1)
     before = len(_progress_artifacts())
     with caplog.at_level(logging.INFO, logger="prefect.flow_runs"):  # the tests' Prefect logs warnings only

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.compute as pc
 import pytest
 
-import flows.refresh
+import transform.batch
 from flows.refresh import ValidationFailed, refresh
 from transform.publish import KEEP_VERSIONS, POINTER, current_version
 
@@ -65,7 +65,7 @@ def test_a_failed_validation_leaves_the_remote_pointer(
     pointer_before = fs.cat_file(f"{path}/{POINTER}")
     versions = f"{path.rpartition('/')[0]}/.tables-versions"
     versions_before = sorted(fs.ls(versions, detail=False))
-    real = flows.refresh.process_batch
+    real = transform.batch.process_batch
 
     def shift_figures(refs, taxonomy, *, extracted_at):  # type: ignore[no-untyped-def]
         tables = real(refs, taxonomy, extracted_at=extracted_at)
@@ -76,7 +76,7 @@ def test_a_failed_validation_leaves_the_remote_pointer(
         )
         return tables
 
-    monkeypatch.setattr(flows.refresh, "process_batch", shift_figures)
+    monkeypatch.setattr(transform.batch, "process_batch", shift_figures)
     inputs = tmp_path / "inputs"
     shutil.copytree(SAMPLE, inputs)
     (inputs / "moi.txt").write_text(

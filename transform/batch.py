@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -21,6 +24,7 @@ from extract.pipeline import EXTRACTOR_VERSION, extract_article
 from extract.records import KnownFacts
 from ingest.local import DocumentRef, read_bytes
 from ingest.sources import is_web_address
+from transform.publish import write_parts
 from transform.tables import ExtractedDocument, Rejected, build_tables, concat_tables
 from transform.taxonomy import Taxonomy
 
@@ -106,3 +110,33 @@ def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_
                 failure = Rejected(doc.source_uri, "extract_error", _failure(error), doc.content_sha256)
                 parts.append(build_tables([], [failure], **tabulate))
         return concat_tables(parts)  # it also turns repeated article texts into duplicate rejects
+
+
+# What the run needs of a batch's articles once their rows are written: to find the same
+# article text in two batches (one article, one duplicate reject) and to count.
+ARTICLE_KEYS = ["article_id", "source_uri", "content_sha256", "extracted_at"]
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch hands back once it has written its rows: the parts, counts and keys,
+    never the rows themselves (they can be the whole corpus's text, summed over batches)."""
+
+    parts: list[dict[str, Any]]  # `_PARTS.json` entries of the parts it wrote
+    rows: Counter[str]  # rows written, by table
+    rejects: Counter[str]  # rejects, by reason
+    articles: pa.Table  # ARTICLE_KEYS of its articles, in order
+
+
+def extract_to_parts(
+    refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime, staging: str | Path
+) -> BatchOutcome:
+    """`process_batch`, its tables written as parts into the staging version `staging`."""
+    tables = process_batch(refs, taxonomy, extracted_at=extracted_at)
+    parts = write_parts(tables, staging)
+    return BatchOutcome(
+        parts=parts,
+        rows=Counter({name: table.num_rows for name, table in tables.items()}),
+        rejects=Counter(tables["rejects"].column("reason").to_pylist()),
+        articles=tables["articles"].select(ARTICLE_KEYS),
+    )

@@ -24,14 +24,19 @@ day-granularity mention of `dates` inside the figure's sentence, the nearest bef
 figure, else the first after it), else the article's published day (a month or a year when
 that is all the published date says), else none; `period_source` says which.
 
+Two steps, so that a refresh costs what is new: `fact_mentions` does everything that
+depends on one article only (repeats, periods, the fact key), for a group of batches at a
+time, into the `fact_mentions` table; `metrics_from_mentions` folds every article's
+mentions into facts (group-bys over a few columns, no text). `build_metrics` is both.
+
 Pure pyarrow/pandas: no I/O, no Prefect. Time and memory are linear in the rows (sorts,
-group-bys and binary searches; one `str.find` per period-less figure).
+group-bys and binary searches).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,9 +45,9 @@ import pyarrow.compute as pc
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
-from transform.schemas import METRICS, PERIOD_SOURCES
+from transform.schemas import MENTIONS, METRICS, PERIOD_SOURCES
 
-_FIGURE_COLUMNS = [
+FIGURE_COLUMNS = [
     "figure_id",
     "repeat_of",
     "article_id",
@@ -60,8 +65,12 @@ _FIGURE_COLUMNS = [
     "place",
     "place_code",
     "place_current",
-    "sentence",
+    "sentence_start",
+    "sentence_end",
 ]
+# The figures' sentences are most of their bytes: the metrics read them only for the
+# mentions that need one (undated clusters' keys, each fact's first mention).
+SentenceLookup = Callable[[Sequence[str]], dict[str, str]]
 _RANK = {source: rank for rank, source in enumerate(PERIOD_SOURCES)}
 _OFFSET_BITS = 32  # article text offsets stay far below 2**32 (documents are capped in size)
 _NULL = "\x00"  # stands for null in a fact key (no real string holds it)
@@ -95,24 +104,36 @@ def _roots(df: pd.DataFrame) -> pd.Series:
     return root
 
 
-def _sentence_spans(df: pd.DataFrame, texts: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of each figure's sentence in its article's text (-1 where the stored
-    sentence is not found there): the occurrence that holds the figure."""
-    starts = np.full(len(df), -1, dtype=np.int64)
-    ends = np.full(len(df), -1, dtype=np.int64)
-    rows = zip(df["article_id"], df["sentence"], df["char_start"], df["char_end"], strict=True)
-    for i, (aid, sentence, start, end) in enumerate(rows):
-        text = texts.get(aid)
+def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLookup) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each figure's sentence in its article's text (-1 where unknown):
+    the figures' own `sentence_start`/`sentence_end`, else, when `articles` carries its
+    text (tables built by hand), the occurrence of the sentence that holds the figure."""
+    starts = df["sentence_start"].fillna(-1).to_numpy(dtype=np.int64) if "sentence_start" in df else None
+    ends = df["sentence_end"].fillna(-1).to_numpy(dtype=np.int64) if "sentence_end" in df else None
+    if starts is None or ends is None:
+        starts = np.full(len(df), -1, dtype=np.int64)
+        ends = starts.copy()
+    missing = np.flatnonzero(starts < 0)
+    if not len(missing) or "text" not in articles.column_names:
+        return starts, ends
+    wanted = pa.array(pd.unique(df["article_id"].iloc[missing]), pa.string())
+    rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
+    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+    found_sentences = sentences(df["figure_id"].iloc[missing].tolist())
+    for i in missing:
+        text, sentence = texts.get(df["article_id"].iat[i]), found_sentences.get(df["figure_id"].iat[i])
         if not text or not sentence:
             continue
         width = len(sentence)
-        found = text.find(sentence, max(0, end - width), start + width)
+        found = text.find(sentence, max(0, int(df["char_end"].iat[i]) - width), int(df["char_start"].iat[i]) + width)
         if found >= 0:
             starts[i], ends[i] = found, found + width
     return starts, ends
 
 
-def _sentence_dates(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tuple[pd.Series, pd.Series]:
+def _sentence_dates(
+    df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sentences: SentenceLookup
+) -> tuple[pd.Series, pd.Series]:
     """For each figure of `df`, the span of the day-granularity date its sentence names
     (nearest before the figure, else first after it), NaT when there is none."""
     none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ms]")
@@ -123,12 +144,7 @@ def _sentence_dates(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tu
     days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
     if days.empty:
         return none, none.copy()
-    wanted = set(days["article_id"])
-    # only the texts of articles with a day date: not the whole corpus's text in pandas
-    rows = articles.select(["article_id", "text"])
-    rows = rows.filter(pc.is_in(rows["article_id"], value_set=pa.array(sorted(wanted), pa.string())))
-    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
-    s_start, s_end = _sentence_spans(df, texts)
+    s_start, s_end = _sentence_spans(df, articles, sentences)
 
     # one number line over all articles: article code in the high bits, offset in the low
     codes = pd.Categorical(pd.concat([df["article_id"], days["article_id"]])).codes.astype(np.int64)
@@ -175,7 +191,7 @@ def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Ser
     return start, end
 
 
-def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> pd.DataFrame:
+def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sentences: SentenceLookup) -> pd.DataFrame:
     """Each figure's own period and its source (stated, sentence date, published, none)."""
     pub_start, pub_end = _published_spans(df["published_date"], df["published_precision"])
     start = df["period_start"].fillna(df["period_end"]).astype("datetime64[ns]")
@@ -187,7 +203,7 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> p
     source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
 
     unstated = source == "none"
-    first, last = _sentence_dates(df[unstated], articles, dates)
+    first, last = _sentence_dates(df[unstated], articles, dates, sentences)
     found = first.notna()
     idx = first.index[found]
     start.loc[idx] = first[found].astype("datetime64[ns]")
@@ -211,7 +227,7 @@ def _plain_words(sentences: pd.Series) -> list[str]:
     return pc.utf8_trim_whitespace(text).to_pylist()
 
 
-def _cluster_best(df: pd.DataFrame) -> pd.DataFrame:
+def _cluster_best(df: pd.DataFrame, sentences: SentenceLookup) -> pd.DataFrame:
     """Per repeat cluster (`root`), the best period of its mentions and the first place
     any of them names; every member takes them. A cluster left without any period keys
     on its first mention's sentence (`key_sentence`, lower-cased, punctuation dropped):
@@ -222,7 +238,9 @@ def _cluster_best(df: pd.DataFrame) -> pd.DataFrame:
     first = df.sort_values(["root", "char_start"], kind="stable").drop_duplicates("root").set_index("root")
     undated = period["p_rank"] == _RANK["none"]
     period["key_sentence"] = pd.Series(None, index=period.index, dtype=object)
-    period.loc[undated, "key_sentence"] = _plain_words(first.loc[period.index[undated], "sentence"])
+    first_ids = first.loc[period.index[undated], "figure_id"]
+    found = sentences(first_ids.tolist())
+    period.loc[undated, "key_sentence"] = _plain_words(first_ids.map(found).fillna(""))
     named = df[df["place"].notna()].sort_values(["root", "char_start"], kind="stable").drop_duplicates("root")
     place = named.set_index("root")[["place", "place_code", "place_current"]]
     out = df.drop(columns=["p_start", "p_end", "p_rank", "place", "place_code", "place_current"])
@@ -290,31 +308,70 @@ def _conflicts(facts: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
 _FACT_KEY = ["metric", "value_n", "value_max_n", "unit", "place", "p_start", "p_end", "key_sentence"]
 
 
-def build_metrics(figures: pa.Table, articles: pa.Table, dates: pa.Table) -> pa.Table:
-    """The metrics table: one row per distinct fact of `figures` (see the module doc).
+def _sentences_of(figures: pa.Table) -> SentenceLookup:
+    """A lookup of sentences by figure id in `figures` itself."""
+
+    def lookup(ids: Sequence[str]) -> dict[str, str]:
+        rows = figures.select(["figure_id", "sentence"])
+        rows = rows.filter(pc.is_in(rows["figure_id"], value_set=pa.array(list(ids), pa.string())))
+        return dict(zip(rows["figure_id"].to_pylist(), rows["sentence"].to_pylist(), strict=True))
+
+    return lookup
+
+
+def fact_mentions(
+    figures: pa.Table, articles: pa.Table, dates: pa.Table, *, sentences: SentenceLookup | None = None
+) -> pa.Table:
+    """One row per figure with a metric (MENTIONS): the fact it reports (`metric_id`) and
+    what the fact row takes from it. Everything here depends on the figure's own article
+    only (its repeats, dates and publication), so each batch makes the mentions of its
+    own figures, and a refresh aggregates them (`metrics_from_mentions`) without reading
+    the figures again.
+
+    `figures` needs the columns of FIGURE_COLUMNS and `articles` its id, outlet and
+    published date; `sentences` gives the sentence of figure ids (by default from
+    `figures.sentence`).
+    """
+    sentences = sentences or _sentences_of(figures)
+    columns = [c for c in FIGURE_COLUMNS if c in figures.column_names]
+    df = _pandas(figures.filter(pc.is_valid(figures["metric"])), columns)
+    if df.empty:
+        return MENTIONS.empty_table()
+    meta = _pandas(articles, ["article_id", "outlet", "published_date", "published_precision"])
+    meta = meta.drop_duplicates("article_id")
+    df = df.merge(meta, on="article_id", how="left", validate="many_to_one")
+    df["published_date"] = df["published_date"].astype("datetime64[ns]")
+
+    df = df.join(_resolve_periods(df, articles, dates, sentences))
+    df["root"] = _roots(df)
+    df = _cluster_best(df, sentences)
+
+    df["value_n"] = _normalized(df["value"])
+    value_max = _normalized(df["value_max"])
+    df["value_max_n"] = value_max.mask(value_max == df["value_n"])
+    df["metric_id"] = _fact_ids(df, _FACT_KEY)
+    df = df.drop(columns=["value", "value_max", "period_start", "period_end"])
+    df = df.rename(columns={"value_n": "value", "value_max_n": "value_max", "p_start": "period_start"})
+    df = df.rename(columns={"p_end": "period_end"})
+    df["period_source"] = df["p_rank"].map(dict(enumerate(PERIOD_SOURCES)))
+    for name in ("period_start", "period_end", "published_date"):
+        df[name] = df[name].dt.date.where(df[name].notna(), None)
+    return pa.Table.from_pandas(df[MENTIONS.names], schema=MENTIONS, preserve_index=False)
+
+
+def metrics_from_mentions(mentions: pa.Table, sentences: SentenceLookup) -> pa.Table:
+    """The metrics table from the mentions of every article (see the module doc and
+    `fact_mentions`); `sentences` gives the first mention's sentence of each fact.
 
     `n_outlets` counts distinct non-null `articles.outlet` values: an article whose outlet
     is unknown adds to `n_articles` only (so n_outlets may be 0, and never exceeds
     n_articles). `first_published`/`last_published` are null when no article of the fact
     has a published date. Rows are sorted by metric, place, period and value.
     """
-    df = _pandas(figures.filter(pc.is_valid(figures["metric"])), _FIGURE_COLUMNS)
-    if df.empty:
+    if not mentions.num_rows:
         return METRICS.empty_table()
-    meta = _pandas(articles, ["article_id", "outlet", "published_date", "published_precision"])
-    meta = meta.drop_duplicates("article_id")
-    df = df.merge(meta, on="article_id", how="left", validate="many_to_one")
-    df["published_date"] = df["published_date"].astype("datetime64[ns]")
-
-    df = df.join(_resolve_periods(df, articles, dates))
-    df["root"] = _roots(df)
-    df = _cluster_best(df)
-
-    df["value_n"] = _normalized(df["value"])
-    value_max = _normalized(df["value_max"])
-    df["value_max_n"] = value_max.mask(value_max == df["value_n"])
-    df["metric_id"] = _fact_ids(df, _FACT_KEY)
-
+    df = _pandas(mentions, MENTIONS.names)
+    df["p_rank"] = df["period_source"].map(_RANK)
     # mentions in reading order: earliest article first (undated last), then by offset;
     # facts numbered (`g`) in the order of their first mention
     df = df.sort_values(["published_date", "article_id", "char_start"], na_position="last", kind="stable")
@@ -322,9 +379,7 @@ def build_metrics(figures: pa.Table, articles: pa.Table, dates: pa.Table) -> pa.
     df["g"] = pd.factorize(df["metric_id"])[0]
     df = df.sort_values(["g", "order"], kind="stable")
     # a fact's key columns are equal on all its rows; the rest come from its first mention
-    facts = df.drop_duplicates("g").set_index("g").drop(columns=["value", "value_max", "period_start", "period_end"])
-    facts = facts.rename(columns={"value_n": "value", "value_max_n": "value_max"})
-    facts = facts.rename(columns={"p_start": "period_start", "p_end": "period_end"})
+    facts = df.drop_duplicates("g").set_index("g")
     groups = df.groupby("g", sort=True)
     stats = groups.agg(
         p_rank=("p_rank", "min"),
@@ -336,6 +391,7 @@ def build_metrics(figures: pa.Table, articles: pa.Table, dates: pa.Table) -> pa.
         plausible=("plausible", "min"),  # all of them
     )
     facts = facts.drop(columns=["p_rank", "plausible"]).join(stats)
+    facts["sentence"] = facts["figure_id"].map(sentences(facts["figure_id"].tolist()))
     facts["qualifier"] = _qualifiers(df).reindex(facts["metric_id"]).to_numpy()
     facts["period_source"] = facts["p_rank"].map(dict(enumerate(PERIOD_SOURCES)))
     pairs = df.drop_duplicates(["g", "article_id"])[["g", "article_id"]]
@@ -357,6 +413,15 @@ def build_metrics(figures: pa.Table, articles: pa.Table, dates: pa.Table) -> pa.
     return pa.table([columns[name] for name in METRICS.names], schema=METRICS)
 
 
+def build_metrics(
+    figures: pa.Table, articles: pa.Table, dates: pa.Table, *, sentences: SentenceLookup | None = None
+) -> pa.Table:
+    """The metrics table: one row per distinct fact of `figures` (see the module doc),
+    in one go: `metrics_from_mentions` of `fact_mentions`."""
+    sentences = sentences or _sentences_of(figures)
+    return metrics_from_mentions(fact_mentions(figures, articles, dates, sentences=sentences), sentences)
+
+
 # ---------------------------------------------------------------------------
 # Derived columns for the validation of `metrics` (the signature of
 # transform.validate.Derive: the table, all tables by name -> one boolean per row).
@@ -368,7 +433,8 @@ def _all_known(df: pd.DataFrame, column: str, known: pd.Series | None) -> pd.Ser
     if column not in df:
         return pd.Series(pd.NA, index=pd.RangeIndex(len(df)), dtype="boolean")
     lists = pa.array(df[column].to_list(), pa.list_(pa.string()))
-    values = pa.array([] if known is None else known.to_numpy(dtype=object), pa.string())
+    # an Arrow-backed column (the run's projections of a whole version) is taken as it is
+    values = pa.array([] if known is None else known, pa.string(), from_pandas=True)
     found = pc.is_in(lists.flatten(), value_set=values).to_numpy(zero_copy_only=False)
     rows = lists.value_parent_indices().to_numpy()
     missing = np.bincount(rows[~found], minlength=len(df))

@@ -1,53 +1,266 @@
-"""Incremental refresh: reprocess only documents whose content or pipeline changed.
+"""Incremental refresh: reprocess only documents whose content or pipeline changed, and
+carry the rest over part by part, without reading the published tables whole.
 
 A document is known by the SHA-256 of its raw bytes. Its rows in the published tables
 can be carried over when they were made by the same extractor version and the same
 metric taxonomy; a new extractor version or taxonomy reprocesses everything, on purpose.
 The tables of a run describe the documents it discovered: rows of documents that are
 no longer among the inputs are not carried over.
+
+The published version lists its parts in `_PARTS.json` (transform/publish.py). Planning
+reads only the keys of the articles and rejects parts, and the article ids of a figures or
+dates part only when an article of its extraction time is gone. A part whose rows are all
+carried is shared with the new version as it is (a hard link, or a copy within the
+store); a part with some rows gone, or with documents that moved, is rewritten with the
+rest; a part with none left is not carried. Rejects without a content hash (sources that
+failed, second copies of the same bytes) are made again by every run, never carried.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ingest.local import DocumentRef
 from transform import schemas
-from transform.publish import current_version, filesystem
+from transform.publish import PARTS, current_version, filesystem, share_parts, write_part
+
+
+@dataclass
+class Rewrite:
+    """A part of the current version carried with some rows left out or re-pathed."""
+
+    part: dict[str, Any]  # its `_PARTS.json` entry
+    keep: pa.Array  # booleans: which of its rows stay
+    uris: pa.Array | None = None  # the rows' current source_uri (articles, rejects), all rows
 
 
 @dataclass
 class Plan:
-    """What a run must extract, and what it can take from the published tables."""
+    """What a run must extract, and what it carries over from the published version."""
 
     new: list[DocumentRef]
-    carried: dict[str, pa.Table]  # previous rows of documents still present and unchanged
-    reused: int  # documents whose rows are carried over
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uri, first uri) same bytes
+    reused: int = 0  # documents whose rows are carried over
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uri, first uri): same bytes
+    current: str | None = None  # the published version the carried parts come from
+    shared: list[dict[str, Any]] = field(default_factory=list)  # parts carried as they are
+    rewrites: list[Rewrite] = field(default_factory=list)
+    dropped: int = 0  # parts with rows of this run's documents that are not carried
+    carried_rows: Counter[str] = field(default_factory=Counter)  # rows carried, by table
+    carried_rejects: Counter[str] = field(default_factory=Counter)  # carried rejects, by reason
+    carried_ids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))  # carried article ids
+    carried_uris: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))  # and their sources
+    remade_rejects: list[tuple[str, str, str | None]] = field(default_factory=list)  # (uri, reason, detail)
 
     @property
     def extracts_nothing(self) -> bool:
         return not self.new
 
+    def unchanged(self, extra_rejects: pa.Table) -> bool:
+        """Nothing to extract, every part carried as it is, and the rejects this run makes
+        again (second copies, failed sources) the same as the published ones: the
+        published tables already are this run's."""
+        if self.current is None or self.new or self.rewrites or self.dropped:
+            return False
+        made = zip(*(extra_rejects.column(c).to_pylist() for c in ("source_uri", "reason", "detail")), strict=True)
+        return sorted(made, key=str) == sorted(self.remade_rejects, key=str)
 
-# What deciding a refresh needs of the published tables: keys, versions, and the columns
-# the run summary counts. Reading them alone skips the article bodies (most of the bytes).
-KEY_COLUMNS: dict[str, list[str]] = {
-    "articles": ["article_id", "source_uri", "content_sha256", "extractor_version", "taxonomy_version"],
-    "figures": ["article_id"],
-    "dates": ["article_id"],
-    "rejects": ["source_uri", "reason", "content_sha256"],
-}
+    def carry_over(self, staging: str | Path) -> list[dict[str, Any]]:
+        """Put the carried parts into `staging`: shared ones linked or copied, the others
+        rewritten with the rows that stay. Returns their `_PARTS.json` entries."""
+        if self.current is None:
+            return []
+        entries = share_parts(self.shared, self.current, staging)
+        fs, root = filesystem(self.current)
+        for rewrite in self.rewrites:
+            table = pq.read_table(f"{root}/{rewrite.part['path']}", filesystem=fs)
+            table = table.select(_names(rewrite.part)).cast(_schema(rewrite.part))
+            if rewrite.uris is not None:
+                index = table.schema.get_field_index("source_uri")
+                table = table.set_column(index, table.schema.field(index), rewrite.uris)
+            folder = rewrite.part["path"].rpartition("/")[0]
+            entries.append(write_part(table.filter(rewrite.keep), staging, folder, rewrite.part.get("stamp")))
+        return entries
+
+
+# What planning reads of each part: keys, versions and when its rows were made.
+_ARTICLE_KEYS = ["article_id", "source_uri", "content_sha256", "extractor_version", "taxonomy_version", "extracted_at"]
+_REJECT_KEYS = ["source_uri", "reason", "detail", "content_sha256"]
+
+
+# the tables whose parts a refresh carries over (the metrics are made anew by every run)
+CARRIED = {**schemas.TABLES, "fact_mentions": schemas.MENTIONS}
+
+
+def _table_of(part: dict[str, Any]) -> str:
+    return str(part.get("table") or part["path"].partition("/")[0])
+
+
+def _schema(part: dict[str, Any]) -> pa.Schema:
+    return CARRIED[_table_of(part)]
+
+
+def _names(part: dict[str, Any]) -> list[str]:
+    return _schema(part).names
+
+
+def published_parts(output: str | Path) -> tuple[str | None, list[dict[str, Any]] | None]:
+    """The current version of `output` and its parts (None when it lists none that this
+    code can read: a version of an older layout, whose documents are then all extracted)."""
+    current = current_version(output)
+    if current is None:
+        return None, None
+    fs, root = filesystem(current)
+    try:
+        listed = json.loads(fs.cat_file(f"{root}/{PARTS}"))
+    except (FileNotFoundError, ValueError, OSError):
+        return current, None
+    if not isinstance(listed, list) or not all(isinstance(p, dict) and isinstance(p.get("path"), str) for p in listed):
+        return current, None
+    return current, listed
+
+
+def _read_keys(current: str, part: dict[str, Any], columns: list[str]) -> pa.Table | None:
+    """The `columns` of one part, cast to today's schema; None when the part cannot be
+    read with them (then the version's documents are all extracted again)."""
+    fs, root = filesystem(current)
+    wanted = pa.schema([_schema(part).field(c) for c in columns])
+    try:
+        return pq.read_table(f"{root}/{part['path']}", columns=columns, filesystem=fs).cast(wanted)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, FileNotFoundError, KeyError, OSError, ValueError):
+        return None
+
+
+def plan_refresh(
+    refs: list[DocumentRef],
+    hashes: list[str],
+    output: str | Path,
+    *,
+    extractor_version: str,
+    taxonomy_version: str,
+) -> Plan:
+    """Split discovered documents (with their content hashes) into new and carried over,
+    and the published version's parts into shared, rewritten and left out."""
+    first_uri: dict[str, str] = {}
+    unique: list[tuple[DocumentRef, str]] = []
+    duplicates: list[tuple[str, str]] = []
+    for ref, digest in zip(refs, hashes, strict=True):
+        if digest in first_uri:
+            duplicates.append((ref.uri, first_uri[digest]))
+        else:
+            first_uri[digest] = ref.uri
+            unique.append((ref, digest))
+    everything = Plan([ref for ref, _ in unique], duplicates=duplicates)
+    current, parts = published_parts(output)
+    if current is None or parts is None:
+        return everything
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        if _table_of(part) not in CARRIED:  # the metrics: made anew by every run
+            continue
+        by_table.setdefault(_table_of(part), []).append(part)
+
+    articles = [(p, _read_keys(current, p, _ARTICLE_KEYS)) for p in by_table.get("articles", [])]
+    rejects = [(p, _read_keys(current, p, _REJECT_KEYS)) for p in by_table.get("rejects", [])]
+    if any(keys is None for _, keys in articles + rejects):
+        return everything
+    for _, keys in articles:
+        assert keys is not None
+        if keys.num_rows and (
+            set(keys["extractor_version"].unique().to_pylist()) != {extractor_version}
+            or set(keys["taxonomy_version"].unique().to_pylist()) != {taxonomy_version}
+        ):
+            return everything  # made by another pipeline: every document again
+
+    known = {h for _, keys in articles + rejects for h in keys["content_sha256"].to_pylist() if h}  # type: ignore[index]
+    new = [ref for ref, digest in unique if digest not in known]
+    present = pa.array([d for _, d in unique if d in known], pa.string())
+    plan = Plan(new, reused=len(present), duplicates=duplicates, current=current)
+    uri_of = {digest: uri for digest, uri in first_uri.items()}
+
+    kept_ids: list[pa.Array] = []
+    kept_uris: list[pa.Array] = []
+    dropped_stamps: set[str | None] = set()
+    for part, keys in articles:
+        assert keys is not None
+        keep = pc.is_in(keys["content_sha256"], value_set=present)
+        kept_ids.append(keys["article_id"].filter(keep).combine_chunks())
+        hashes, uris = _columns(keys, "content_sha256", "source_uri")
+        now = [uri_of.get(h, u) for h, u in zip(hashes, uris, strict=True)]
+        kept_uris.append(pa.array(now, pa.string()).filter(keep.combine_chunks()))
+        if not pc.all(keep).as_py():
+            dropped = keys["extracted_at"].filter(pc.invert(keep))
+            dropped_stamps |= {None if t is None else t.isoformat() for t in dropped.to_pylist()}
+        _carry(plan, part, keys, keep, uri_of)
+    if kept_ids:
+        plan.carried_ids, plan.carried_uris = pa.concat_arrays(kept_ids), pa.concat_arrays(kept_uris)
+
+    for part, keys in rejects:
+        assert keys is not None
+        keep = pc.fill_null(pc.is_in(keys["content_sha256"], value_set=present), False)
+        remade = keys.filter(pc.is_null(keys["content_sha256"]))
+        plan.remade_rejects += list(
+            zip(*(remade.column(c).to_pylist() for c in ("source_uri", "reason", "detail")), strict=True)
+        )
+        plan.carried_rejects.update(keys["reason"].filter(keep).to_pylist())
+        if remade.num_rows == keys.num_rows:  # only rows every run makes again: nothing to carry
+            continue
+        _carry(plan, part, keys, keep, uri_of)
+
+    carried = plan.carried_ids
+    for name in ("figures", "dates", "fact_mentions"):
+        for part in by_table.get(name, []):
+            stamp = part.get("stamp")
+            if "stamp" in part and stamp not in dropped_stamps:  # every article of its time is carried
+                plan.shared.append(part)
+                plan.carried_rows[name] += int(part.get("rows", 0))
+                continue
+            ids = _read_keys(current, part, ["article_id"])
+            if ids is None:
+                return everything
+            _carry(plan, part, ids, pc.is_in(ids["article_id"], value_set=carried), {})
+    return plan
+
+
+def _columns(table: pa.Table, *names: str) -> list[list[Any]]:
+    return [table.column(name).to_pylist() for name in names]
+
+
+def _carry(plan: Plan, part: dict[str, Any], keys: pa.Table, keep: pa.ChunkedArray, uri_of: dict[str, str]) -> None:
+    """Record how `part` is carried: shared when every row stays as it is, rewritten when
+    some go or their document moved (a new `source_uri`), left out when none stays."""
+    kept = pc.sum(pc.cast(keep, pa.int64())).as_py() or 0
+    name = _table_of(part)
+    plan.carried_rows[name] += kept
+    if kept == 0:
+        if keys.num_rows:
+            plan.dropped += 1
+        return
+    uris = None
+    if "source_uri" in keys.column_names:
+        hashes = keys["content_sha256"].to_pylist()
+        old = keys["source_uri"].to_pylist()
+        now = [uri_of.get(h, u) if h else u for h, u in zip(hashes, old, strict=True)]
+        if now != old:
+            uris = pa.array(now, pa.string())
+    whole = keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep
+    if kept == keys.num_rows and uris is None:
+        plan.shared.append(part)
+    else:
+        plan.rewrites.append(Rewrite(part, whole, uris))
 
 
 def read_published(output: str | Path, columns: dict[str, list[str]] | None = None) -> dict[str, pa.Table] | None:
-    """The currently published tables of `output` (a folder or an fsspec URL), or None if
-    there are none (or they do not have today's schema: then everything is reprocessed).
-    `columns` reads only those columns of each table (see KEY_COLUMNS)."""
+    """The currently published tables of `output` (a folder or an fsspec URL), whole or
+    `columns` of each; None if there are none (or they do not have today's schema). For
+    tools and tests: a run never reads the tables whole."""
     import pyarrow.dataset as ds  # it imports pandas: not at module level, which workers import
 
     current = current_version(output)
@@ -65,63 +278,3 @@ def read_published(output: str | Path, columns: dict[str, list[str]] | None = No
             return None
         tables[name] = table.select(names).cast(wanted)
     return tables
-
-
-def _same_pipeline(articles: pa.Table, extractor_version: str, taxonomy_version: str) -> bool:
-    if articles.num_rows == 0:
-        return True
-    versions = set(articles.column("extractor_version").unique().to_pylist())
-    taxonomies = set(articles.column("taxonomy_version").unique().to_pylist())
-    return versions == {extractor_version} and taxonomies == {taxonomy_version}
-
-
-def plan_refresh(
-    refs: list[DocumentRef],
-    hashes: list[str],
-    previous: dict[str, pa.Table] | None,
-    *,
-    extractor_version: str,
-    taxonomy_version: str,
-) -> Plan:
-    """Split discovered documents (with their content hashes) into new and carried over."""
-    first_uri: dict[str, str] = {}
-    unique: list[tuple[DocumentRef, str]] = []
-    duplicates: list[tuple[str, str]] = []
-    for ref, digest in zip(refs, hashes, strict=True):
-        if digest in first_uri:
-            duplicates.append((ref.uri, first_uri[digest]))
-        else:
-            first_uri[digest] = ref.uri
-            unique.append((ref, digest))
-    empty = {name: schema.empty_table() for name, schema in schemas.TABLES.items()}
-    if previous is None or not _same_pipeline(previous["articles"], extractor_version, taxonomy_version):
-        return Plan([ref for ref, _ in unique], empty, 0, duplicates)
-
-    known = set(previous["articles"].column("content_sha256").to_pylist())
-    known |= {h for h in previous["rejects"].column("content_sha256").to_pylist() if h}
-    new = [ref for ref, digest in unique if digest not in known]
-    present = pa.array([d for _, d in unique if d in known], pa.string())
-
-    articles = previous["articles"].filter(pc.is_in(previous["articles"].column("content_sha256"), present))
-    # a document that moved keeps its rows under its new path
-    articles = _with_current_uri(articles, first_uri)
-    ids = articles.column("article_id")
-    carried = {
-        "articles": articles,
-        "figures": previous["figures"].filter(pc.is_in(previous["figures"].column("article_id"), ids)),
-        "dates": previous["dates"].filter(pc.is_in(previous["dates"].column("article_id"), ids)),
-        "rejects": _with_current_uri(
-            previous["rejects"].filter(
-                pc.fill_null(pc.is_in(previous["rejects"].column("content_sha256"), present), False)
-            ),
-            first_uri,
-        ),
-    }
-    reused = len(present)
-    return Plan(new, carried, reused, duplicates)
-
-
-def _with_current_uri(table: pa.Table, first_uri: dict[str, str]) -> pa.Table:
-    uris = [first_uri[h] for h in table.column("content_sha256").to_pylist()]
-    index = table.schema.get_field_index("source_uri")
-    return table.set_column(index, table.schema.field(index), pa.array(uris, pa.string()))

@@ -165,57 +165,153 @@ def _run_time(name: str) -> datetime | None:
         return None
 
 
-def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
-    """Write every table into a new, unpublished version folder (a Path for a local
-    output, a URL for a remote one) as parts named by their content (`NAME/part-<digest>.parquet`,
-    figures and dates under `published_year=Y/`). Its owner is written first, so a run
-    killed halfway leaves a folder that pruning can prove abandoned.
-
-    Rows are grouped into parts by when they were extracted, so a refresh that carries
-    rows over finds most of its parts already in the current version: those are hard-linked
-    (locally) or copied object to object (remotely) instead of written again. `_PARTS.json`
-    in the version lists every part, its bytes and whether this run wrote it."""
+def open_staging(output: str | Path) -> str | Path:
+    """A new, unpublished version folder beside `output` (a Path for a local output, a
+    URL for a remote one), its owner written first, so that a run killed halfway leaves
+    a folder pruning can prove abandoned. Batches write their parts into it
+    (`write_parts`), the run links the parts it carries over (`share_parts`), and
+    `close_staging` lists them in `_PARTS.json`."""
     run = new_run_id()
     fs, path = filesystem(output)
     staging = f"{_versions_path(fs, path)}/{run}" + ("" if is_remote(output) else STAGING_SUFFIX)
     fs.makedirs(staging, exist_ok=True)
-    owner = {**_holder(), "run": run, "rows": {name: table.num_rows for name, table in tables.items()}}
-    fs.pipe_file(f"{staging}/{OWNER}", json.dumps(owner).encode())
-    staged = _url(fs, staging) if is_remote(output) else Path(staging)
-    previous = _current_parts(output)
-    parts: dict[str, dict[str, Any]] = {}
+    fs.pipe_file(f"{staging}/{OWNER}", json.dumps({**_holder(), "run": run}).encode())
+    return _url(fs, staging) if is_remote(output) else Path(staging)
+
+
+def write_parts(
+    tables: dict[str, pa.Table],
+    staging: str | Path,
+    previous: dict[str, str] | None = None,
+    *,
+    articles: pa.Table | None = None,
+) -> list[dict[str, Any]]:
+    """Write `tables` (the rows of one batch, or any set whose figures' and dates' articles
+    are among its articles: `articles`, else its own `articles` table) into `staging` as
+    parts named by their content (`NAME/part-<digest>.parquet`, figures and dates under
+    `published_year=Y/`), one part per extraction time. A part that `previous` (the
+    current version's, by path) already holds is linked or copied instead of written.
+    Returns the parts' entries for `_PARTS.json`: path, table, rows, bytes, whether
+    written, extraction time."""
+    fs, path = filesystem(staging)
+    previous = previous or {}
+    parts: list[dict[str, Any]] = []
+    articles = tables.get("articles") if articles is None else articles
+    years = _year_of_article(articles) if articles is not None else None
+    for name, table in tables.items():
+        if name in PARTITIONED and table.num_rows and years is not None:
+            year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
+            key = PARTITION.field(0).name
+            groups = [(f"{key}={value}", pc.equal(year, value)) for value in pc.unique(year).to_pylist()]
+        else:
+            groups = [("", None)]
+        stamps = _stamps(table, articles)
+        for sub, in_group in groups:
+            for rows, stamp in _row_groups(table, in_group, stamps):
+                parts.append(_stage_part(table, rows, fs, path, f"{name}/{sub}".rstrip("/"), previous, stamp))
+    return parts
+
+
+def write_part(table: pa.Table, staging: str | Path, folder: str, stamp: str | None) -> dict[str, Any]:
+    """`table` as one part in `staging/folder/` (a part carried over with some rows left out)."""
+    fs, path = filesystem(staging)
+    return _stage_part(table, None, fs, path, folder, {}, stamp)
+
+
+def without_articles(parts: list[dict[str, Any]], staging: str | Path, ids: set[str]) -> list[dict[str, Any]]:
+    """The staged `parts` with the rows of articles `ids` left out: a part holding any is
+    written again without them (its old file removed), the others are kept as they are."""
+    fs, path = filesystem(staging)
+    kept = []
+    for part in parts:
+        target = f"{path}/{part['path']}"
+        if part["table"] not in ("articles", "figures", "dates", "fact_mentions"):
+            kept.append(part)
+            continue
+        table = pq.read_table(target, filesystem=fs)
+        keep = pc.invert(pc.is_in(table["article_id"], value_set=pa.array(sorted(ids), pa.string())))
+        if pc.all(keep).as_py():
+            kept.append(part)
+            continue
+        fs.rm(target)
+        if pc.any(keep).as_py():
+            folder = part["path"].rpartition("/")[0]
+            kept.append(_stage_part(table.filter(keep), None, fs, path, folder, {}, part.get("stamp")))
+    return kept
+
+
+def read_table(
+    version: str | Path, name: str, columns: list[str], where: Any | None = None, schema: pa.Schema | None = None
+) -> pa.Table:
+    """`columns` of table `name` of a version (staged or published), the rows `where` (a
+    pyarrow.dataset expression) holds: a projection, so a run never holds a whole table."""
+    import pyarrow.dataset as ds  # it imports pandas: not at module level, which workers import
+
+    fs, root = filesystem(version)
+    dataset = ds.dataset(f"{root}/{name}", format="parquet", partitioning="hive", filesystem=fs, schema=schema)
+    return dataset.to_table(columns=columns, filter=where)
+
+
+def empty_parts(
+    staging: str | Path, schemas: dict[str, pa.Schema], previous: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One empty part for each table of `schemas`: readers of a table with no rows still
+    get its schema."""
+    fs, path = filesystem(staging)
+    return [_stage_part(s.empty_table(), None, fs, path, name, previous or {}, None) for name, s in schemas.items()]
+
+
+def share_parts(parts: list[dict[str, Any]], current: str | Path, staging: str | Path) -> list[dict[str, Any]]:
+    """Put parts of the `current` version (entries of its `_PARTS.json`) into `staging`
+    without writing their bytes: hard links locally, copies within the store remotely
+    (written anew only where that fails). Returns their entries for the staged version."""
+    fs, root = filesystem(current)
+    _, path = filesystem(staging)
+    local = isinstance(fs, LocalFileSystem)
+    shared = []
+    for part in parts:
+        source = str(Path(root, part["path"]).resolve()) if local else f"{root}/{part['path']}"
+        target = f"{path}/{part['path']}"
+        fs.makedirs(target.rpartition("/")[0], exist_ok=True)
+        written = not _share(fs, source, target)
+        if written:
+            fs.put_file(source, target) if local else fs.pipe_file(target, fs.cat_file(source))
+        shared.append({**part, "written": written})
+    return shared
+
+
+def close_staging(staging: str | Path, parts: list[dict[str, Any]]) -> None:
+    """List the staged version's parts in its `_PARTS.json` (the last file staged)."""
+    fs, path = filesystem(staging)
+    listed = sorted(parts, key=lambda p: p["path"])
+    fs.pipe_file(f"{path}/{PARTS}", json.dumps(listed).encode())
+
+
+def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:
+    """Write every table into a new, unpublished version (`open_staging`) in one go, its
+    parts shared with the current version where they hold the same rows: rows are
+    grouped into parts by when they were extracted, so a set that carries rows over finds
+    most of its parts already there. Removes what it wrote if it is interrupted."""
+    staged = open_staging(output)
     try:
-        years = _year_of_article(tables["articles"])
-        for name, table in tables.items():
-            folder = f"{staging}/{name}"
-            fs.makedirs(folder, exist_ok=True)
-            if name in PARTITIONED and table.num_rows:
-                year = pc.take(years[1], pc.index_in(table.column("article_id"), years[0]))
-                key = PARTITION.field(0).name
-                groups = [(f"{key}={value}", pc.equal(year, value)) for value in pc.unique(year).to_pylist()]
-            else:
-                groups = [("", None)]
-            for sub, in_group in groups:
-                for rows in _row_groups(table, in_group, _stamps(table, tables["articles"])):
-                    relative = _stage_part(table, rows, fs, staging, f"{name}/{sub}".rstrip("/"), previous)
-                    parts[relative["path"]] = relative
-            if not table.num_rows:  # an empty table is one empty part: readers still get its schema
-                relative = _stage_part(table, None, fs, staging, name, previous)
-                parts[relative["path"]] = relative
-        fs.pipe_file(f"{staging}/{PARTS}", json.dumps(sorted(parts.values(), key=lambda p: p["path"])).encode())
+        previous = current_parts(output)
+        parts = write_parts(tables, staged, previous)
+        staged_tables = {part["table"] for part in parts}
+        parts += empty_parts(staged, {n: t.schema for n, t in tables.items() if n not in staged_tables}, previous)
+        close_staging(staged, parts)
     except BaseException:  # an error, or an interrupt: what was written is no version
         discard_staged(staged)
         raise
     return staged
 
 
-def _stamps(table: pa.Table, articles: pa.Table) -> pa.ChunkedArray | pa.Array | None:
+def _stamps(table: pa.Table, articles: pa.Table | None) -> pa.ChunkedArray | pa.Array | None:
     """When each row of `table` was extracted: its own column, or its article's (figures,
     dates); None for a table that has neither (the metrics, rebuilt on every run)."""
     stamp = next((c for c in PART_BY if c in table.column_names), None)
     if stamp is not None:
         return table.column(stamp)
-    if "article_id" in table.column_names and "extracted_at" in articles.column_names:
+    if articles is not None and "article_id" in table.column_names and "extracted_at" in articles.column_names:
         by_article = pc.index_in(table.column("article_id"), articles.column("article_id").combine_chunks())
         return pc.take(articles.column("extracted_at").combine_chunks(), by_article)
     return None
@@ -223,18 +319,17 @@ def _stamps(table: pa.Table, articles: pa.Table) -> pa.ChunkedArray | pa.Array |
 
 def _row_groups(
     table: pa.Table, in_group: pa.ChunkedArray | pa.Array | None, stamps: pa.ChunkedArray | pa.Array | None
-) -> Iterator[pa.Array | None]:
-    """The row indices of each part of `table` (within `in_group` when given): one part per
-    extraction time (`stamps`), in table order; without stamps, one part (None: all rows)."""
+) -> Iterator[tuple[pa.Array | None, str | None]]:
+    """The row indices of each part of `table` (within `in_group` when given) and its
+    extraction time: one part per time (`stamps`), in table order; without stamps, one
+    part (None: all rows)."""
     if stamps is None:
-        if in_group is None:
-            yield None
-        else:
-            yield pc.indices_nonzero(in_group)
+        yield (None if in_group is None else pc.indices_nonzero(in_group)), None
         return
     for value in pc.unique(stamps if in_group is None else pc.filter(stamps, in_group)).to_pylist():
         mask = pc.equal(stamps, pa.scalar(value, stamps.type))
-        yield pc.indices_nonzero(mask if in_group is None else pc.and_(mask, in_group))
+        rows = pc.indices_nonzero(mask if in_group is None else pc.and_(mask, in_group))
+        yield rows, (value.isoformat() if value is not None else None)
 
 
 def _stage_part(
@@ -244,6 +339,7 @@ def _stage_part(
     staging: str,
     folder: str,
     previous: dict[str, str],
+    stamp: str | None,
 ) -> dict[str, Any]:
     """One part into `staging/folder/`, named by the digest of its rows: linked or copied
     from the current version when it holds the same part, written otherwise."""
@@ -255,12 +351,13 @@ def _stage_part(
     relative = f"{folder}/part-{digest.hexdigest()}.parquet"
     target = f"{staging}/{relative}"
     fs.makedirs(f"{staging}/{folder}", exist_ok=True)
+    entry = {"path": relative, "table": folder.partition("/")[0], "rows": count, "stamp": stamp}
     if relative in previous and _share(fs, previous[relative], target):
-        return {"path": relative, "rows": count, "bytes": fs.size(target), "written": False}
+        return {**entry, "bytes": fs.size(target), "written": False}
     with pq.ParquetWriter(target, table.schema, compression="zstd", filesystem=fs) as writer:
         for chunk in _chunks(table, rows):  # a row group at a time: no copy of the whole part
             writer.write_table(chunk, row_group_size=ROW_GROUP_SIZE)
-    return {"path": relative, "rows": count, "bytes": fs.size(target), "written": True}
+    return {**entry, "bytes": fs.size(target), "written": True}
 
 
 def _chunks(table: pa.Table, rows: pa.Array | None) -> Iterator[pa.Table]:
@@ -292,7 +389,7 @@ def _share(fs: fsspec.AbstractFileSystem, source: str, target: str) -> bool:
         return False
 
 
-def _current_parts(output: str | Path) -> dict[str, str]:
+def current_parts(output: str | Path) -> dict[str, str]:
     """Each part of the current version by its path within the version: where it is."""
     current = current_version(output)
     if current is None:

@@ -46,6 +46,14 @@ OTHER_COLOR = "#b0b0b0"
 DATA = "rows"  # the name of a chart's inline dataset
 TEMPLATE = Path(__file__).with_name("report_template.html")
 TABLES = ("articles", "figures", "rejects", "metrics")
+# What the page reads of each table (None: all of it): never the articles' text, nor the
+# figures' rows, which it only counts; the page costs the same whatever the archive holds.
+COLUMNS: dict[str, list[str] | None] = {
+    "articles": ["article_id", "source_uri", "title", "outlet", "published_date"],
+    "figures": ["figure_id"],
+    "rejects": ["source_uri", "reason", "detail"],
+    "metrics": None,
+}
 _SCHEMES = {"http", "https", "file"}  # a source link is one of these, never javascript: or data:
 _MARK_TAGS = re.compile(r"<script|<foreignObject|\son\w+\s*=", re.IGNORECASE)
 
@@ -64,7 +72,7 @@ def write_report(
     """
     tables = Path(tables)
     out = Path(out)
-    frames = {name: _read(tables / name) for name in TABLES}
+    frames = {name: _read(tables / name, COLUMNS[name]) for name in TABLES}
     made = datetime.now(UTC)
     body = "\n".join(
         [
@@ -104,11 +112,11 @@ def largest_facts(metrics: pd.DataFrame, per_metric: int = MAX_FACTS) -> pd.Data
 # Reading
 
 
-def _read(path: Path) -> pd.DataFrame | None:
+def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
     """A published dataset (`NAME/` or `NAME.parquet`), or None when it is not there."""
     for candidate in (path, path.with_name(path.name + ".parquet")):
         if candidate.exists():
-            return pd.read_parquet(candidate)
+            return pd.read_parquet(candidate, columns=columns)
     return None
 
 

@@ -64,6 +64,9 @@ FIGURES = pa.schema(
         pa.field("period_end", pa.date32()),
         *PLACE_FIELDS,
         pa.field("sentence", pa.string(), nullable=False),
+        # where `sentence` lies in articles.text: articles.text[sentence_start:sentence_end]
+        pa.field("sentence_start", pa.int64()),
+        pa.field("sentence_end", pa.int64()),
         pa.field("rule", pa.string(), nullable=False),  # the attachment rule that made it (extract.figures.RULES)
     ]
 )
@@ -159,6 +162,33 @@ METRICS = pa.schema(
 )
 
 
-# What a run publishes: the four tables above, and the metrics derived from them
-# (transform/facts.py)
-PUBLISHED: dict[str, pa.Schema] = {**TABLES, "metrics": METRICS}
+# One row per figure with a metric: the fact it reports and what the fact's row takes
+# from it (transform/facts.py `fact_mentions`). Each batch writes the mentions of its own
+# figures; a refresh aggregates them into the metrics without reading the figures again.
+MENTIONS = pa.schema(
+    [
+        pa.field("figure_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("char_start", pa.int64(), nullable=False),
+        pa.field("metric_id", pa.string(), nullable=False),  # join to metrics.metric_id
+        pa.field("metric", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),  # normalized (12 significant digits)
+        pa.field("value_max", pa.float64()),  # null when it is no range
+        pa.field("unit", pa.string()),
+        pa.field("currency", pa.string()),
+        pa.field("qualifier", pa.string(), nullable=False),
+        pa.field("place", pa.string()),  # the first place its repeats name
+        pa.field("place_code", pa.string()),
+        pa.field("place_current", pa.string()),
+        pa.field("period_start", pa.date32()),  # the period the fact takes: stated, sentence date, published
+        pa.field("period_end", pa.date32()),
+        pa.field("period_source", pa.string(), nullable=False),
+        pa.field("plausible", pa.bool_(), nullable=False),
+        pa.field("outlet", pa.string()),  # its article's
+        pa.field("published_date", pa.date32()),
+    ]
+)
+
+# What a run publishes: the four tables above, the mentions of facts, and the metrics
+# derived from them (transform/facts.py)
+PUBLISHED: dict[str, pa.Schema] = {**TABLES, "fact_mentions": MENTIONS, "metrics": METRICS}

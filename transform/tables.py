@@ -94,6 +94,17 @@ def _first_mention(
     return None
 
 
+def _sentence_span(text: str, fig: Figure) -> dict[str, int | None]:
+    """Where the figure's sentence (or the window of it that the figure keeps) lies in the
+    text: the occurrence that holds the figure. The metrics find a sentence's dates by
+    these offsets, without reading the articles' text."""
+    width = len(fig.sentence)
+    found = text.find(fig.sentence, max(0, fig.char_end - width), fig.char_start + width) if width else -1
+    if found < 0:
+        return {"sentence_start": None, "sentence_end": None}
+    return {"sentence_start": found, "sentence_end": found + width}
+
+
 def _row_id(article: str, kind: str, start: int, end: int) -> str:
     return hashlib.sha1(f"{article}:{kind}:{start}:{end}".encode()).hexdigest()[:16]
 
@@ -197,6 +208,7 @@ def build_tables(
                     "period_end": fig.period_end,
                     **place_columns(fig.place),
                     "sentence": fig.sentence,
+                    **_sentence_span(art.text, fig),
                     "rule": fig.rule,
                 }
             )

@@ -9,8 +9,13 @@ pandas as boolean columns on a validation copy and expected to be True: GE 1.x h
 built-in cross-table expectation, and a derived column keeps the check vectorised and
 visible in Data Docs like any other expectation.
 
-Great Expectations is imported lazily inside `validate_tables`: the import takes
-seconds, and most importers of this module (flows, tests of other parts) never validate.
+A run validates a group of batches' rows at a time (`Validator.validate`), then checks
+keys and references across every part on projections (`Validator.check_keys`), and
+writes one Data Docs site of all of it; `validate_tables` does it in one go for a set of
+tables in memory.
+
+Great Expectations is imported when a `Validator` is made: the import takes seconds, and
+most importers of this module (flows, tests of other parts) never validate.
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ if TYPE_CHECKING:
 # GX sends usage analytics unless told not to; it must be set before the import.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-__all__ = ["ExpectationFailure", "ValidationReport", "validate_tables"]
+__all__ = ["ExpectationFailure", "ValidationReport", "Validator", "validate_tables"]
 
 MIN_DATE = date(1900, 1, 1)
 FUTURE_YEARS = 10  # dates up to run_time + 10 years: plans and targets ("đến năm 2030")
@@ -76,6 +81,7 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "figures": ("figure_id", "article_id"),
     "dates": ("date_id", "article_id"),
     "rejects": ("source_uri",),
+    "fact_mentions": ("figure_id", "metric_id"),
     "metrics": ("metric_id",),
 }
 
@@ -413,6 +419,7 @@ DERIVED: dict[str, dict[str, Derive]] = {
         "end_year_written": _end_year_written,
     },
     "rejects": {},
+    "fact_mentions": {},
     "metrics": METRICS_DERIVED,
 }
 # derived columns that read the taxonomy's bounds (given as the keyword `taxonomy`)
@@ -534,6 +541,15 @@ def suites(
         "rejects": [
             *schema_checks("rejects"),
             in_set("reason", REJECT_REASONS),
+        ],
+        "fact_mentions": [
+            *schema_checks("fact_mentions"),
+            unique("figure_id"),
+            in_set("metric", metric_keys, "metric keys of the taxonomy"),
+            in_set("qualifier", QUALIFIERS),
+            in_set("period_source", PERIOD_SOURCES, "stated, sentence_date, published or none"),
+            in_set("currency", CURRENCY_CODES, "ISO 4217 codes of units.toml, or null"),
+            a_after_b("period_end", "period_start", or_equal=True),
         ],
         "metrics": [
             *schema_checks("metrics"),
@@ -716,6 +732,165 @@ def _quiet_context() -> AbstractDataContext:
     return context
 
 
+class Validator:
+    """Great Expectations over a run's tables, a set of rows at a time: a run validates
+    each group of batches it extracted as they come (`validate`), the metrics, and
+    table-wide checks of keys and references on projections of the whole version
+    (`check_keys`), then writes one Data Docs site of every result (`finish`).
+
+    `metric_keys` are the taxonomy's metric keys (figures.metric must be one or null).
+    `run_time` anchors the upper date bounds and names the GE runs. `taxonomy` gives the
+    plausible values of each metric (the default taxonomy file when not given).
+    """
+
+    def __init__(
+        self,
+        metric_keys: Sequence[str],
+        *,
+        run_time: datetime,
+        docs_dir: Path | None = None,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.taxonomy = default_taxonomy() if taxonomy is None else taxonomy
+        self.run_time = run_time
+        self.docs_dir = docs_dir
+        self.failures: list[ExpectationFailure] = []
+        self.expectations_run = 0
+        self._suites = suites(metric_keys, _add_years(run_time, FUTURE_YEARS), latest_published(run_time))
+        self._definitions: dict[str, Any] = {}
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            # GX 1.x emits Deprecation/UserWarnings about its own internals on import and run
+            warnings.simplefilter("ignore")
+            import great_expectations  # noqa: F401  (seconds: imported once, here)
+
+            self._context = _quiet_context()
+            if docs_dir is not None:
+                docs_dir.mkdir(parents=True, exist_ok=True)
+                self._context.add_data_docs_site(
+                    DOCS_SITE,
+                    {
+                        "class_name": "SiteBuilder",
+                        "store_backend": {
+                            "class_name": "TupleFilesystemStoreBackend",
+                            "base_directory": str(docs_dir),
+                        },
+                        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    },
+                )
+            self._source = self._context.data_sources.add_pandas("solieu")
+
+    def _definition(self, table: str) -> Any:
+        """The table's validation definition, made once per run (suite and batch)."""
+        if table not in self._definitions:
+            import great_expectations as gx
+
+            checks = self._suites[table]
+            # built whole: add_expectation() re-serialises the suite on every call
+            suite = self._context.suites.add(
+                gx.ExpectationSuite(name=table, expectations=[_expectation(c, i) for i, c in enumerate(checks)])
+            )
+            batch = self._source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("rows")
+            self._definitions[table] = self._context.validation_definitions.add(
+                gx.ValidationDefinition(name=table, data=batch, suite=suite)
+            )
+        return self._definitions[table]
+
+    def validate(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        label: str = "all rows",
+        references: Mapping[str, pd.DataFrame] | None = None,
+        required: Sequence[str] = (),
+    ) -> list[ExpectationFailure]:
+        """Validate each of `tables` (a set of rows: one group of batches, or the metrics)
+        and return its failures, which are also kept for the report. Derived checks that
+        reach into other tables (offsets into the articles' text, ids that must exist) see
+        `tables`, then `references` (projections) for the tables not given. A table of
+        `required` that is not given is a failure; an unknown table name is an error."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        unknown = set(tables) - set(VALIDATED)
+        if unknown:
+            raise ValueError(f"unknown tables: {sorted(unknown)}")
+        failures = [ExpectationFailure(t, "table_is_present", "table not given") for t in required if t not in tables]
+        seen = {**(references or {}), **tables}
+        run_id = RunIdentifier(run_name=f"solieu {label}", run_time=self.run_time)
+        result_format = {
+            "result_format": "SUMMARY",  # counts plus a few examples, not every bad row
+            "partial_unexpected_count": MAX_OFFENDING_ROWS,
+            "return_unexpected_index_query": False,
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for table, checks in self._suites.items():
+                if table not in tables:
+                    continue
+                original = tables[table]
+                clash = sorted(set(DERIVED[table]) & set(original.columns))
+                if clash:  # would be overwritten by, and hidden behind, the derived column
+                    failures.append(ExpectationFailure(table, "no_reserved_columns", f"unexpected columns {clash}"))
+                copy = _validation_copy(table, original, seen, self.taxonomy)
+                # Each definition runs directly: a Checkpoint passes one set of batch
+                # parameters (one dataframe) to all of its definitions.
+                results = self._definition(table).run(
+                    batch_parameters={"dataframe": copy}, result_format=result_format, run_id=run_id
+                )
+                self.expectations_run += len(results.results)
+                failures += _failures(table, checks, results, original, copy)
+        self.failures += failures
+        return failures
+
+    def check_keys(self, keys: Mapping[str, pa.Table]) -> list[ExpectationFailure]:
+        """Table-wide checks on projections of a whole version (`keys`: articles'
+        article_id; figures' figure_id and article_id; dates' date_id and article_id;
+        fact_mentions' figure_id and article_id): ids unique across every part, and every
+        figure, date and mention of an existing article.
+        Each group of batches was validated alone; only these span them."""
+        failures = []
+        unique_keys = (("articles", "article_id"), ("figures", "figure_id"), ("dates", "date_id"))
+        for table, key in (*unique_keys, ("fact_mentions", "figure_id")):
+            if table not in keys:
+                continue
+            column = keys[table][key]
+            repeated = pc.filter(
+                (counts := pc.value_counts(column)).field("values"), pc.greater(counts.field("counts"), 1)
+            )
+            if len(repeated):
+                sample = repeated.to_pylist()[:MAX_OFFENDING_ROWS]
+                detail = f"{len(repeated)} values of {len(column)} rows repeated across parts; e.g. {sample}"
+                failures.append(ExpectationFailure(table, f"unique({key}) across parts", detail))
+        if "articles" in keys:
+            known = keys["articles"]["article_id"]
+            for table in ("figures", "dates", "fact_mentions"):
+                if table not in keys:
+                    continue
+                ids = keys[table]["article_id"]
+                orphans = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=known)))
+                if len(orphans):
+                    sample = pc.unique(orphans).to_pylist()[:MAX_OFFENDING_ROWS]
+                    detail = f"{len(orphans)} of {len(ids)} rows name no article; e.g. {sample}"
+                    failures.append(ExpectationFailure(table, "article_id exists in articles (all parts)", detail))
+        self.failures += failures
+        return failures
+
+    def finish(self) -> ValidationReport:
+        """The report of every validation so far, with its Data Docs built."""
+        docs_index = None
+        if self.docs_dir is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._context.build_data_docs(site_names=[DOCS_SITE])
+            docs_index = self.docs_dir / "index.html"
+        return ValidationReport(
+            success=not self.failures,
+            failures=list(self.failures),
+            expectations_run=self.expectations_run,
+            docs_index=docs_index,
+        )
+
+
 def validate_tables(
     tables: dict[str, pd.DataFrame],
     metric_keys: Sequence[str],
@@ -724,84 +899,9 @@ def validate_tables(
     docs_dir: Path | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> ValidationReport:
-    """Validate the four tables with Great Expectations; optionally write Data Docs.
-
-    `metric_keys` are the taxonomy's metric keys (figures.metric must be one or null).
-    `run_time` anchors the upper date bounds and names the GE run. `taxonomy` gives the
-    plausible values of each metric (the default taxonomy file when not given). A table
-    missing from `tables` is a failure; an unknown table name is a programming error.
-    """
-    taxonomy = default_taxonomy() if taxonomy is None else taxonomy
-    unknown = set(tables) - set(VALIDATED)
-    if unknown:
-        raise ValueError(f"unknown tables: {sorted(unknown)}")
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
-        # GX 1.x emits Deprecation/UserWarnings about its own internals on import and run
-        warnings.simplefilter("ignore")
-        import great_expectations as gx
-        from great_expectations.core.run_identifier import RunIdentifier
-
-        context = _quiet_context()
-        if docs_dir is not None:
-            docs_dir.mkdir(parents=True, exist_ok=True)
-            context.add_data_docs_site(
-                DOCS_SITE,
-                {
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
-        source = context.data_sources.add_pandas("solieu")
-        run_id = RunIdentifier(run_name="solieu", run_time=run_time)
-        result_format = {
-            "result_format": "SUMMARY",  # counts plus a few examples, not every bad row
-            "partial_unexpected_count": MAX_OFFENDING_ROWS,
-            "return_unexpected_index_query": False,
-        }
-
-        failures: list[ExpectationFailure] = []
-        expectations_run = 0
-        table_suites = suites(metric_keys, _add_years(run_time, FUTURE_YEARS), latest_published(run_time))
-        for table, checks in table_suites.items():
-            if table not in tables:
-                if table not in TABLES:  # a derived table (metrics): validated where it is built
-                    continue
-                failures.append(ExpectationFailure(table, "table_is_present", "table not given"))
-                continue
-            original = tables[table]
-            clash = sorted(set(DERIVED[table]) & set(original.columns))
-            if clash:  # would be overwritten by, and hidden behind, the derived column
-                failures.append(ExpectationFailure(table, "no_reserved_columns", f"unexpected columns {clash}"))
-            copy = _validation_copy(table, original, tables, taxonomy)
-
-            # built whole: add_expectation() re-serialises the suite on every call
-            suite = context.suites.add(
-                gx.ExpectationSuite(name=table, expectations=[_expectation(c, i) for i, c in enumerate(checks)])
-            )
-            batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all rows")
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=table, data=batch, suite=suite)
-            )
-            # Run each definition directly: a Checkpoint passes one set of batch
-            # parameters (one dataframe) to all of its definitions.
-            results = definition.run(batch_parameters={"dataframe": copy}, result_format=result_format, run_id=run_id)
-            expectations_run += len(results.results)
-            failures += _failures(table, checks, results, original, copy)
-
-        docs_index = None
-        if docs_dir is not None:
-            context.build_data_docs(site_names=[DOCS_SITE])
-            docs_index = docs_dir / "index.html"
-
-    return ValidationReport(
-        success=not failures,
-        failures=failures,
-        expectations_run=expectations_run,
-        docs_index=docs_index,
-    )
+    """Validate the four tables (and the metrics, when given) in one go with Great
+    Expectations; optionally write Data Docs. A table of the four missing from `tables`
+    is a failure; an unknown table name is a programming error."""
+    validator = Validator(metric_keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
+    validator.validate(tables, required=list(TABLES))
+    return validator.finish()
