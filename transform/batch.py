@@ -133,7 +133,7 @@ def extract_to_parts(
 ) -> BatchOutcome:
     """`process_batch`, its tables written as parts into the staging version `staging`."""
     tables = process_batch(refs, taxonomy, extracted_at=extracted_at)
-    parts = write_parts(tables, staging)
+    parts = write_parts(tables, staging, salt=refs[0].uri if refs else "")
     return BatchOutcome(
         parts=parts,
         rows=Counter({name: table.num_rows for name, table in tables.items()}),

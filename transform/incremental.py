@@ -80,13 +80,15 @@ class Plan:
         entries = share_parts(self.shared, self.current, staging)
         fs, root = filesystem(self.current)
         for rewrite in self.rewrites:
+            part_stamp = rewrite.part.get("stamp")
             table = pq.read_table(f"{root}/{rewrite.part['path']}", filesystem=fs)
             table = table.select(_names(rewrite.part)).cast(_schema(rewrite.part))
             if rewrite.uris is not None:
                 index = table.schema.get_field_index("source_uri")
                 table = table.set_column(index, table.schema.field(index), rewrite.uris)
-            folder = rewrite.part["path"].rpartition("/")[0]
-            entries.append(write_part(table.filter(rewrite.keep), staging, folder, rewrite.part.get("stamp")))
+            source = rewrite.part["path"]
+            folder = source.rpartition("/")[0]
+            entries.append(write_part(table.filter(rewrite.keep), staging, folder, part_stamp, source))
         return entries
 
 

@@ -185,6 +185,7 @@ def write_parts(
     previous: dict[str, str] | None = None,
     *,
     articles: pa.Table | None = None,
+    salt: str = "",
 ) -> list[dict[str, Any]]:
     """Write `tables` (the rows of one batch, or any set whose figures' and dates' articles
     are among its articles: `articles`, else its own `articles` table) into `staging` as
@@ -192,7 +193,9 @@ def write_parts(
     `published_year=Y/`), one part per extraction time. A part that `previous` (the
     current version's, by path) already holds is linked or copied instead of written.
     Returns the parts' entries for `_PARTS.json`: path, table, rows, bytes, whether
-    written, extraction time."""
+    written, extraction time. A `salt` (a batch's name) goes into the digests: two
+    batches of the same rows (one article from two sources) write two parts, never
+    one file at once."""
     fs, path = filesystem(staging)
     previous = previous or {}
     parts: list[dict[str, Any]] = []
@@ -208,14 +211,15 @@ def write_parts(
         stamps = _stamps(table, articles)
         for sub, in_group in groups:
             for rows, stamp in _row_groups(table, in_group, stamps):
-                parts.append(_stage_part(table, rows, fs, path, f"{name}/{sub}".rstrip("/"), previous, stamp))
+                folder = f"{name}/{sub}".rstrip("/")
+                parts.append(_stage_part(table, rows, fs, path, folder, previous, stamp, salt))
     return parts
 
 
-def write_part(table: pa.Table, staging: str | Path, folder: str, stamp: str | None) -> dict[str, Any]:
+def write_part(table: pa.Table, staging: str | Path, folder: str, stamp: str | None, salt: str) -> dict[str, Any]:
     """`table` as one part in `staging/folder/` (a part carried over with some rows left out)."""
     fs, path = filesystem(staging)
-    return _stage_part(table, None, fs, path, folder, {}, stamp)
+    return _stage_part(table, None, fs, path, folder, {}, stamp, salt)
 
 
 def without_articles(parts: list[dict[str, Any]], staging: str | Path, ids: set[str]) -> list[dict[str, Any]]:
@@ -236,7 +240,7 @@ def without_articles(parts: list[dict[str, Any]], staging: str | Path, ids: set[
         fs.rm(target)
         if pc.any(keep).as_py():
             folder = part["path"].rpartition("/")[0]
-            kept.append(_stage_part(table.filter(keep), None, fs, path, folder, {}, part.get("stamp")))
+            kept.append(_stage_part(table.filter(keep), None, fs, path, folder, {}, part.get("stamp"), part["path"]))
     return kept
 
 
@@ -340,10 +344,12 @@ def _stage_part(
     folder: str,
     previous: dict[str, str],
     stamp: str | None,
+    salt: str = "",
 ) -> dict[str, Any]:
     """One part into `staging/folder/`, named by the digest of its rows: linked or copied
     from the current version when it holds the same part, written otherwise."""
     digest = hashlib.blake2b(digest_size=12)
+    digest.update(salt.encode())
     digest.update(table.schema.serialize().to_pybytes())
     count = table.num_rows if rows is None else len(rows)
     for chunk in _chunks(table, rows):

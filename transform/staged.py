@@ -60,7 +60,7 @@ def stage_group(
     del frames
     mentions = fact_mentions(tables["figures"], tables["articles"], tables["dates"])
     validator.validate({"fact_mentions": mentions.to_pandas()}, label=label)
-    return write_parts({"fact_mentions": mentions}, staging, articles=tables["articles"])
+    return write_parts({"fact_mentions": mentions}, staging, articles=tables["articles"], salt=label)
 
 
 def version_keys(staging: str | Path) -> dict[str, pa.Table]:
