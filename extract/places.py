@@ -11,8 +11,10 @@ An article published before the merger day resolves against the 63 provinces of 
 time, a later one against the 34 after it; `current` always names the province of
 today. A unit's name that several provinces have ("xã Tân Phú") takes the one the
 article names most, or none. A figure takes the place its sentence names (the nearest
-before it, else after it), else the place of its paragraph's lead sentence, else the
-article's main place: the place its title, lead and body name most.
+before it, else after it), else the place of its paragraph's lead sentence when the
+figure is within a paragraph's reach of it, else the article's main place: the place its
+title, lead and body name most; a foreign country only when the title or lead sets the
+story there (a country named further on, or as a nationality, gives its figures none).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ _GAZ = json.loads((LEXICON_DIR / "gazetteer.json").read_text(encoding="utf-8"))
 _MERGER: date = _LEX["merger_date"]
 _DISPLAY: dict[str, str] = _LEX["display"]
 _WEIGHTS: dict[str, float] = _LEX["weights"]
+_FIGURE_PLACE: dict[str, int] = _LEX["figure_place"]
 
 # Tone marks on "oa/oe/uy" are placed two ways ("Hòa"/"Hoà"): names match either way.
 _TONE_PAIRS = {
@@ -347,6 +350,7 @@ class ArticlePlaces:
         self._resolve(found)
         self._starts = [m.char_start for m in self.mentions]
         self._finder = sentences if sentences is not None else SentenceFinder(text)
+        self._headline_places: set[str] = set()  # the places its title and lead set the story in
         self.main: PlaceMention | None = self._main()
 
     # -- finding -----------------------------------------------------------------------
@@ -594,6 +598,8 @@ class ArticlePlaces:
         for mention, role in zip(self.mentions, self._roles, strict=True):
             if role == "skip":
                 continue
+            if mention.char_start < lead_end and role == "event":
+                self._headline_places.add(mention.place)
             if mention.char_start < title_end:
                 weight = _WEIGHTS["title"]
             elif mention.char_start < lead_end:
@@ -640,11 +646,19 @@ class ArticlePlaces:
             return mention
         line_start = self.text.rfind("\n", 0, char_start) + 1
         lead = self._finder.at(line_start)
-        if lead.start != sentence.start:
+        # a paragraph's opening sentence sets the scene for the next few; a body crawled as
+        # one line has no paragraphs, and its first sentence does not set the whole text's
+        if lead.start != sentence.start and char_start - lead.end <= _FIGURE_PLACE["paragraph_reach"]:
             mention = self._in_span(lead.start, lead.end, lead.end, lead.end)
             if mention is not None:
                 return mention
-        return self.main
+        main = self.main
+        if main is not None and main.scope == "foreign" and main.place not in self._headline_places:
+            # a story abroad is of one country when its title or lead sets it there; named
+            # only further on, or as a nationality ("siêu sao người Bồ Đào Nha"), the country
+            # is the story's most named, not where its figures (goals, fees) apply
+            return None
+        return main
 
     def _in_span(self, start: int, end: int, before: int, after: int) -> PlaceMention | None:
         """The event mention of text[start:end] nearest before `before`, else after `after`."""

@@ -9,7 +9,7 @@
   with) takes the year of the first rule that gives one: `cue_year` (the cue writes it),
   `weekday` ("thứ Hai (15/5)"), `lunar_year` ("Tết Bính Ngọ"), `named_year` ("năm APEC
   2017"), `as_of` ("Tính đến ngày 10/7/2017"), `this_year` ("Từ đầu năm 2017 đến nay",
-  "năm nay (2017)"), `same_period`
+  "năm nay (2017)", "mùa hè 2017 này", and "năm 2016 vừa qua" for 2017), `same_period`
   ("so với cùng kỳ năm 2016": the year after), `span` (a cited span of days holds it),
   `near_day` (a full day cited as past lies a few weeks before it), `near_month` (a month
   cited as past is its month or the one before), `near_part` ("6 tháng đầu năm 2017" ends
@@ -18,7 +18,8 @@
   before December) or `near_any` (a yearless day of the text falls just after a cited day
   or month); the latest month the text cites in that year makes it a month.
 - `none` otherwise. A year cited as past only bounds the date from below: "kể từ năm
-  1994" and "năm 2010" say the article is of 2010 or later, not which year. Plans and
+  1994" and "năm 2010" say the article is of 2010 or later, not which year; a tally to a
+  year's end ("Đến cuối năm 2016, …") says it is of the next year or later. Plans and
   forecasts ("dự kiến", "kế hoạch … năm 2020", "đến năm 2030") bound nothing. The run date
   `as_of` bounds the date from above.
 
@@ -101,7 +102,7 @@ RULES = frozenset(_PUB["rules"]["enabled"])  # the evidence rules in use (publis
 # Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
 EVIDENCE_NAMES = (
     "header", "header_cue", "cue_year", "weekday", "lunar_year", "named_year", "as_of", "this_year",
-    "same_period", "span", "near_day", "near_month", "recent_month", "near_part", "part", "title_year",
+    "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part", "part", "title_year",
     "near_any", "latest_month", "latest", "window", "none",
 )  # fmt: skip
 
@@ -120,19 +121,38 @@ _ORDINAL_BEFORE = PhraseSet(_PUB["ordinal_nouns"]["words"], gap=r"\s+")
 # but not "sinh năm 1995 này" (a person) nor "những năm 1970 này" (a decade)
 _YEAR_AFTER_WORDS = re.compile(r"\s*[,(:]?\s*(?:là\s+)?((?:19|20)\d\d)(?!\d)")
 _YEAR_BEFORE_WORDS = re.compile(r"(?<!\w)(?<!sinh )(?<!những )(?<!các )năm\s+((?:19|20)\d\d)\s+$")
+# "mùa hè 2017 này", "tháng 12.2017 này": a season or a month of this year names the year too
+_THIS_AFTER_ANY_YEAR = frozenset(_PUB["this_year"]["after_any_year"])
+# a season or a month, not a model ("Galaxy J7 2016 này", "phiên bản 2016 này": this phone)
+_ANY_YEAR_BEFORE_WORDS = re.compile(
+    rf"(?<!\w)(?:(?:{alternation(_PUB['this_year']['seasons'])})(?:\s+\w+){{0,2}}\s+|tháng\s*\d{{1,2}}\s*[./\-]\s*)"
+    r"((?:19|20)\d\d)\s+$"
+)
+_PART_BEFORE_YEAR = re.compile(rf"(?<!\w)(?:{alternation(_PUB['last_year']['not_after'])})(?:\s+\d{{1,2}})?\s+$")
+_NOT_LAST_YEAR_AFTER = re.compile(rf"\s+(?:{alternation(_PUB['last_year']['not_before'])})(?!\w)")
 _NAME_THIS_YEAR = re.compile(r"((?:\w[\w\-]*\s+)?\w[\w\-]*)\s+năm\s+nay(?!\w)", re.IGNORECASE)
 # "Tính đến ngày 10/7/2017, …": the text counts up to that day, the day it was written or just before
 _LUNAR_YEARS = _PUB["lunar_years"]
 _STEMS: dict[str, int] = {stem: i for i, stem in enumerate(_LUNAR_YEARS["stems"])}
 _BRANCHES: dict[str, int] = {name: i for i, names in enumerate(_LUNAR_YEARS["branches"]) for name in names}
 # found from each stem: "Tết Đinh Dậu", but "Mậu Thân 1968" names its own year
-_LUNAR_BRANCH_AFTER = re.compile(rf"\s+(?P<branch>{alternation(_BRANCHES)})(?!\w)(?!\s*(?:19|20)\d\d)")
+# "Tết Đinh Dậu 2017" gives its year with its name: `y`, when the two agree
+_LUNAR_BRANCH_AFTER = re.compile(
+    rf"\s+(?P<branch>{alternation(_BRANCHES)})(?!\w)(?:\s*[,(]?\s*(?:năm\s+)?(?P<y>(?:19|20)\d\d)(?![\d/\-]))?"
+)
 _LUNAR_GATE_WORDS = ("tết", "xuân")
+_LUNAR_PAST_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_LUNAR_YEARS['past_before'])})\s+$", re.IGNORECASE)
 _LUNAR_NAME_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_LUNAR_YEARS['before'])})\s+$")
 # "năm APEC 2017": capitalized words between "năm" and its year name the year's theme
 _THEMED_YEAR = re.compile(r"[Nn]ăm\s+(?:[A-ZĐ][\w\-]*\s+){1,4}(?P<y>(?:19|20)\d\d)(?![\d/\-])")
 _UP_TO_START = re.compile(r"(?:đến|tới)(?!\w)", re.IGNORECASE)
 _TINH_BEFORE = re.compile(r"(?<!\w)tính\s+$", re.IGNORECASE)
+_TALLY = rf"(?<!\w)(?:{alternation(_PUB['year_end_tally']['up_to'])})\s+"
+# "đến cuối năm 2016", "tới hết năm 2015": the whole mention, its tally word before it or in it
+_TALLY_TO_YEAR_END = re.compile(
+    rf"{_TALLY}(?:{alternation(_PUB['year_end_tally']['year_end'])})\s+năm\s+(?:19|20)\d\d$", re.IGNORECASE
+)
+_TALLY_TO_DAY = re.compile(rf"{_TALLY}(?:hết\s+)?(?:ngày\s+)?31\s*[/.\-]\s*12\s*[/.\-]\s*(?:19|20)\d\d$", re.IGNORECASE)
 _AS_OF_BEFORE = re.compile(r"(?<!\w)tính\s+(?:đến|tới)(?:\s+hết)?(?:\s+ngày)?\s*$", re.IGNORECASE)
 
 
@@ -210,12 +230,16 @@ class Evidence:
     compared: int | None = None  # the year after the latest it compares with ("so với cùng kỳ năm 2016")
     lunar: int | None = None  # the year of the lunar new year it names ("Tết Đinh Dậu")
     named: int | None = None  # the year of a year named for a theme ("năm APEC 2017")
+    over: int | None = None  # the year after the latest it counts up to the end of ("Đến cuối năm 2016")
 
 
-def _is_plan(text: str, raw: RawDate) -> bool:
+def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
+    """Whether the mention is a plan, a forecast or (with `deadline`) a deadline ("đến ngày 31/12")."""
     before = text[max(0, raw.start - PLAN_REACH - 12) : raw.start]
     return bool(
-        _DEADLINE_BEFORE.search(before[-25:]) or _PLAN_BEFORE.search(before) or _PLAN_AFTER.match(text, raw.end)
+        (deadline and _DEADLINE_BEFORE.search(before[-25:]))
+        or _PLAN_BEFORE.search(before)
+        or _PLAN_AFTER.match(text, raw.end)
     )
 
 
@@ -225,6 +249,20 @@ def _counts_up_to(text: str, raw: RawDate) -> bool:
     if _AS_OF_BEFORE.search(text, max(0, raw.start - 20), raw.start):
         return True
     return bool(_UP_TO_START.match(text, raw.start) and _TINH_BEFORE.search(text, max(0, raw.start - 8), raw.start))
+
+
+def _tallies_to_year_end(text: str, raw: RawDate) -> bool:
+    """Whether the mention counts up to the end of its year ("Đến cuối năm 2016, tổng vốn …",
+    "tính đến hết ngày 31/12/2016"): a tally to a year's end is reported once the year is
+    over. The date rules may take the tally word into the mention itself."""
+    said = text[max(0, raw.start - 24) : raw.end]
+    if raw.granularity == "year":
+        return _TALLY_TO_YEAR_END.search(said) is not None
+    return (
+        raw.granularity == "day"
+        and (raw.first.month, raw.first.day) == (12, 31)
+        and (_TALLY_TO_DAY.search(said) is not None)
+    )
 
 
 def _is_compared(text: str, raw: RawDate) -> bool:
@@ -255,6 +293,7 @@ def evidence(
     counted: list[date] = []
     titled: list[int] = []
     compared: list[int] = []
+    tallied: list[int] = []  # the years the text counts up to the end of ("Đến cuối năm 2016, …")
     for raw in raws:
         if raw.last_is_reference and raw.first.year is not None:
             if raw.rule == "since_year_start_until_now":  # "Từ đầu năm 2017 đến nay": the present year
@@ -268,6 +307,9 @@ def evidence(
             # a tally to the last day of a year is reported once the year is over
             if counted_day is not None and (counted_day.month, counted_day.day) != (12, 31):
                 counted.append(counted_day)
+        if raw.first == raw.last and _tallies_to_year_end(text, raw) and not _is_plan(text, raw, deadline=False):
+            tallied.append(raw.first.year)
+            continue
         if _is_plan(text, raw):
             continue
         mention = resolve(raw, text, None)
@@ -310,6 +352,12 @@ def evidence(
         titled = [y for y in titled if y <= as_of.year]
     days.sort()
     lower = max(years, default=None)
+    # a year counted to its end is over ("Đến cuối năm 2016, tổng vốn …"): the text is of the
+    # next year or later; unless it lies past what the text cites otherwise, as a forecast
+    # does ("cho đến cuối năm 2018, không có cuộc bầu cử nào")
+    over = [y for y in tallied if lower is not None and y <= lower]
+    after_tally = max(over) + 1 if over and max(over) + 1 > lower else None  # type: ignore[operator]
+    lower = after_tally or lower
     # a present year earlier than a year cited as past is a quotation, not the present
     now = max(present) if present and (lower is None or max(present) >= lower) else None
     last_count = max(counted) if counted and (lower is None or max(counted).year >= lower) else None
@@ -329,11 +377,13 @@ def evidence(
         base,
         lunar_year(text, lowered, lower, as_of),
         _named_year(text, lowered, lower, as_of),
+        after_tally,
     )
 
 
 def _this_year(lowered: str) -> list[int]:
-    """The years `lowered` gives as the present ("năm nay (2017)", "năm 2017 này")."""
+    """The years `lowered` gives as the present ("năm nay (2017)", "năm 2017 này"), and the
+    year after one it gives as just past ("năm 2016 vừa qua")."""
     found = []
     for words in _PUB["this_year"]["before"]:
         at = lowered.find(words)
@@ -342,15 +392,23 @@ def _this_year(lowered: str) -> list[int]:
             if match and (at == 0 or not lowered[at - 1].isalnum()):
                 found.append(int(match[1]))
             at = lowered.find(words, at + len(words))
-    for words in _PUB["this_year"]["after"]:
-        at = lowered.find(words)
-        while at >= 0:
-            end = at + len(words)
-            if end == len(lowered) or not lowered[end].isalnum():
-                match = _YEAR_BEFORE_WORDS.search(lowered, max(0, at - 20), at)
-                if match:
-                    found.append(int(match[1]))
-            at = lowered.find(words, end)
+    for after, years_later in ((_PUB["this_year"]["after"], 0), (_PUB["last_year"]["after"], 1)):
+        for words in after:
+            at = lowered.find(words)
+            while at >= 0:
+                end = at + len(words)
+                if (end == len(lowered) or not lowered[end].isalnum()) and not (
+                    years_later and _NOT_LAST_YEAR_AFTER.match(lowered, end)
+                ):
+                    match = _YEAR_BEFORE_WORDS.search(lowered, max(0, at - 20), at)
+                    if match is None and not years_later and words in _THIS_AFTER_ANY_YEAR:
+                        match = _ANY_YEAR_BEFORE_WORDS.search(lowered, max(0, at - 20), at)
+                    # "đầu năm 2017 vừa qua": the part of the year is what just passed, not the year
+                    if match and not (
+                        years_later and _PART_BEFORE_YEAR.search(lowered, max(0, match.start() - 16), match.start())
+                    ):
+                        found.append(int(match[1]) + years_later)
+                at = lowered.find(words, end)
     return found
 
 
@@ -362,26 +420,39 @@ def lunar_year(text: str, lowered: str, lower: int | None, as_of: date | None) -
     text that speaks of Tết or spring: a scan for every stem costs more than all the rest."""
     if not any(word in lowered for word in _LUNAR_GATE_WORDS):
         return None
+    years = []
     for stem_name, stem in _STEMS.items():
         at = text.find(stem_name)
         while at >= 0:
             year = _lunar_year_at(text, at, stem, len(stem_name), lower, as_of)
             if year is not None:
-                return year
+                years.append(year)
             at = text.find(stem_name, at + len(stem_name))
-    return None
+    return max(years, default=None)  # the latest it names: an older one is a comparison
 
 
 def _lunar_year_at(text: str, at: int, stem: int, size: int, lower: int | None, as_of: date | None) -> int | None:
     named = _LUNAR_BRANCH_AFTER.match(text, at + size)
-    if named is None or not _LUNAR_NAME_BEFORE.search(text, max(0, at - 20), at):
+    name_before = _LUNAR_NAME_BEFORE.search(text, max(0, at - 20), at) if named is not None else None
+    if named is None or name_before is None:
         return None
+    if _LUNAR_PAST_BEFORE.search(text, max(0, name_before.start() - 12), name_before.start()):
+        return None  # "hồi Tết Mậu Thân 1968", "so với Tết Bính Thân": a year gone, not the present
     branch = _BRANCHES[named["branch"]]
     # the year in the cycle of 60 whose stem and branch these are
     offset = next((k for k in range(60) if k % 10 == stem and k % 12 == branch), None)
     if offset is None:
         return None  # no such year: a stem and a branch of unlike parity
     first = _LUNAR_YEARS["first"]
+    if named["y"]:
+        # the name with its year ("Xuân Đinh Dậu 2017"): that year, if the two agree and it
+        # is not older than the latest year the text cites as past
+        year = int(named["y"])
+        agrees = (year - first - offset) % 60 == 0
+        # and only beside other years the text cites: alone, "trận đánh Tết Mậu Thân 1968"
+        # may be told in any later year
+        fits = lower is not None and year >= lower and (as_of is None or year <= as_of.year + 1)
+        return year if agrees and fits else None
     if lower is not None:
         year = lower + (first + offset - lower) % 60
         return year if year <= lower + 1 and (as_of is None or year <= as_of.year + 1) else None
@@ -540,6 +611,7 @@ def _stated_years(found: Evidence, weekday: int | None) -> list[tuple[int | None
         (found.as_of.year if found.as_of else None, "as_of"),
         (found.present, "this_year"),
         (found.compared, "same_period"),
+        (found.over, "year_over"),
     ]
 
 
@@ -661,9 +733,7 @@ def source_window(found: Iterable[Published]) -> tuple[date, date] | None:
     the shortest span, in whole months, that holds `coverage` of the documents the strong
     rules date (lexicon `[source_window]`), if there are enough of them and it is short.
     None when the evidence is thin or spread over years: then each document stands alone."""
-    spans = sorted(
-        _span_of(p.day, p.precision) for p in found if p.day is not None and p.evidence in WINDOW_RULES
-    )
+    spans = sorted(_span_of(p.day, p.precision) for p in found if p.day is not None and p.evidence in WINDOW_RULES)
     if len(spans) < _WINDOW["min_documents"]:
         return None
     held = math.ceil(_WINDOW["coverage"] * len(spans))

@@ -121,3 +121,45 @@ def test_names_in_capitals_and_type_words_inside_longer_ones() -> None:
         "tỉnh Nghệ An",
         "TP.HCM",
     ]
+
+
+def _figure_place(text: str, quote: str) -> str | None:
+    places = ArticlePlaces(text, lowered_like(text), None)
+    start = text.index(quote)
+    found = places.for_figure(start, start + len(quote))
+    return found.place if found else None
+
+
+def test_a_story_abroad_gives_its_country_to_figures_when_its_title_or_lead_sets_it_there() -> None:
+    text = (
+        "Cháy rừng dữ dội ở Hy Lạp\n"
+        "Nhiều đám cháy bùng phát tại Hy Lạp trong đêm qua.\n"
+        "Lực lượng cứu hộ làm việc suốt đêm. Gần 500 lính cứu hỏa được huy động để dập lửa."
+    )
+    assert _figure_place(text, "500 lính cứu hỏa") == "Hy Lạp"
+
+
+def test_a_country_named_only_as_a_nationality_or_further_on_gives_figures_no_place() -> None:
+    # the country named most is a team and a nationality here, not where the goals apply
+    text = (
+        "Ngôi sao khép lại mùa giải rực rỡ\n"
+        "Siêu sao người Argentina giành thêm một danh hiệu cá nhân.\n"
+        "Mùa giải này rất thành công với cầu thủ. Cầu thủ ghi 20 bàn thắng trong mùa giải. "
+        "Đội tuyển Argentina thắng trận mở màn. Argentina có ba cầu thủ được triệu tập."
+    )
+    places = ArticlePlaces(text, lowered_like(text), None)
+    assert places.main is not None and places.main.place == "Argentina"
+    assert _figure_place(text, "20 bàn thắng") is None
+
+
+def test_a_paragraph_s_opening_place_reaches_only_a_paragraph_on() -> None:
+    filler = "Người dân địa phương đã hỗ trợ lực lượng chức năng trong suốt quá trình cứu nạn. " * 14
+    text = (
+        "Quảng Ngãi: xe khách gặp nạn trên đèo\n"
+        "Sáng nay, một xe khách của Quảng Ngãi gặp nạn.\n"
+        "Trước đó, tại Bình Định, xe đã dừng đón khách. Có 2 hành khách xuống xe. "
+        + filler
+        + "Có 3 người bị thương nặng."
+    )
+    assert _figure_place(text, "2 hành khách") == "Bình Định"  # the paragraph's opening sentence sets it
+    assert _figure_place(text, "3 người bị thương") == "Quảng Ngãi"  # beyond a paragraph: the article's place
