@@ -6,10 +6,14 @@ holds the cue counts, where it fails the figure takes another metric or none.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
+from extract.dates import find_dates
+from extract.figures import find_figures
+from tests.corpus import load_examples
 from transform.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy()
@@ -212,3 +216,128 @@ def test_vehicles_are_never_casualties() -> None:
     sentence = "Vụ va chạm khiến tài xế và 2 người trên 2 xe máy bị thương."
     assert TAXONOMY.metric_for(None, "xe máy bị thương", "tài xế và 2 người trên", sentence) == "vehicles"
     assert TAXONOMY.metric_for(None, "người bị thương", "Vụ va chạm khiến", sentence) == "casualties"
+
+
+NEGATIVE = load_examples("metrics_negative")
+
+
+@pytest.mark.parametrize("example", NEGATIVE, ids=[e["text"][:60] for e in NEGATIVE])
+def test_metrics_negative_corpus(example: dict) -> None:
+    text = example["text"]
+    found = find_figures(text, find_dates(text, example.get("reference")))
+    assert found, (example["why"], "the example should give a figure for its metric to be kept out")
+    metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence) for f in found]
+    assert metrics == [None] * len(found), (example["why"], [f.text for f in found], metrics)
+
+
+def test_an_indefinite_vehicle_counts_where_something_happens_to_it() -> None:
+    assert metric("chiếc", "xe tải", "Một chiếc xe tải lao vào nhà dân lúc nửa đêm.") == "vehicles"
+    assert metric("chiếc", "xe máy", "Công an thu giữ một chiếc xe máy không biển số.", "Công an thu giữ ") == (
+        "vehicles"
+    )
+    assert metric("chiếc", "xe", "Anh ấy vừa mua một chiếc xe mới.", "Anh ấy vừa mua ") is None
+    # a number, not the article: the condition is for "một" alone before the unit
+    assert metric("chiếc", "xe", "Anh ấy vừa mua 2 chiếc xe mới.", "Anh ấy vừa mua ") == "vehicles"
+    assert metric("chiếc", "xe", "Đại lý bán được một trăm chiếc xe.", "Đại lý bán được ") == "vehicles"
+
+
+def test_after_a_copula_the_article_classifies_but_a_number_counts() -> None:
+    sentence = "Cảnh sát cho biết đây là một vụ cướp có tổ chức."
+    assert metric("vụ", "cướp", sentence, "Cảnh sát cho biết đây là ") is None
+    assert metric("vụ", "cướp", "Trên địa bàn xảy ra một vụ cướp.", "Trên địa bàn xảy ra ") == "cases"
+    assert metric("vụ", None, "Số vụ trộm là 12 vụ.", "Số vụ trộm là ") == "cases"
+    # "một triệu đồng" is an amount whatever comes before it
+    assert metric("đồng", None, "Mức phạt là một triệu đồng.", "Mức phạt là ") == "money"
+
+
+def test_a_verb_between_an_arrest_and_the_number_takes_the_number() -> None:
+    assert metric(None, "người", "Công an đã bắt giữ 5 người tại sòng bạc.", "Công an đã bắt giữ ") == "suspects"
+    assert metric(None, "người", "Công an đã bắt giữ hơn 5 người.", "Công an đã bắt giữ hơn ") == "suspects"
+    before = "Khởi tố tài xế tông chết "
+    assert metric(None, "người", f"{before}3 người trong một gia đình.", before) == "casualties"
+    before = "Bắt tài xế gây tai nạn khiến "
+    assert metric(None, "người bị phơi nhiễm", f"{before}9 người bị phơi nhiễm.", before) is None
+
+
+def test_a_time_before_a_case_or_an_officer_counts_neither() -> None:
+    assert metric("năm", "vụ khủng bố", "Thành phố đánh dấu 1 năm vụ khủng bố.", "Thành phố đánh dấu ") is None
+    assert metric("vụ", "khủng bố", "Năm qua xảy ra 3 vụ khủng bố.", "Năm qua xảy ra ") == "cases"
+    assert metric("tháng", "Cảnh sát", "Anh bị giam 2 tháng Cảnh sát thả ra.", "Anh bị giam ") is None
+    assert metric(None, "cảnh sát", "Thành phố huy động 200 cảnh sát.", "Thành phố huy động ") == "personnel"
+
+
+def test_soldiers_remembered_are_not_on_duty() -> None:
+    assert metric(None, "chiến sĩ", "Đoàn tưởng niệm 64 chiến sĩ tại đảo.", "Đoàn tưởng niệm ") is None
+    assert metric(None, "chiến sĩ", "Đơn vị điều 64 chiến sĩ đến hiện trường.", "Đơn vị điều ") == "personnel"
+
+
+def test_a_law_listing_acts_handles_none() -> None:
+    sentence = "Tội này gồm 3 hành vi: lừa, dọa, ép."
+    assert metric(None, "hành vi", sentence, "Tội này gồm ") is None
+    assert metric(None, "hành vi", "Công an xử lý 3 hành vi vi phạm.", "Công an xử lý ") == "violations"
+
+
+def test_trees_and_fields_are_never_casualties() -> None:
+    assert metric("cây", "thông chết khô", "Gần 50 cây thông chết khô.", "Gần ") is None
+    assert metric("ha", "lúa bị chết", "Hơn 200 ha lúa bị chết.", "Hơn ") is None
+    # "con" stays: a mother's children are casualties
+    assert metric("con", "tử vong", "Bị nhốt trong xe, hai con tử vong.", "Bị nhốt trong xe, ") == "casualties"
+
+
+def test_a_taxonomy_is_the_same_after_pickling_and_memoises_by_unit_and_item() -> None:
+    copy = pickle.loads(pickle.dumps(TAXONOMY))
+    assert copy == TAXONOMY and "_readings" not in copy.__dict__
+    sentence = "Công an đã bắt giữ 5 người."
+    assert copy.metric_for(None, "người", "Công an đã bắt giữ ", sentence) == "suspects"
+    # the memo keeps what the unit and item say; the context is read on every call
+    assert copy.metric_for(None, "người", "Có ", "Có 5 người đứng xem.") is None
+
+
+def test_the_article_and_the_new_conditions_come_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.toml"
+    path.write_text('[metrics.cases]\nhead = ["vụ"]\nunit = ["vụ"]\n', encoding="utf-8")
+    sentence = "Đây là một vụ cướp."
+    assert load_taxonomy(path).metric_for("vụ", "cướp", "Đây là ", sentence) == "cases"  # no [indefinite]
+    path.write_text(
+        '[indefinite]\nnumbers = ["một"]\nnot_after = ["là"]\n'
+        '[metrics.cases]\nhead = ["vụ"]\nunit = ["vụ"]\n[metrics.cases.cue."vụ"]\nnot_after = ["gồm"]\n',
+        encoding="utf-8",
+    )
+    custom = load_taxonomy(path)
+    assert custom.metric_for("vụ", "cướp", "Đây là ", sentence) is None
+    assert custom.metric_for("vụ", None, "Danh sách gồm ", "Danh sách gồm 3 vụ.") is None
+    assert custom.metric_for("vụ", None, "Xảy ra ", "Xảy ra 3 vụ.") == "cases"
+
+
+def test_a_hypothetical_case_counts_nothing_but_one_that_happened_does() -> None:
+    assert metric("vụ", "tai nạn", "Nguy cơ về một vụ tai nạn sẽ rất cao.", "Nguy cơ về ") is None
+    before = "Nhóm này chuẩn bị "
+    assert metric("vụ", "tấn công", f"{before}một vụ tấn công lớn.", before) is None
+    assert metric("vụ", "tai nạn", "Sáng nay xảy ra một vụ tai nạn.", "Sáng nay xảy ra ") == "cases"
+    # the condition is for the article alone: a number of cases in a forecast still counts
+    assert metric("vụ", "tai nạn", "Năm nay có thể xảy ra 30 vụ tai nạn.", "Năm nay có thể xảy ra ") == "cases"
+
+
+def test_a_study_s_subjects_are_not_suspects() -> None:
+    assert metric(None, "đối tượng", "Một nghiên cứu với 562 đối tượng ở tuổi 70.", "Một nghiên cứu với ") is None
+    assert metric(None, "đối tượng nghiên cứu", "Có 30 đối tượng nghiên cứu được chọn.", "Có ") is None
+    assert metric(None, "đối tượng", "Công an bắt 3 đối tượng trộm cắp.", "Công an bắt ") == "suspects"
+
+
+def test_officers_among_the_dead_or_injured_are_not_on_duty() -> None:
+    before = "Trong số 10 người bị thương, có "
+    assert metric(None, "cảnh sát", f"{before}5 cảnh sát.", before) is None
+    assert metric(None, "cảnh sát", "Thành phố điều 300 cảnh sát bảo vệ lễ hội.", "Thành phố điều ") == "personnel"
+    assert metric(None, "cảnh sát", "Nhóm này đã hối lộ 80 cảnh sát giao thông.", "Nhóm này đã hối lộ ") is None
+    # an officer as an author is no force on duty; an officer on a ship's crew is
+    assert metric(None, "sĩ quan", "Bài viết do 3 sĩ quan hải quân soạn.", "Bài viết do ") is None
+    assert metric(None, "sĩ quan", "Tàu cập cảng với 29 sĩ quan và 159 thủy thủ.", "Tàu cập cảng với ") == "personnel"
+
+
+def test_a_number_ending_a_list_of_group_numbers_counts_no_wards() -> None:
+    before = "Mất điện ở tổ 20, "
+    assert metric(None, "phường", f"{before}21 phường Yên Hòa.", before) is None
+    before = "Tính đến ngày 2-6, "
+    assert metric(None, "xã", f"{before}hai xã có 700 hộ bị ảnh hưởng.", before) == "communes_wards"
+    assert metric(None, "xã", "Huyện có 12 xã đạt chuẩn nông thôn mới.", "Huyện có ") == "communes_wards"
+    assert metric(None, "xã", "Họ gặp nhau ở ngã 3 xã Ea Tu.", "Họ gặp nhau ở ngã ") is None

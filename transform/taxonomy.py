@@ -8,7 +8,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,9 @@ _SHARE_OF_COUNT_BEFORE = re.compile(r"\d[\d.,]*\s+(?P<base>[^\W\d][^\d()]*?)\s*\
 # the words after the item that a figure's `after_item` cues are looked for in: up to the
 # next mark or number, at most this many words ("7 người trên xe ô tô chết")
 AFTER_ITEM_WORDS = 8
+# "tổ 20, 21 phường", "Tổ 4; 5; 6; 7; 8 phường": a number after another number and a list mark
+# (not after a date: "đến ngày 2-6, hai xã")
+_AFTER_NUMBER_IN_LIST = re.compile(r"(?<![\d/.\-])\d{1,4}\s*(?:[,;]|\svà)\s*$")
 _AFTER_ITEM_END = re.compile(r"[,;:.!?()\[\]\d“”\"]| và | hoặc | trong khi ")
 
 
@@ -66,6 +69,10 @@ def _has_word(text: str, cue: str) -> bool:
     """Whether `cue` occurs in `text` as whole words; a substring test first rules out
     most cues at C speed (this runs for every cue of every metric for every figure)."""
     return cue in text and _as_word(cue).search(text) is not None
+
+
+def _ends_with_word(text: str, cue: str) -> bool:
+    return text.endswith(cue) and (len(text) == len(cue) or not text[-len(cue) - 1].isalnum())
 
 
 def _begins_with_any(text: str, words: tuple[str, ...]) -> bool:
@@ -102,12 +109,34 @@ def _after_item(sentence: str | None, context_before: str, item: str | None) -> 
     return _norm(" ".join((after[: end.start()] if end else after).split()[:AFTER_ITEM_WORDS]))
 
 
-def _occurs_not_followed_by(text: str, cue: str, words: tuple[str, ...]) -> bool:
+def _occurs_not_followed_by(text: str, cue: str, words: tuple[str, ...], not_between: tuple[str, ...] = ()) -> bool:
     """Whether `cue` occurs as whole words in `text` at least once without one of `words`
-    right after it ("bị bắt" in "bị bắt giữ", not in "bị bắt cóc")."""
+    right after it ("bị bắt" in "bị bắt giữ", not in "bị bắt cóc") and, with `not_between`,
+    without one of those anywhere after it ("khởi tố tài xế tông chết 3 người": the number
+    is the object of "tông chết", not of "khởi tố")."""
     if cue not in text:
         return False
-    return any(not _begins_with_any(text[m.end() :].lstrip(), words) for m in _as_word(cue).finditer(text))
+    for found in _as_word(cue).finditer(text):
+        rest = text[found.end() :]
+        if not _begins_with_any(rest.lstrip(), words) and not any(_has_word(rest, w) for w in not_between):
+            return True
+    return False
+
+
+def _number_word(sentence: str | None, context_before: str, unit: str | None, item: str | None) -> str:
+    """The figure's number when it is one word standing right before its unit (or, without
+    one, its item): "một" of "một chiếc xe", of "một vụ tấn công"; "" for "một triệu
+    đồng", "hai mươi người", or when the sentence does not show the figure."""
+    head = _norm(unit or item)
+    if not sentence or not head:
+        return ""
+    at = sentence.find(context_before) if context_before else 0
+    if at < 0:
+        return ""
+    words = _norm(sentence[at + len(context_before) : at + len(context_before) + len(head) + 20]).split(" ", 1)
+    if len(words) < 2 or not _starts_with_word(words[1], head):
+        return ""
+    return words[0]
 
 
 @dataclass(frozen=True)
@@ -117,8 +146,11 @@ class Conditions:
     not_followed_by: tuple[str, ...] = ()  # words that may not come right after the cue
     requires_context: tuple[str, ...] = ()  # one of them must be in the figure's sentence
     excludes_context: tuple[str, ...] = ()  # none of them may be in the figure's sentence
+    not_after: tuple[str, ...] = ()  # words that may not end the words before the number
 
-    def context_allows(self, scope: Callable[[], str]) -> bool:
+    def context_allows(self, scope: Callable[[], str], context_n: str = "") -> bool:
+        if self.not_after and any(_ends_with_word(context_n, w) for w in self.not_after):
+            return False
         if not (self.requires_context or self.excludes_context):
             return True
         text = scope()
@@ -166,16 +198,19 @@ class Metric:
     context_adjacent: bool = False  # a context cue must end right before the number (a qualifier between)
     context_fillers: tuple[str, ...] = ()  # the words that may stand between an adjacent cue and the number
     after_item: tuple[str, ...] = ()  # cues in the clause's words after the item, with a context head
+    context_not_between: tuple[str, ...] = ()  # words that may not stand between a context cue and the number
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
     not_within: tuple[str, ...] = ()  # words its items never hold
     not_units: tuple[str, ...] = ()  # units the metric never takes
     unit_decides: bool = False  # one of its units settles the metric whatever the item says
+    indefinite: Conditions = NO_CONDITIONS  # what a figure whose number is an article ("một chiếc xe") must stand with
+    not_after_number_list: bool = False  # a number that ends a list of numbers names, it does not count
     bounds: Bounds = field(default_factory=Bounds)
 
-    def cue_allows(self, cue: str, scope: Callable[[], str]) -> bool:
-        return self.cue_conditions.get(cue, NO_CONDITIONS).context_allows(scope)
+    def cue_allows(self, cue: str, scope: Callable[[], str], context_n: str = "") -> bool:
+        return self.cue_conditions.get(cue, NO_CONDITIONS).context_allows(scope, context_n)
 
     def not_followed_by(self, cue: str) -> tuple[str, ...]:
         return self.cue_conditions.get(cue, NO_CONDITIONS).not_followed_by
@@ -189,10 +224,43 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A metric that a figure's unit and item make possible, before its sentence is read."""
+
+    order: int  # the metric's place in the file: the earlier wins a tie of cue lengths
+    metric: Metric
+    cues: tuple[str, ...]  # the head, within and unit cues the unit and item match
+    with_context: bool  # the item starts with a context head: context and after-item cues may match too
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a figure's unit and item alone say about its metric. It does not depend on the
+    sentence, so it is worked out once per distinct (unit, item) and reused."""
+
+    unit_n: str
+    item_n: str
+    decided_by_unit: tuple[Metric, ...]  # `unit_decides` metrics of this unit; their sentence conditions remain
+    candidates: tuple[_Candidate, ...]  # in file order; metrics that exclude the item are left out
+
+
+READINGS_KEPT = 1 << 16  # distinct (unit, item) readings memoised before the memo starts afresh
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     metrics: tuple[Metric, ...]
     source: str
     version: str  # digest of the file: tables made with another taxonomy are recomputed
+    # "một" is also the article "a": a figure whose number is one of these words, right
+    # before its unit or item, counts only where `indefinite_not_after` and each metric's
+    # `indefinite` conditions allow ("Gita là một chiếc xe tự hành" describes, counts nothing)
+    indefinite_numbers: tuple[str, ...] = ()
+    indefinite_not_after: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # only the fields travel to a worker process: indexes and memo are rebuilt there
+        return {f.name: self.__dict__[f.name] for f in fields(self)}
 
     @property
     def keys(self) -> list[str]:
@@ -206,11 +274,81 @@ class Taxonomy:
     def _heads_by_first_word(self) -> dict[str, list[tuple[int, str]]]:
         """(metric order, cue) of every head cue, by the cue's first word: an item can only
         start with the cues that share its first word (a lookup, not 90 comparisons)."""
+        return self._by_first_word(lambda metric: metric.head)
+
+    @cached_property
+    def _context_heads_by_first_word(self) -> dict[str, list[tuple[int, str]]]:
+        """The same for the context heads of metrics that have context or after-item cues."""
+        return self._by_first_word(lambda m: m.context_heads if (m.context or m.after_item) else ())
+
+    def _by_first_word(self, cues_of: Callable[[Metric], tuple[str, ...]]) -> dict[str, list[tuple[int, str]]]:
         index: dict[str, list[tuple[int, str]]] = {}
         for order, metric in enumerate(self.metrics):
-            for cue in metric.head:
+            for cue in cues_of(metric):
                 index.setdefault(_first_word(cue), []).append((order, cue))
         return index
+
+    @cached_property
+    def _unit_cues(self) -> dict[str, list[tuple[int, str]]]:
+        index: dict[str, list[tuple[int, str]]] = {}
+        for order, metric in enumerate(self.metrics):
+            for cue in metric.unit:
+                index.setdefault(cue, []).append((order, cue))
+        return index
+
+    @cached_property
+    def _any_within(self) -> re.Pattern[str] | None:
+        """One pattern for every within cue: most items hold none, and one search says so."""
+        cues = sorted({c for m in self.metrics for c in m.within}, key=len, reverse=True)
+        return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, cues))})(?!\w)") if cues else None
+
+    @cached_property
+    def _readings(self) -> dict[tuple[str | None, str | None], _Reading]:
+        return {}
+
+    def _reading(self, unit: str | None, item: str | None) -> _Reading:
+        memo = self._readings
+        found = memo.get((unit, item))
+        if found is None:
+            if len(memo) >= READINGS_KEPT:
+                memo.clear()
+            found = memo[unit, item] = self._read(unit, item)
+        return found
+
+    def _read(self, unit: str | None, item: str | None) -> _Reading:
+        item_n, unit_n = _norm(item), _norm(_amount_unit(unit))
+        decided = tuple(
+            metric
+            for metric in self.metrics
+            if metric.unit_decides
+            and unit_n in metric.unit
+            and not self._followed(metric, unit_n, item_n)
+            and not metric.excludes(unit_n, item_n)
+        )
+        cues: dict[int, list[str]] = {}
+        head_n = next((item_n[len(p) :] for p in COUNT_OF_PREFIXES if item_n.startswith(p)), item_n)
+        for order, cue in self._heads_by_first_word.get(_first_word(head_n), []) if head_n else []:
+            if _starts_with_word(head_n, cue) and not self._followed(self.metrics[order], cue, head_n[len(cue) :]):
+                cues.setdefault(order, []).append(cue)
+        if item_n and self._any_within is not None and self._any_within.search(item_n):
+            for order, metric in enumerate(self.metrics):
+                for cue in metric.within:
+                    if _occurs_not_followed_by(item_n, cue, metric.not_followed_by(cue)):
+                        cues.setdefault(order, []).append(cue)
+        for order, cue in self._unit_cues.get(unit_n, []):
+            if not self._followed(self.metrics[order], cue, item_n):
+                cues.setdefault(order, []).append(cue)
+        with_context = {
+            order
+            for order, head in self._context_heads_by_first_word.get(_first_word(item_n), [])
+            if _starts_with_word(item_n, head)
+        }
+        candidates = tuple(
+            _Candidate(order, self.metrics[order], tuple(cues.get(order, ())), order in with_context)
+            for order in sorted(cues.keys() | with_context)
+            if not self.metrics[order].excludes(unit_n, item_n)
+        )
+        return _Reading(unit_n, item_n, decided, candidates)
 
     def metric_for(
         self, unit: str | None, item: str | None, context_before: str = "", sentence: str | None = None
@@ -221,10 +359,19 @@ class Taxonomy:
         the figure's `sentence` (the sentence holds the item and the words before the
         number; without a sentence, those two are the context searched).
         """
-        item_n, unit_n, context_n = _norm(item), _norm(_amount_unit(unit)), _norm(context_before)
+        reading = self._reading(unit, item)
+        unit_n, item_n = reading.unit_n, reading.item_n
         if unit_n == PERCENT and not item_n and (share := _SHARE_OF_COUNT_BEFORE.search(context_before)):
             # "tăng 3 vụ (60%)" is a share of cases: the count before the bracket decides
             return self.metric_for(None, share["base"], context_before[: share.start()], sentence)
+        if not (reading.decided_by_unit or reading.candidates):
+            return None
+        context_n = _norm(context_before)
+        indefinite = bool(self.indefinite_numbers) and (
+            _number_word(sentence, context_before, unit, item) in self.indefinite_numbers
+        )
+        if indefinite and any(_ends_with_word(context_n, w) for w in self.indefinite_not_after):
+            return None  # "đây là một vụ tấn công": it classifies what another figure counts
         scope_text: list[str] = []
 
         def scope() -> str:  # normalised once, and only when a condition asks for it
@@ -232,47 +379,42 @@ class Taxonomy:
                 scope_text.append(_norm(sentence) if sentence is not None else f"{context_n} {item_n}")
             return scope_text[0]
 
-        for metric in self.metrics:
+        for metric in reading.decided_by_unit:
             if (
-                metric.unit_decides
-                and unit_n in metric.unit
-                and not self._followed(metric, unit_n, item_n)
-                and not metric.excludes(unit_n, item_n)
-                and metric.conditions.context_allows(scope)
-                and metric.cue_allows(unit_n, scope)
+                metric.conditions.context_allows(scope, context_n)
+                and metric.cue_allows(unit_n, scope, context_n)
+                and not (indefinite and not metric.indefinite.context_allows(scope, context_n))
             ):
                 return metric.key
-        head_n = next((item_n[len(p) :] for p in COUNT_OF_PREFIXES if item_n.startswith(p)), item_n)
-        head_cues: dict[int, list[str]] = {}
-        for order, cue in self._heads_by_first_word.get(_first_word(head_n), []) if head_n else []:
-            if _starts_with_word(head_n, cue):
-                head_cues.setdefault(order, []).append(cue)
         after_text: list[str] = []
         best: tuple[int, int, str] | None = None  # (cue length, -file order, key)
-        for order, metric in enumerate(self.metrics):
-            unless = metric.not_followed_by
-            matched = [c for c in head_cues.get(order, []) if not self._followed(metric, c, head_n[len(c) :])]
-            matched += [c for c in metric.within if item_n and _occurs_not_followed_by(item_n, c, unless(c))]
-            matched += [c for c in metric.unit if unit_n == c and not self._followed(metric, c, item_n)]
-            with_head = metric.context or metric.after_item
-            if with_head and any(_starts_with_word(item_n, h) for h in metric.context_heads):
+        for candidate in reading.candidates:
+            metric = candidate.metric
+            matched = list(candidate.cues)
+            if candidate.with_context:
                 if metric.context_adjacent:
                     matched += [c for c in metric.context if _ends_with_cue(context_n, c, metric.context_fillers)]
                 else:
-                    matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c))]
+                    unless = metric.not_followed_by
+                    between = metric.context_not_between
+                    matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c), between)]
                 if metric.after_item:
                     if not after_text:
                         after_text.append(_after_item(sentence, context_before, item))
                     after = after_text[0]
                     if after and not any(_has_word(after, w) for w in metric.not_within):
                         matched += [c for c in metric.after_item if _has_word(after, c)]
-            if not matched or metric.excludes(unit_n, item_n) or not metric.conditions.context_allows(scope):
+            if not matched or not metric.conditions.context_allows(scope, context_n):
                 continue
-            lengths = [len(c) for c in matched if metric.cue_allows(c, scope)]
+            if indefinite and not metric.indefinite.context_allows(scope, context_n):
+                continue
+            if metric.not_after_number_list and _AFTER_NUMBER_IN_LIST.search(context_before):
+                continue
+            lengths = [len(c) for c in matched if metric.cue_allows(c, scope, context_n)]
             if lengths:
-                candidate = (max(lengths), -order, metric.key)
-                if best is None or candidate > best:
-                    best = candidate
+                ranked = (max(lengths), -candidate.order, metric.key)
+                if best is None or ranked > best:
+                    best = ranked
         return best[2] if best else None
 
     @staticmethod
@@ -312,7 +454,7 @@ def _words(spec: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
 
 
 def _conditions(spec: Mapping[str, Any], where: str) -> Conditions:
-    names = ("not_followed_by", "requires_context", "excludes_context")
+    names = ("not_followed_by", "requires_context", "excludes_context", "not_after")
     return Conditions(**{name: _words(spec, name, where) for name in names})
 
 
@@ -349,6 +491,9 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         not_within=_words(spec, "not_within", where),
         not_units=_words(spec, "not_units", where),
         unit_decides=bool(spec.get("unit_decides", False)),
+        indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite"),
+        context_not_between=_words(spec, "context_not_between", where),
+        not_after_number_list=bool(spec.get("not_after_number_list", False)),
         context_adjacent=bool(spec.get("context_adjacent", False)),
         context_fillers=_words(spec, "context_fillers", where),
         bounds=bounds,
@@ -367,7 +512,14 @@ def load_taxonomy(path: Path | str = DEFAULT_TAXONOMY) -> Taxonomy:
         metrics.append(_metric(path, key, spec))
     if not metrics:
         raise ValueError(f"{path}: no [metrics.*] tables")
-    return Taxonomy(tuple(metrics), str(path), hashlib.sha256(raw).hexdigest()[:16])
+    indefinite = data.get("indefinite", {})
+    return Taxonomy(
+        tuple(metrics),
+        str(path),
+        hashlib.sha256(raw).hexdigest()[:16],
+        indefinite_numbers=_words(indefinite, "numbers", f"{path}: [indefinite]"),
+        indefinite_not_after=_words(indefinite, "not_after", f"{path}: [indefinite]"),
+    )
 
 
 @cache
