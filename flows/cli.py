@@ -141,7 +141,38 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--validation-dir", default=None, metavar="DIR", help="Data Docs to link (default: DIR/../validation)"
     )
+    compact = commands.add_parser(
+        "compact",
+        help="merge the small parts of published tables (run it daily)",
+        description="Merge the small parts of published tables into fewer, larger ones; the rows do not change.",
+    )
+    compact.add_argument(
+        "--tables", default="data/tables", metavar="DIR|URL", help="published tables (default data/tables)"
+    )
+    compact.add_argument(
+        "--wait-lock", type=float, default=600.0, metavar="SECONDS", help="wait this long for a run writing them"
+    )
     return parser
+
+
+def _compact(args: argparse.Namespace) -> int:
+    """`solieu compact`: merge the published tables' small parts, without Prefect."""
+    from flows.compact import compact_output
+    from transform.publish import OutputLocked, describe_holder
+
+    try:
+        done = compact_output(args.tables, args.wait_lock)
+    except OutputLocked as locked:
+        _say(_locked_line(locked.output, describe_holder(locked.holder)))
+        return EXIT_LOCKED
+    if done["version"] is None:
+        print(f"compact: nothing to merge ({done['parts_before']} parts)")
+    else:
+        print(
+            f"compact: {done['parts_before']} parts -> {done['parts_after']} "
+            f"({done['merged']} merged, {done['bytes_written'] / 2**20:.1f} MiB written); {done['version']}"
+        )
+    return EXIT_PUBLISHED
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
@@ -391,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         return _report(args)
+    if args.command == "compact":
+        return _compact(args)
     if not args.input and not args.sources:
         parser.error("give --input PATH|URL ... or --sources FILE")
     if args.dask_address and args.runner != "dask":

@@ -167,7 +167,7 @@ def project_file() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def deployment_entry(project_file: dict[str, Any]) -> dict[str, Any]:
-    [entry] = project_file["deployments"]
+    [entry] = [d for d in project_file["deployments"] if d["name"] == DEPLOYMENT_NAME]
     return entry
 
 
@@ -181,11 +181,11 @@ def test_prefect_yaml_has_the_shape_prefect_deploy_reads(project_file: dict[str,
     import prefect
 
     assert model.prefect_version == prefect.__version__
-    [deployment] = model.deployments
-    assert deployment.name == DEPLOYMENT_NAME
-    assert deployment.work_pool is not None and deployment.work_pool.name == "solieu"
-    assert deployment.tags == ["solieu"]
-    assert deployment.description
+    assert [d.name for d in model.deployments] == [DEPLOYMENT_NAME, "solieu-compact"]
+    for deployment in model.deployments:
+        assert deployment.work_pool is not None and deployment.work_pool.name == "solieu"
+        assert deployment.tags == ["solieu"]
+        assert deployment.description
     assert model.pull == [{"prefect.deployments.steps.set_working_directory": {"directory": "{{ $SOLIEU_HOME }}"}}]
     # a pull step names a function Prefect can import
     [step] = model.pull
@@ -232,3 +232,16 @@ def test_serve_without_a_prefect_server_says_how_to_start_one(
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert main(["serve", "--input", "data/raw", "--runner", "threads"]) == 2
     assert "prefect server start" in capsys.readouterr().err
+
+
+def test_prefect_yaml_compacts_the_refreshed_tables_daily(project_file: dict[str, Any]) -> None:
+    from flows.compact import compact_tables
+
+    [entry] = [d for d in project_file["deployments"] if d["name"] == "solieu-compact"]
+    assert _flow_at(entry["entrypoint"]) is compact_tables
+    [refresh_entry] = [d for d in project_file["deployments"] if d["name"] == DEPLOYMENT_NAME]
+    assert entry["parameters"]["output"] == refresh_entry["parameters"]["output"]
+    assert compact_tables.validate_parameters(entry["parameters"]).items() >= entry["parameters"].items()
+    [schedule] = entry["schedules"]
+    parsed = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+    assert parsed.cron.split()[2:] == ["*", "*", "*"]  # once a day

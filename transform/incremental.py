@@ -219,8 +219,9 @@ def plan_refresh(
     carried = plan.carried_ids
     for name in ("figures", "dates", "fact_mentions"):
         for part in by_table.get(name, []):
-            stamp = part.get("stamp")
-            if "stamp" in part and stamp not in dropped_stamps:  # every article of its time is carried
+            # the extraction times of its rows (several in a compacted part); unknown: read its ids
+            stamps = part.get("stamps", [part["stamp"]] if "stamp" in part else None)
+            if stamps is not None and not dropped_stamps.intersection(stamps):  # every article of its time stays
                 plan.shared.append(part)
                 plan.carried_rows[name] += int(part.get("rows", 0))
                 continue
