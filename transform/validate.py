@@ -324,7 +324,7 @@ def _within_metric_bounds(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame], 
     the taxonomy's maximum, for value and value_max). NA for rows marked not plausible,
     without a metric, or without a value.
 
-    One vectorised comparison per distinct (metric, unit): a corpus has a few hundred.
+    The bound of each distinct (metric, unit) is looked up once: a corpus has a few hundred.
     """
     if not {"metric", "unit", "value", "value_max", "plausible"} <= set(df):
         return _na_bools(len(df))
@@ -336,16 +336,14 @@ def _within_metric_bounds(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame], 
     value_max = pd.to_numeric(df["value_max"], errors="coerce").reset_index(drop=True)
     # a null value is the not-null check's to report, not this one's
     has_metric = marked & metric.notna().to_numpy() & value.notna().to_numpy()
-    pairs = pd.DataFrame({"metric": metric[has_metric], "unit": unit[has_metric].fillna("")}).drop_duplicates()
-    for metric_key, unit_name in pairs.itertuples(index=False):
-        highest = taxonomy.maximum(metric_key, unit_name or None)
-        rows = has_metric & (metric == metric_key).to_numpy() & (unit.fillna("") == unit_name).to_numpy()
-        low_ok = (value[rows] >= 0) & ~(value_max[rows] < 0)
-        if highest is None:
-            flags[rows] = low_ok.to_numpy(dtype=bool)
-        else:
-            within = (value[rows] <= highest) & ~(value_max[rows] > highest)
-            flags[rows] = (low_ok & within).to_numpy(dtype=bool)
+    keys = list(zip(metric[has_metric], unit[has_metric].fillna(""), strict=True))
+    highest = {key: taxonomy.maximum(key[0], key[1] or None) for key in set(keys)}
+    high = np.full(len(df), np.inf)
+    high[has_metric] = [np.inf if highest[key] is None else highest[key] for key in keys]
+    values, maxima = value.to_numpy(dtype=float), value_max.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):  # NaN compares False: no upper end is no violation
+        ok = (values >= 0) & ~(maxima < 0) & (values <= high) & ~(maxima > high)
+    flags[has_metric] = ok[has_metric]
     return flags
 
 
