@@ -190,13 +190,12 @@ def plan_refresh(
     kept_ids: list[pa.Array] = []
     kept_uris: list[pa.Array] = []
     dropped_stamps: set[str | None] = set()
-    for part, keys in articles:
+    for (part, keys), keep in zip(articles, _in_set([k for _, k in articles], "content_sha256", present), strict=True):
         assert keys is not None
-        keep = pc.is_in(keys["content_sha256"], value_set=present)
         kept_ids.append(keys["article_id"].filter(keep).combine_chunks())
         hashes, uris = _columns(keys, "content_sha256", "source_uri")
         now = [uri_of.get(h, u) for h, u in zip(hashes, uris, strict=True)]
-        kept_uris.append(pa.array(now, pa.string()).filter(keep.combine_chunks()))
+        kept_uris.append(pa.array(now, pa.string()).filter(keep))
         if not pc.all(keep).as_py():
             dropped = keys["extracted_at"].filter(pc.invert(keep))
             dropped_stamps |= {None if t is None else t.isoformat() for t in dropped.to_pylist()}
@@ -204,9 +203,8 @@ def plan_refresh(
     if kept_ids:
         plan.carried_ids, plan.carried_uris = pa.concat_arrays(kept_ids), pa.concat_arrays(kept_uris)
 
-    for part, keys in rejects:
+    for (part, keys), keep in zip(rejects, _in_set([k for _, k in rejects], "content_sha256", present), strict=True):
         assert keys is not None
-        keep = pc.fill_null(pc.is_in(keys["content_sha256"], value_set=present), False)
         remade = keys.filter(pc.is_null(keys["content_sha256"]))
         plan.remade_rejects += list(
             zip(*(remade.column(c).to_pylist() for c in ("source_uri", "reason", "detail")), strict=True)
@@ -216,7 +214,7 @@ def plan_refresh(
             continue
         _carry(plan, part, keys, keep, uri_of)
 
-    carried = plan.carried_ids
+    to_read: list[dict[str, Any]] = []
     for name in ("figures", "dates", "fact_mentions"):
         for part in by_table.get(name, []):
             # the extraction times of its rows (several in a compacted part); unknown: read its ids
@@ -224,19 +222,37 @@ def plan_refresh(
             if stamps is not None and not dropped_stamps.intersection(stamps):  # every article of its time stays
                 plan.shared.append(part)
                 plan.carried_rows[name] += int(part.get("rows", 0))
-                continue
-            ids = _read_keys(current, part, ["article_id"])
-            if ids is None:
-                return everything
-            _carry(plan, part, ids, pc.is_in(ids["article_id"], value_set=carried), {})
+            else:
+                to_read.append(part)
+    ids = [_read_keys(current, part, ["article_id"]) for part in to_read]
+    if any(i is None for i in ids):
+        return everything
+    for part, keys, keep in zip(to_read, ids, _in_set(ids, "article_id", plan.carried_ids), strict=True):
+        assert keys is not None
+        _carry(plan, part, keys, keep, {})
     return plan
+
+
+def _in_set(tables: list[pa.Table | None], column: str, values: pa.Array) -> list[pa.Array]:
+    """For each table, whether each row's `column` is among `values` (null: no). One
+    lookup over all the tables: Arrow builds its hash set of `values` on every call."""
+    if not tables:
+        return []
+    whole = pa.chunked_array([c for t in tables if t is not None for c in t[column].chunks], values.type)
+    found = pc.fill_null(pc.is_in(whole, value_set=values), False).combine_chunks()
+    masks, start = [], 0
+    for table in tables:
+        rows = 0 if table is None else table.num_rows
+        masks.append(found.slice(start, rows))
+        start += rows
+    return masks
 
 
 def _columns(table: pa.Table, *names: str) -> list[list[Any]]:
     return [table.column(name).to_pylist() for name in names]
 
 
-def _carry(plan: Plan, part: dict[str, Any], keys: pa.Table, keep: pa.ChunkedArray, uri_of: dict[str, str]) -> None:
+def _carry(plan: Plan, part: dict[str, Any], keys: pa.Table, keep: pa.Array, uri_of: dict[str, str]) -> None:
     """Record how `part` is carried: shared when every row stays as it is, rewritten when
     some go or their document moved (a new `source_uri`), left out when none stays."""
     kept = pc.sum(pc.cast(keep, pa.int64())).as_py() or 0
