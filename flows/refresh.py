@@ -551,11 +551,9 @@ def _refresh_locked(
 
 # Rows validated at a time, in documents: the driver holds one group of batches' rows,
 # whatever the size of the archive. On the 35k corpus 5,000 took the run's peak from 1,509
-# to 1,389 MiB against 10,000, in the same time (GX costs about 1 s a group besides the rows).
+# to 1,389 MiB against 10,000, in the same time; at 10x, groups of 14,700 (24 groups)
+# took the driver from 1,766 to 2,224 MiB: the group size, not the group count, is fixed.
 VALIDATE_EVERY = 5_000
-# Great Expectations costs about 2.5 s a group besides its rows (building its metric
-# graphs): a large run validates in at most about this many groups, of more documents.
-VALIDATE_GROUPS = 24
 
 
 def _stage_new_version(
@@ -570,9 +568,8 @@ def _stage_new_version(
 ) -> tuple[list[dict[str, Any]], Validator, Counter[str]]:
     """Carry the plan's parts over into `staging`, extract the new documents there batch by
     batch, validating each group of VALIDATE_EVERY documents' rows while the next batches
-    run (larger groups past VALIDATE_GROUPS of them), and stage the run's own rejects. The
-    same article text in two batches keeps its first rows; the second becomes a
-    `duplicate` reject. Returns the staged parts, the
+    run, and stage the run's own rejects. The same article text in two batches keeps its
+    first rows; the second becomes a `duplicate` reject. Returns the staged parts, the
     validator (it holds the failures so far) and the new rejects by reason."""
     from transform.validate import Validator
 
@@ -580,7 +577,6 @@ def _stage_new_version(
     seen = dict(zip(work.carried_ids.to_pylist(), work.carried_uris.to_pylist(), strict=True))
     todo = batches(work.new, batch_size)
     futures = [extract_batch.submit(Documents(batch), taxonomy, run_time, str(staging)) for batch in todo]
-    every = max(VALIDATE_EVERY, -(-len(work.new) // VALIDATE_GROUPS))
     validator = Validator(taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
     new_rejects: Counter[str] = Counter()
     duplicates: list[Rejected] = []
@@ -600,7 +596,7 @@ def _stage_new_version(
                 parts += batch_parts
                 group += batch_parts
                 grouped += len(batch)
-                if grouped >= every or number == len(todo) - 1:
+                if grouped >= VALIDATE_EVERY or number == len(todo) - 1:
                     label = f"documents {first + 1}-{first + grouped}"
                     parts += validate_batches(validator, str(staging), group, label)
                     first, grouped, group = first + grouped, 0, []
