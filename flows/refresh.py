@@ -23,8 +23,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -154,8 +155,8 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
         if window is not None and source.published_between is None:
             _logger().info("%s: published between %s and %s, as its dated documents imply", source.name, *window)
         for ref in found:
-            refs.setdefault(ref.uri, replace(ref, outlet=source.outlet, published_between=window))
-    return sorted(refs.values(), key=lambda r: r.uri), problems
+            refs.setdefault(ref.uri, ref.of_source(source.outlet, window))
+    return sorted(refs.values(), key=attrgetter("uri")), problems
 
 
 @task(name="fetch web sources", cache_policy=NO_CACHE)
@@ -178,9 +179,7 @@ def plan(documents: Documents, output: str | Path, taxonomy: Taxonomy) -> Plan:
     keys of its articles and rejects parts, never a whole table."""
     refs = documents.refs
     hashes = _hashes_with_manifest(refs, output)
-    return plan_refresh(
-        refs, hashes, output, extractor_version=EXTRACTOR_VERSION, taxonomy_version=taxonomy.version
-    )
+    return plan_refresh(refs, hashes, output, extractor_version=EXTRACTOR_VERSION, taxonomy_version=taxonomy.version)
 
 
 def _hashes_with_manifest(refs: list[DocumentRef], output: str | Path) -> list[str]:

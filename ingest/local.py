@@ -45,6 +45,21 @@ class DocumentRef:
     rejection: tuple[str, str] | None = None  # (reason, detail) known at discovery: never read
     mtime_ns: int | None = None  # as discovery saw it: with `size`, what the hash manifest is keyed on
 
+    def of_source(self, outlet: str | None, published_between: tuple[date, date] | None) -> DocumentRef:
+        """This document with its source's outlet and publication window. A plain constructor
+        call: `dataclasses.replace` costs five times as much (2 s for 354k documents)."""
+        return DocumentRef(
+            self.uri,
+            self.size,
+            self.body_path,
+            self.content_sha256,
+            self.content_type,
+            outlet,
+            published_between,
+            self.rejection,
+            self.mtime_ns,
+        )
+
 
 def path_uri(path: str) -> str:
     """How a local path is named in the tables: the path itself when it is valid UTF-8.
