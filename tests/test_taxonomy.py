@@ -341,3 +341,109 @@ def test_a_number_ending_a_list_of_group_numbers_counts_no_wards() -> None:
     assert metric(None, "xã", f"{before}hai xã có 700 hộ bị ảnh hưởng.", before) == "communes_wards"
     assert metric(None, "xã", "Huyện có 12 xã đạt chuẩn nông thôn mới.", "Huyện có ") == "communes_wards"
     assert metric(None, "xã", "Họ gặp nhau ở ngã 3 xã Ea Tu.", "Họ gặp nhau ở ngã ") is None
+
+
+def test_a_case_counts_violations_only_where_its_own_words_say_so() -> None:
+    # the violation word after the next number is that number's
+    sentence = "Đoàn kiểm tra nêu 25 trường hợp là người thân, 6 trường hợp vi phạm quy trình."
+    assert metric(None, "trường hợp", sentence, "Đoàn kiểm tra nêu ") is None
+    assert metric("trường hợp", "vi phạm quy trình", sentence, "trường hợp là người thân, ") == "violations"
+    sentence = "Công an kiểm tra 300 trường hợp, xử phạt 40 trường hợp."
+    assert metric(None, "trường hợp", sentence, "Công an kiểm tra ") is None
+    assert metric(None, "trường hợp", sentence, "kiểm tra 300 trường hợp, xử phạt ") == "violations"
+    # a word before the figure holds for every count after it; a share in brackets is no count
+    sentence = "Các lỗi vi phạm: không đội mũ bảo hiểm 300 trường hợp; không có giấy phép lái xe 120 trường hợp."
+    assert metric(None, "trường hợp", sentence, "không có giấy phép lái xe ") == "violations"
+    sentence = "Còn 120 trường hợp (chiếm 40%) chưa nộp phạt."
+    assert metric(None, "trường hợp", sentence, "Còn ") == "violations"
+    # a check of alcohol levels is no violation, a breach of the limit is
+    assert metric(None, "trường hợp", "Đội kiểm tra nồng độ cồn 90 trường hợp.", "Đội kiểm tra nồng độ cồn ") is None
+    before = "Đội phát hiện "
+    assert metric("trường hợp", "vi phạm nồng độ cồn", f"{before}9 trường hợp vi phạm nồng độ cồn.", before) == (
+        "violations"
+    )
+
+
+def test_a_time_a_kind_or_a_plate_is_no_violation_handled() -> None:
+    before = "Người vi phạm bị giam tới "
+    assert metric("ngày/lần", "vi phạm", f"{before}15 ngày cho mỗi lần vi phạm.", before) is None
+    before = "Chiếc xe này đã "
+    assert metric("lần", "vi phạm tốc độ", f"{before}8 lần vi phạm tốc độ.", before) == "violations"
+    before = "Nếu bị ghi nhận "
+    assert metric("lần", "vi phạm", f"{before}3 lần vi phạm thì phải học lại luật.", before) is None
+    # a comparison with "nếu như" reports what happened
+    before = "Nếu như năm trước xử phạt "
+    sentence = f"{before}200 trường hợp vi phạm thì năm nay giảm."
+    assert metric("trường hợp", "vi phạm", sentence, before) == "violations"
+    before = "Chạy quá tốc độ là một trong "
+    assert metric(None, "lỗi vi phạm", f"{before}5 lỗi vi phạm gây tai nạn.", before) is None
+    before = "Trong số "
+    assert metric("trường hợp", "vi phạm", f"{before}200 trường hợp vi phạm có 20 xe tải.", before) == "violations"
+    before = "Tổ tuần tra phát hiện xe tải BKS: 51C – "
+    assert metric(None, "vi phạm tốc độ", f"{before}23817 vi phạm tốc độ.", before) is None
+    before = "Tổ tuần tra phát hiện "
+    assert metric(None, "vi phạm tốc độ", f"{before}12 vi phạm tốc độ.", before) == "violations"
+
+
+def test_a_ward_is_not_a_guild_a_chainage_or_an_area_s_number() -> None:
+    before = "Tai nạn xảy ra tại km 15+"
+    assert metric(None, "xã", f"{before}300 xã Tân Lập.", before) is None
+    assert metric(None, "phường xoan cổ", "Hội làng mời 4 phường xoan cổ.", "Hội làng mời ") is None
+    assert metric(None, "phường", "Cháu sống ở tổ 3, KV 5 phường Hải Cảng.", "Cháu sống ở tổ 3, KV ") is None
+    assert metric(None, "phường", "Quận chỉ đạo 5 phường ra quân.", "Quận chỉ đạo ") == "communes_wards"
+
+
+def test_a_screening_run_or_the_options_of_a_rule_are_no_plans() -> None:
+    assert metric(None, "chương trình khám sàng lọc", "Bệnh viện thực hiện 20 chương trình khám sàng lọc.") is None
+    assert metric(None, "chương trình hành động", "Tỉnh thực hiện 3 chương trình hành động.") == "plans"
+    assert metric(None, "phương án quy định", "Có 2 phương án quy định về lực lượng bảo vệ.") is None
+    assert metric(None, "phương án bảo vệ", "Công an xây dựng 12 phương án bảo vệ.") == "plans"
+
+
+def test_the_next_number_and_the_plate_conditions_come_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.toml"
+    path.write_text(
+        '[metrics.violations]\nhead = ["trường hợp"]\nnot_after_code = true\n'
+        '[metrics.violations.cue."trường hợp"]\nrequires_to_clause_end = ["xử phạt"]\n',
+        encoding="utf-8",
+    )
+    custom = load_taxonomy(path)
+    sentence = "Kiểm tra 30 trường hợp, xử phạt 5 trường hợp."
+    assert custom.metric_for(None, "trường hợp", "Kiểm tra ", sentence) is None
+    assert custom.metric_for(None, "trường hợp", "trường hợp, xử phạt ", sentence) == "violations"
+    # without a sentence, the item and the words before the number are searched
+    assert custom.metric_for(None, "trường hợp", "đã xử phạt ") == "violations"
+    assert custom.metric_for(None, "trường hợp", "xe 30A – ", "Đã xử phạt xe 30A – 5 trường hợp.") is None
+    # without the condition, the plate's number counts
+    path.write_text('[metrics.violations]\nhead = ["trường hợp"]\n', encoding="utf-8")
+    assert load_taxonomy(path).metric_for(None, "trường hợp", "xe 30A – ", "Xe 30A – 5 trường hợp.") == "violations"
+
+
+def test_a_number_that_ends_a_name_counts_no_communes() -> None:
+    before = "Nhà văn hóa thôn Bãi "
+    assert metric(None, "xã", f"{before}3 xã Tân Lập được sửa.", before) is None
+    # capitals alone are no name, and a clause's first word is none either
+    assert metric(None, "phường", "UBND 10 phường đã ra quân.", "UBND ") == "communes_wards"
+    assert metric(None, "phường", "Tại 17 phường, lực lượng đã ra quân.", "Tại ") == "communes_wards"
+    assert metric(None, "xã", "Dân hai xã Tân Lập và Tân Hòa.", "Dân ") == "communes_wards"
+
+
+def test_the_name_condition_comes_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.toml"
+    path.write_text('[metrics.communes_wards]\nhead = ["xã"]\n', encoding="utf-8")
+    sentence = "Dân thôn Bãi 3 xã Tân Lập."
+    assert load_taxonomy(path).metric_for(None, "xã", "Dân thôn Bãi ", sentence) == "communes_wards"
+    path.write_text('[metrics.communes_wards]\nhead = ["xã"]\nnot_after_name = true\n', encoding="utf-8")
+    assert load_taxonomy(path).metric_for(None, "xã", "Dân thôn Bãi ", sentence) is None
+    assert load_taxonomy(path).metric_for(None, "xã Woodville", "Có ", "Có 2 xã Woodville.") == "communes_wards"
+    path.write_text('[metrics.communes_wards]\nhead = ["xã"]\nnot_foreign_names = true\n', encoding="utf-8")
+    assert load_taxonomy(path).metric_for(None, "xã Woodville", "Có ", "Có 2 xã Woodville.") is None
+
+
+def test_a_town_abroad_is_no_commune() -> None:
+    assert metric(None, "thị trấn Woodville", "Phim quay ở hai thị trấn Woodville và Ashford.") is None
+    assert metric(None, "thị trấn Montefalco", "Lễ hội ở 3 thị trấn Montefalco, Bevagna.") is None
+    # Vietnamese names are one syllable a word, the highlands' too
+    assert metric(None, "thị trấn Krông Kmar", "Điện về 2 thị trấn Krông Kmar và Ea Drăng.") == "communes_wards"
+    assert metric(None, "xã Ea Súp", "Lũ cô lập 3 xã Ea Súp.") == "communes_wards"
+    assert metric(None, "thị trấn", "Tỉnh có 7 thị trấn.") == "communes_wards"

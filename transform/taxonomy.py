@@ -7,6 +7,7 @@ import hashlib
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
@@ -40,8 +41,20 @@ _SHARE_OF_COUNT_BEFORE = re.compile(r"\d[\d.,]*\s+(?P<base>[^\W\d][^\d()]*?)\s*\
 # next mark or number, at most this many words ("7 người trên xe ô tô chết")
 AFTER_ITEM_WORDS = 8
 # "tổ 20, 21 phường", "Tổ 4; 5; 6; 7; 8 phường": a number after another number and a list mark
-# (not after a date: "đến ngày 2-6, hai xã")
-_AFTER_NUMBER_IN_LIST = re.compile(r"(?<![\d/.\-])\d{1,4}\s*(?:[,;]|\svà)\s*$")
+# (not after a date: "đến ngày 2-6, hai xã"); "km 15+300 xã Tân Lập" is a road's chainage
+_AFTER_NUMBER_IN_LIST = re.compile(r"(?<![\d/.\-])\d{1,4}\s*(?:[,;+]|\svà)\s*$")
+# "xe tải BKS: 51C – 23817", "xe 29H1 – 4521": the number after a plate's province code and
+# series and a dash or dot is the rest of the plate (matched on the words as written: the
+# series is in capitals)
+_AFTER_PLATE_CODE = re.compile(r"(?<!\w)\d{2}[A-ZĐ]{1,2}\d{0,2}\s*[-–.]\s*$")
+# the word before the number, when another word stands before it in its clause ("thôn Bãi 3 xã":
+# "Bãi"; not "Tại" of "Tại 17 phường", nor a word after a mark)
+_WORD_BEFORE_NUMBER = re.compile(r"\w\s+([^\W\d_]+)\s+$")
+# the figure's own number (or range) at its start; where its clause ends: a mark or the next
+# number (what stands in brackets is read past: "120 trường hợp (chiếm 40%) chưa nộp phạt")
+_OWN_NUMBER = re.compile(r"\d[\d.,]*(?:\s*[-–]\s*\d[\d.,]*)?")
+_IN_BRACKETS = re.compile(r"\([^()]*\)")
+_CLAUSE_END = re.compile(r"[,;:!?]|\.(?!\d)|(?<!\w)\d")
 _AFTER_ITEM_END = re.compile(r"[,;:.!?()\[\]\d“”\"]| và | hoặc | trong khi ")
 
 
@@ -123,6 +136,61 @@ def _occurs_not_followed_by(text: str, cue: str, words: tuple[str, ...], not_bet
     return False
 
 
+def _to_clause_end(sentence: str, context_before: str) -> str:
+    """The figure's sentence up to the end of the figure's clause, normalised: the words
+    before the figure and those after it up to the next mark or number. The words of a
+    later clause or count are its own ("kiểm tra 300 trường hợp, xử phạt 40 trường hợp": the
+    fines are the 40's; "có 25 trường hợp là người thân và 6 trường hợp vi phạm"). The whole
+    sentence when the figure is not found in it."""
+    at = sentence.find(context_before) if context_before else 0
+    if at < 0:
+        return _norm(sentence)
+    start = at + len(context_before)
+    own = _OWN_NUMBER.match(sentence, start)
+    rest = _IN_BRACKETS.sub(" ", sentence[own.end() if own else start :])
+    end = _CLAUSE_END.search(rest)
+    return _norm(sentence[:start] + " " + (rest[: end.start()] if end else rest))
+
+
+# the name right after a head cue in the item ("thị trấn Woodville": "woodville")
+_NAME_AFTER_CUE = re.compile(r" ([^\W\d_][\w'’-]*)")
+_VOWEL_RUNS = re.compile(r"[aeiouy]+")
+
+
+def _no_vietnamese_syllable(word: str) -> bool:
+    """Whether `word` cannot be a Vietnamese syllable: Vietnamese writes one syllable a word,
+    with one run of vowels and none of f, j, w, z; "woodville", "montefalco", "zaragoza" are
+    foreign names, "lim", "krông", "ea" are not. Pieces joined by a hyphen or an apostrophe
+    ("h'mông") are read one by one; a piece without a vowel ("h") says nothing."""
+    plain = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    for piece in re.split(r"[-'’]", plain):
+        if any(c in "fjwz" for c in piece) or len(_VOWEL_RUNS.findall(piece)) > 1:
+            return True
+    return False
+
+
+def _names_abroad(rest: str) -> bool:
+    """Whether the item after a head cue begins with a name no Vietnamese place has ("thị
+    trấn Montefalco", "thị trấn Woodville"): a town abroad, not a commune-level unit."""
+    found = _NAME_AFTER_CUE.match(rest)
+    return found is not None and _no_vietnamese_syllable(found[1])
+
+
+def _after_name(sentence: str | None, context_before: str) -> bool:
+    """Whether the figure's number is in digits right after a capitalised word inside its
+    clause: the number ends a name ("thôn Bãi 3 xã Tân Lập", "giống lúa Hồng Hương 6 xã …"),
+    it counts nothing. Capitals alone (UBND, HĐND) are no name: "UBND 10 phường" counts."""
+    found = _WORD_BEFORE_NUMBER.search(context_before)
+    if not found or not sentence:
+        return False
+    word = found[1]
+    if not (word[0].isupper() and word[1:] == word[1:].lower()):
+        return False
+    at = sentence.find(context_before)
+    return at >= 0 and sentence[at + len(context_before) : at + len(context_before) + 1].isdigit()
+
+
 def _number_word(sentence: str | None, context_before: str, unit: str | None, item: str | None) -> str:
     """The figure's number when it is one word standing right before its unit (or, without
     one, its item): "một" of "một chiếc xe", of "một vụ tấn công"; "" for "một triệu
@@ -147,10 +215,20 @@ class Conditions:
     requires_context: tuple[str, ...] = ()  # one of them must be in the figure's sentence
     excludes_context: tuple[str, ...] = ()  # none of them may be in the figure's sentence
     not_after: tuple[str, ...] = ()  # words that may not end the words before the number
+    # one of them must be in the figure's sentence up to the end of the figure's clause
+    requires_to_clause_end: tuple[str, ...] = ()
 
-    def context_allows(self, scope: Callable[[], str], context_n: str = "") -> bool:
+    def context_allows(
+        self, scope: Callable[[], str], context_n: str = "", ahead: Callable[[], str] | None = None
+    ) -> bool:
+        """Whether the conditions hold: `scope` gives the figure's sentence, `ahead` that
+        sentence up to the end of the figure's clause (without it, `scope` stands in)."""
         if self.not_after and any(_ends_with_word(context_n, w) for w in self.not_after):
             return False
+        if self.requires_to_clause_end:
+            text = (ahead or scope)()
+            if not any(_has_word(text, w) for w in self.requires_to_clause_end):
+                return False
         if not (self.requires_context or self.excludes_context):
             return True
         text = scope()
@@ -207,10 +285,15 @@ class Metric:
     unit_decides: bool = False  # one of its units settles the metric whatever the item says
     indefinite: Conditions = NO_CONDITIONS  # what a figure whose number is an article ("một chiếc xe") must stand with
     not_after_number_list: bool = False  # a number that ends a list of numbers names, it does not count
+    not_after_code: bool = False  # a number after a plate's code and a dash ("51C – 23817") counts nothing
+    not_after_name: bool = False  # a number in digits after a capitalised word ends a name ("thôn Bãi 3")
+    not_foreign_names: bool = False  # a head cue followed by a name no Vietnamese place has is a town abroad
     bounds: Bounds = field(default_factory=Bounds)
 
-    def cue_allows(self, cue: str, scope: Callable[[], str], context_n: str = "") -> bool:
-        return self.cue_conditions.get(cue, NO_CONDITIONS).context_allows(scope, context_n)
+    def cue_allows(
+        self, cue: str, scope: Callable[[], str], context_n: str = "", ahead: Callable[[], str] | None = None
+    ) -> bool:
+        return self.cue_conditions.get(cue, NO_CONDITIONS).context_allows(scope, context_n, ahead)
 
     def not_followed_by(self, cue: str) -> tuple[str, ...]:
         return self.cue_conditions.get(cue, NO_CONDITIONS).not_followed_by
@@ -328,7 +411,12 @@ class Taxonomy:
         cues: dict[int, list[str]] = {}
         head_n = next((item_n[len(p) :] for p in COUNT_OF_PREFIXES if item_n.startswith(p)), item_n)
         for order, cue in self._heads_by_first_word.get(_first_word(head_n), []) if head_n else []:
-            if _starts_with_word(head_n, cue) and not self._followed(self.metrics[order], cue, head_n[len(cue) :]):
+            metric, rest = self.metrics[order], head_n[len(cue) :]
+            if (
+                _starts_with_word(head_n, cue)
+                and not self._followed(metric, cue, rest)
+                and not (metric.not_foreign_names and _names_abroad(rest))
+            ):
                 cues.setdefault(order, []).append(cue)
         if item_n and self._any_within is not None and self._any_within.search(item_n):
             for order, metric in enumerate(self.metrics):
@@ -379,11 +467,20 @@ class Taxonomy:
                 scope_text.append(_norm(sentence) if sentence is not None else f"{context_n} {item_n}")
             return scope_text[0]
 
+        ahead_text: list[str] = []
+
+        def ahead() -> str:  # the sentence to the figure's clause end: read only when a condition asks
+            if not ahead_text:
+                ahead_text.append(_to_clause_end(sentence, context_before) if sentence is not None else scope())
+            return ahead_text[0]
+
         for metric in reading.decided_by_unit:
             if (
-                metric.conditions.context_allows(scope, context_n)
-                and metric.cue_allows(unit_n, scope, context_n)
-                and not (indefinite and not metric.indefinite.context_allows(scope, context_n))
+                metric.conditions.context_allows(scope, context_n, ahead)
+                and metric.cue_allows(unit_n, scope, context_n, ahead)
+                and not (indefinite and not metric.indefinite.context_allows(scope, context_n, ahead))
+                and not (metric.not_after_code and _AFTER_PLATE_CODE.search(context_before))
+                and not (metric.not_after_name and _after_name(sentence, context_before))
             ):
                 return metric.key
         after_text: list[str] = []
@@ -404,13 +501,17 @@ class Taxonomy:
                     after = after_text[0]
                     if after and not any(_has_word(after, w) for w in metric.not_within):
                         matched += [c for c in metric.after_item if _has_word(after, c)]
-            if not matched or not metric.conditions.context_allows(scope, context_n):
+            if not matched or not metric.conditions.context_allows(scope, context_n, ahead):
                 continue
-            if indefinite and not metric.indefinite.context_allows(scope, context_n):
+            if indefinite and not metric.indefinite.context_allows(scope, context_n, ahead):
                 continue
             if metric.not_after_number_list and _AFTER_NUMBER_IN_LIST.search(context_before):
                 continue
-            lengths = [len(c) for c in matched if metric.cue_allows(c, scope, context_n)]
+            if metric.not_after_code and _AFTER_PLATE_CODE.search(context_before):
+                continue
+            if metric.not_after_name and _after_name(sentence, context_before):
+                continue
+            lengths = [len(c) for c in matched if metric.cue_allows(c, scope, context_n, ahead)]
             if lengths:
                 ranked = (max(lengths), -candidate.order, metric.key)
                 if best is None or ranked > best:
@@ -454,7 +555,7 @@ def _words(spec: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
 
 
 def _conditions(spec: Mapping[str, Any], where: str) -> Conditions:
-    names = ("not_followed_by", "requires_context", "excludes_context", "not_after")
+    names = ("not_followed_by", "requires_context", "excludes_context", "not_after", "requires_to_clause_end")
     return Conditions(**{name: _words(spec, name, where) for name in names})
 
 
@@ -494,6 +595,9 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite"),
         context_not_between=_words(spec, "context_not_between", where),
         not_after_number_list=bool(spec.get("not_after_number_list", False)),
+        not_after_code=bool(spec.get("not_after_code", False)),
+        not_after_name=bool(spec.get("not_after_name", False)),
+        not_foreign_names=bool(spec.get("not_foreign_names", False)),
         context_adjacent=bool(spec.get("context_adjacent", False)),
         context_fillers=_words(spec, "context_fillers", where),
         bounds=bounds,
