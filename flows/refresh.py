@@ -39,7 +39,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extract.pipeline import EXTRACTOR_VERSION
 from flows.progress import RunProgress
 from flows.runners import release_idle_workers
-from ingest.local import DocumentRef, HashManifest, content_hashes, discover
+from ingest.local import DocumentRef, HashManifest, content_hashes, discover, gc_paused
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import BatchOutcome, extract_to_parts
 from transform.incremental import Plan, plan_refresh, published_parts
@@ -146,17 +146,20 @@ def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[t
     own documents implies (transform/windows.py), else none."""
     refs: dict[str, DocumentRef] = {}
     problems: list[tuple[str, str]] = []
-    for source in sources:
-        found, missing = discover([source.location])
-        problems += missing
-        window = source.published_between
-        if window is None and source.infer_window:
-            window = infer_window(found, as_of=datetime.now(UTC).date())
-        if window is not None and source.published_between is None:
-            _logger().info("%s: published between %s and %s, as its dated documents imply", source.name, *window)
-        for ref in found:
-            refs.setdefault(ref.uri, ref.of_source(source.outlet, window))
-    return sorted(refs.values(), key=attrgetter("uri")), problems
+    with gc_paused():
+        for source in sources:
+            found, missing = discover([source.location])
+            problems += missing
+            window = source.published_between
+            if window is None and source.infer_window:
+                window = infer_window(found, as_of=datetime.now(UTC).date())
+            if window is not None and source.published_between is None:
+                _logger().info("%s: published between %s and %s, as its dated documents imply", source.name, *window)
+            for ref in found:
+                if ref.uri not in refs:
+                    same = ref.outlet == source.outlet and ref.published_between == window
+                    refs[ref.uri] = ref if same else ref.of_source(source.outlet, window)
+        return sorted(refs.values(), key=attrgetter("uri")), problems
 
 
 @task(name="fetch web sources", cache_policy=NO_CACHE)
@@ -178,8 +181,11 @@ def plan(documents: Documents, output: str | Path, taxonomy: Taxonomy) -> Plan:
     """What to extract and which parts of the published version to carry over: reads the
     keys of its articles and rejects parts, never a whole table."""
     refs = documents.refs
-    hashes = _hashes_with_manifest(refs, output)
-    return plan_refresh(refs, hashes, output, extractor_version=EXTRACTOR_VERSION, taxonomy_version=taxonomy.version)
+    with gc_paused():
+        hashes = _hashes_with_manifest(refs, output)
+        return plan_refresh(
+            refs, hashes, output, extractor_version=EXTRACTOR_VERSION, taxonomy_version=taxonomy.version
+        )
 
 
 def _hashes_with_manifest(refs: list[DocumentRef], output: str | Path) -> list[str]:
@@ -213,13 +219,17 @@ def validate_batches(validator: Validator, staging: str, parts: list[dict[str, A
 
 
 @task(name="build metrics", cache_policy=NO_CACHE)
-def metrics_table(staging: str, validator: Validator) -> tuple[pa.Table, list[dict[str, Any]]]:
+def metrics_table(
+    staging: str, validator: Validator, previous: str | None = None, fresh: list[str] | None = None
+) -> tuple[pa.Table, list[dict[str, Any]]]:
     """One row per reported fact, from the mentions of facts of the staged version
     (transform/facts.py), validated and staged; then the keys of every part are checked
-    across parts. Returns the metrics and their part."""
+    across parts. The sentences of facts come from the `previous` version's metrics and
+    the `fresh` figures parts where they can (transform/staged.py). Returns the metrics
+    and their part."""
     from transform.staged import validate_metrics, version_keys, version_metrics
 
-    metrics = version_metrics(staging)
+    metrics = version_metrics(staging, previous, fresh or [])
     keys = version_keys(staging)
     validator.check_keys(keys)
     validate_metrics(validator, metrics, keys)
@@ -509,7 +519,9 @@ def _refresh_locked(
         staged_tables = {part["table"] for part in parts}
         empty = {n: s for n, s in PUBLISHED.items() if n not in staged_tables and n != "metrics"}
         parts += empty_parts(staging, empty, current_parts(output_dir) if empty else None)
-        metrics, metrics_parts = metrics_table(str(staging), validator)
+        carried = {part["path"] for part in work.shared}
+        fresh = [p["path"] for p in parts if p["table"] == "figures" and p["path"] not in carried]
+        metrics, metrics_parts = metrics_table(str(staging), validator, work.current, fresh)
         parts += metrics_parts
         close_staging(staging, parts)
         clock.lap("metrics")

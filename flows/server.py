@@ -48,6 +48,8 @@ TEMPORARY_SERVER_SETTINGS = {
     "PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_ENABLED": "false",
+    # no network but the registries: its heartbeat only logged errors (and met a locked database)
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
 WATCH_INTERVAL = 0.5  # seconds between looks at the run's server
 UNREACHABLE_AFTER = 30.0  # seconds a configured server may fail its health check before the run stops

@@ -10,16 +10,22 @@ input is dropped silently, and it is never read.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import stat
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extract.decode import MAX_BYTES, Rejection
+
+if TYPE_CHECKING:  # imported where used: discovery alone does not need Arrow
+    import pyarrow as pa
 
 DOCUMENT_SUFFIXES = (".txt",)
 MAX_DEPTH = 100  # folders below an input: a corpus is a few levels deep, more is a trap (or a loop)
@@ -59,6 +65,20 @@ class DocumentRef:
             self.rejection,
             self.mtime_ns,
         )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection within. Building hundreds of thousands of refs and
+    tuples, none in a cycle, set it off again and again: a third of discovery and planning
+    at 354k documents, for nothing to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def path_uri(path: str) -> str:
@@ -265,12 +285,17 @@ class HashManifest:
     recorded: a write in the same clock tick as the hashing (or on a file system with
     coarse timestamps) could change the bytes and keep the mtime. Those files are hashed
     again on the next run, and recorded once they are older.
+
+    The loaded entries stay an Arrow table and are looked up all at once (`lookup_all`):
+    at 354k files, a dict of them took a second to build and another to look up.
     """
 
-    __slots__ = ("changed", "entries", "hashed")
+    __slots__ = ("_loaded", "_recorded", "_removed", "changed", "hashed")
 
     def __init__(self, entries: dict[str, tuple[int, int, str]] | None = None) -> None:
-        self.entries = entries or {}
+        self._loaded = _manifest_table(entries or {})  # as read; `_recorded` and `_removed` amend it
+        self._recorded: dict[str, tuple[int, int, str]] = {}
+        self._removed: set[str] = set()
         self.hashed = 0  # files read and hashed by `content_hashes` with this manifest
         self.changed = False  # entries differ from what was loaded: worth saving
 
@@ -278,57 +303,113 @@ class HashManifest:
     def from_bytes(cls, data: bytes | None) -> HashManifest:
         """The manifest saved by `to_bytes`; an empty one if `data` is None or unreadable
         (a missing or corrupt manifest only costs hashing)."""
+        manifest = cls()
         if not data:
-            return cls()
+            return manifest
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         try:
             table = pq.read_table(pa.BufferReader(data))
             if table.schema.names != list(_MANIFEST_COLUMNS):
-                return cls()
-            columns = [table.column(name).to_pylist() for name in _MANIFEST_COLUMNS]
+                return manifest
+            manifest._loaded = table.cast(_manifest_schema()).combine_chunks()
         except Exception:  # any damage means: hash everything
             return cls()
-        return cls({uri: (size, mtime, digest) for uri, size, mtime, digest in zip(*columns, strict=True)})
+        return manifest
+
+    @property
+    def entries(self) -> dict[str, tuple[int, int, str]]:
+        """Every entry, as a dict (for inspection: the run never builds it)."""
+        table = self._current_loaded()
+        columns = [table.column(name).to_pylist() for name in _MANIFEST_COLUMNS]
+        found = {uri: (size, mtime, digest) for uri, size, mtime, digest in zip(*columns, strict=True)}
+        return {**found, **self._recorded}
+
+    def _current_loaded(self) -> pa.Table:
+        """The loaded entries that are neither removed nor recorded again."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        gone = self._removed | self._recorded.keys()
+        if not gone or not self._loaded.num_rows:
+            return self._loaded
+        return self._loaded.filter(
+            pc.invert(pc.is_in(self._loaded["uri"], value_set=pa.array(list(gone), pa.string())))
+        )
 
     def to_bytes(self) -> bytes:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        uris = list(self.entries)
-        sizes, mtimes, digests = zip(*self.entries.values(), strict=True) if uris else ((), (), ())
-        table = pa.table(
-            {
-                "uri": pa.array(uris, pa.string()),
-                "size": pa.array(sizes, pa.int64()),
-                "mtime_ns": pa.array(mtimes, pa.int64()),
-                "content_sha256": pa.array(digests, pa.string()),
-            }
-        )
+        table = pa.concat_tables([self._current_loaded(), _manifest_table(self._recorded)])
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, compression="zstd")
         return sink.getvalue().to_pybytes()
 
     def lookup(self, ref: DocumentRef) -> str | None:
-        entry = self.entries.get(ref.uri)
-        if entry is None or ref.mtime_ns is None or entry[:2] != (ref.size, ref.mtime_ns):
-            return None
-        return entry[2]
+        return self.lookup_all([ref])[0]
+
+    def lookup_all(self, refs: list[DocumentRef]) -> list[str | None]:
+        """The known digest of each of `refs` (None: not known as it is now, or a rejection)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found: list[str | None] = [None] * len(refs)
+        if self._loaded.num_rows:
+            table = self._loaded
+            at = pc.index_in(pa.array([r.uri for r in refs], pa.string()), value_set=table["uri"])
+            same = pc.and_(
+                pc.equal(pc.take(table["size"], at), pa.array([r.size for r in refs], pa.int64())),
+                pc.equal(pc.take(table["mtime_ns"], at), pa.array([r.mtime_ns for r in refs], pa.int64())),
+            )
+            found = pc.if_else(pc.fill_null(same, False), pc.take(table["content_sha256"], at), None).to_pylist()
+        if self._recorded or self._removed:
+            for i, ref in enumerate(refs):
+                if ref.uri in self._removed:
+                    found[i] = None
+                elif (entry := self._recorded.get(ref.uri)) is not None:
+                    found[i] = entry[2] if entry[:2] == (ref.size, ref.mtime_ns) else None
+        return [None if ref.rejection or ref.mtime_ns is None else f for ref, f in zip(refs, found, strict=True)]
 
     def record(self, ref: DocumentRef, digest: str, now_ns: int) -> None:
         if ref.mtime_ns is None or ref.mtime_ns >= now_ns - RACY_NS:
-            self.entries.pop(ref.uri, None)
+            self._recorded.pop(ref.uri, None)
+            self._removed.add(ref.uri)
             return
-        self.entries[ref.uri] = (ref.size, ref.mtime_ns, digest)
+        self._removed.discard(ref.uri)
+        self._recorded[ref.uri] = (ref.size, ref.mtime_ns, digest)
         self.changed = True
 
     def keep_only(self, uris: set[str]) -> None:
         """Forget files that are no longer among the inputs (the manifest stays the inputs' size)."""
-        gone = [uri for uri in self.entries if uri not in uris]
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._loaded.num_rows:
+            keep = pc.is_in(self._loaded["uri"], value_set=pa.array(list(uris), pa.string()))
+            if not pc.all(keep).as_py():
+                self._loaded = self._loaded.filter(keep)
+                self.changed = True
+        gone = [uri for uri in self._recorded if uri not in uris]
         for uri in gone:
-            del self.entries[uri]
+            del self._recorded[uri]
         self.changed = self.changed or bool(gone)
+
+
+def _manifest_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [("uri", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("content_sha256", pa.string())]
+    )
+
+
+def _manifest_table(entries: dict[str, tuple[int, int, str]]) -> pa.Table:
+    import pyarrow as pa
+
+    sizes, mtimes, digests = zip(*entries.values(), strict=True) if entries else ((), (), ())
+    return pa.table([list(entries), list(sizes), list(mtimes), list(digests)], schema=_manifest_schema())
 
 
 _MANIFEST_COLUMNS = ("uri", "size", "mtime_ns", "content_sha256")
@@ -345,15 +426,15 @@ def content_hashes(refs: Iterable[DocumentRef], manifest: HashManifest | None = 
     """
     hashes = []
     now_ns = time.time_ns()
-    for ref in refs:
+    refs = list(refs)
+    known = manifest.lookup_all(refs) if manifest is not None else [None] * len(refs)
+    for ref, digest_known in zip(refs, known, strict=True):
         if ref.content_sha256:
             hashes.append(ref.content_sha256)
             continue
-        if manifest is not None and not ref.rejection:
-            known = manifest.lookup(ref)
-            if known is not None:
-                hashes.append(known)
-                continue
+        if digest_known is not None:
+            hashes.append(digest_known)
+            continue
         try:
             digest = hashlib.sha256(read_bytes(ref)).hexdigest()
         except Rejection as rejection:

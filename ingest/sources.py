@@ -235,9 +235,7 @@ def _entry(raw: Any, where: str, base: Path) -> Source:
         raise ValueError(f"{where}.folder ({name}): {path} is a file (use file)")
     if kind == "file" and is_dir:
         raise ValueError(f"{where}.file ({name}): {path} is a folder (use folder)")
-    return Source(
-        name=name, kind=kind, location=str(path), outlet=outlet, published_between=window, infer_window=infer
-    )
+    return Source(name=name, kind=kind, location=str(path), outlet=outlet, published_between=window, infer_window=infer)
 
 
 def _window(raw: Any, where: str) -> tuple[date, date] | None:

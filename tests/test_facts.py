@@ -290,3 +290,18 @@ def test_an_open_span_that_starts_after_the_article_is_its_first_day() -> None:
     figures = [_figure("f1", "a1", text, "4", period_start=date(2024, 7, 1), period_end=None)]
     [row] = _metrics(figures, articles)
     assert (row["period_start"], row["period_end"]) == (date(2024, 7, 1), date(2024, 7, 1))
+
+
+def test_a_null_is_keyed_alike_whatever_else_its_column_holds() -> None:
+    """The fact key of a figure must not depend on the rows it is keyed with: a refresh keys
+    one new article alone, a run from nothing keys it among others, and both must give its
+    fact one id (a column of nulls once keyed them as "", a mixed one as NUL)."""
+    import numpy as np
+    import pandas as pd
+
+    from transform.facts import _key_part
+
+    alone = _key_part(pd.Series([np.nan], dtype="float64"))
+    among = _key_part(pd.Series([np.nan, 2.5], dtype="float64"))
+    assert alone.iloc[0] == among.iloc[0] != ""
+    assert _key_part(pd.Series([None], dtype=object)).iloc[0] == alone.iloc[0]

@@ -64,6 +64,27 @@ def test_a_refresh_links_the_parts_it_did_not_change(tmp_path: Path, prefect_har
     assert pd.read_parquet(output / "articles")["article_id"].is_unique
 
 
+def _rows(table: pd.DataFrame) -> list[tuple]:
+    lists = [c for c in table.columns if table[c].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any()]
+    table = table.assign(**{c: table[c].map(tuple) for c in lists})
+    return sorted(table.astype(object).where(table.notna(), None).itertuples(index=False, name=None), key=repr)
+
+
+@pytest.mark.flow
+def test_a_refresh_makes_the_metrics_a_run_from_nothing_makes(tmp_path: Path, prefect_harness: None) -> None:
+    """A refresh takes its facts' sentences from the last version's metrics and from the
+    parts it wrote (transform/staged.py), not from every figures part: the same table."""
+    inputs, output, whole = _inputs(tmp_path), tmp_path / "tables", tmp_path / "whole"
+    options = {"validation_dir": str(tmp_path / "v"), "report": False}
+    refresh(inputs=[str(inputs)], output=str(output), **options)
+    (inputs / "added.txt").write_text(ADDED, encoding="utf-8")
+    assert refresh(inputs=[str(inputs)], output=str(output), **options).extracted == 1
+    refresh(inputs=[str(inputs)], output=str(whole), **options)
+    refreshed, made = pd.read_parquet(output / "metrics"), pd.read_parquet(whole / "metrics")
+    assert 215 in set(refreshed["value"]) and refreshed["sentence"].str.len().min() > 0
+    assert _rows(refreshed) == _rows(made)
+
+
 @pytest.mark.flow
 def test_nothing_new_writes_no_part_and_a_dropped_document_rewrites_only_its_own(
     tmp_path: Path, prefect_harness: None
@@ -109,9 +130,7 @@ def test_a_remote_refresh_copies_unchanged_parts_within_the_store(
     shared = [p for p, part in after.items() if not part["written"]]
     assert shared and all(any(c.endswith(p) for c in copied) for p in shared)
     root = fsspec.core.url_to_fs(second)[1]
-    figures = pd.concat(
-        pd.read_parquet(f"memory://{f}") for f in fs.find(f"{root}/figures") if f.endswith(".parquet")
-    )
+    figures = pd.concat(pd.read_parquet(f"memory://{f}") for f in fs.find(f"{root}/figures") if f.endswith(".parquet"))
     assert 215 in set(figures["value"])
 
 

@@ -73,7 +73,11 @@ FIGURE_COLUMNS = [
 SentenceLookup = Callable[[Sequence[str]], dict[str, str]]
 _RANK = {source: rank for rank, source in enumerate(PERIOD_SOURCES)}
 _OFFSET_BITS = 32  # article text offsets stay far below 2**32 (documents are capped in size)
-_NULL = "\x00"  # stands for null in a fact key (no real string holds it)
+# stands for null in a fact key (no real string holds it). Not NUL: a float column of nulls
+# goes through NumPy's fixed-width strings in `where`, which drop trailing NULs, so "no
+# value_max" keyed as "" in a group of one article and as NUL in a larger one: the same
+# fact got two ids depending on which documents were validated together
+_NULL = "\x1d"
 
 
 def _pandas(table: pa.Table, columns: Iterable[str]) -> pd.DataFrame:
