@@ -121,3 +121,97 @@ def test_scales_are_parsed_sorted_and_checked() -> None:
     for bad in ("0", "1,-2", "a", "", "1.5"):
         with pytest.raises(argparse.ArgumentTypeError):
             parse_scales(bad)
+
+
+# --- verdicts, growth, comparisons, failed runs ---
+
+
+def _run(seconds: float, peak: float, **more: object) -> dict:
+    return {"ok": True, "seconds": seconds, "peak_rss_mib": peak, **more}
+
+
+def _result(flow10: float = 540.0, rerun10: float = 12.0, added10: float = 25.0, written: int = 10) -> dict:
+    added = _run(added10, 1900, written={"bytes_written": written, "bytes": 1000, "parts_written": 3, "parts": 90})
+    return {
+        "extraction": {"mb_per_s": 3.4},
+        "scales": {
+            "1": {
+                "flow": _run(70.0, 1300),
+                "rerun_unchanged": _run(8.0, 500),
+                "rerun_added": _run(20.0, 900, written={"bytes_written": 10, "bytes": 100}),
+            },
+            "10": {
+                "flow": _run(flow10, 2000),
+                "rerun_unchanged": _run(rerun10, 700),
+                "rerun_added": added,
+                "dask": _run(900.0, 3000, tables={"same": True, "differences": []}),
+            },
+        },
+    }
+
+
+def test_issue13_targets_are_met_or_missed_by_the_measured_figures() -> None:
+    from tools.bench import issue13_targets
+
+    met = issue13_targets(_result())
+    assert [verdict for _, verdict, _ in met] == [True] * len(met)
+    missed = {name: verdict for name, verdict, _ in issue13_targets(_result(rerun10=15.5, added10=31, written=200))}
+    assert not missed["10x rerun with nothing new <= 15 s"]
+    assert not missed["10x rerun after adding 100 <= 30 s"]
+    assert not missed["10x rerun after adding 100 writes <= 5% of the tables' bytes"]
+    assert missed["10x whole flow <= 10 min wall"]
+
+
+def test_a_run_that_did_not_finish_misses_with_its_reason_and_one_not_made_is_not_measured() -> None:
+    from tools.bench import issue13_targets
+
+    result = _result()
+    result["scales"]["10"]["flow"] = {"ok": False, "reason": "stopped at the time limit of 900 s"}
+    del result["scales"]["10"]["rerun_unchanged"]
+    verdicts = {name: (verdict, note) for name, verdict, note in issue13_targets(result)}
+    assert verdicts["10x whole flow <= 10 min wall"] == (False, "stopped at the time limit of 900 s")
+    assert verdicts["10x rerun with nothing new <= 15 s"] == (None, "not measured")
+
+
+def test_growth_divides_the_largest_scale_by_the_smallest() -> None:
+    from tools.bench import growth
+
+    grown = growth(_result())
+    assert (grown["from"], grown["to"]) == ("1x", "10x")
+    assert grown["whole flow wall (s)"]["ratio"] == pytest.approx(540 / 70)
+    assert grown["bytes written per refresh"] == {"1x": 10.0, "10x": 10.0, "ratio": 1.0}
+    unfinished = _result()
+    unfinished["scales"]["10"]["flow"] = {"ok": False, "reason": "failed"}
+    assert growth(unfinished)["whole flow wall (s)"]["ratio"] is None
+    assert growth({"scales": {"1": {}}}) == {}
+
+
+def _output(root: Path, keys: dict[str, list[str]]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name, column in (("articles", "article_id"), ("figures", "figure_id"), ("metrics", "metric_id")):
+        (root / name).mkdir(parents=True)
+        pq.write_table(pa.table({column: keys.get(name, ["x"])}), root / name / "part-0.parquet")
+    return root
+
+
+def test_same_tables_compares_rows_and_key_sets_metrics_included(tmp_path: Path) -> None:
+    from tools.bench import same_tables
+
+    ours = _output(tmp_path / "ours", {"articles": ["a", "b"], "metrics": ["m1", "m2"]})
+    same = _output(tmp_path / "same", {"articles": ["b", "a"], "metrics": ["m2", "m1"]})
+    assert same_tables(ours, same) == {"same": True, "differences": []}
+    other = _output(tmp_path / "other", {"articles": ["a", "b"], "metrics": ["m1", "m3"]})
+    compared = same_tables(ours, other)
+    assert not compared["same"] and compared["differences"] == ["metrics: 2 metric_ids, 2 on Dask, not the same set"]
+
+
+def test_a_flow_run_that_fails_is_reported_with_its_status_not_raised(tmp_path: Path) -> None:
+    from tools.bench import flow_run
+
+    output = tmp_path / "out" / "tables"
+    run = flow_run([tmp_path], output, label="bad", extra=["--batch-size", "0"], timeout=60, memory_limit_mib=4096)
+    assert run["ok"] is False and run["status"] == 2  # a bad option: nothing was run
+    assert run["reason"] == "the flow failed (status 2)"
+    assert run["seconds"] < 60 and any("batch-size" in line for line in run["stderr_tail"])

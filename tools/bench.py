@@ -60,7 +60,7 @@ MEMORY_LIMIT_MIB = 8192
 SAMPLE_EVERY_S = 0.1
 STOP_GRACE_S = 15.0  # after SIGTERM, before the run's processes are killed
 TABLES = ("articles", "figures", "dates", "rejects", "metrics")
-KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id"}
+KEYS = {"articles": "article_id", "figures": "figure_id", "dates": "date_id", "metrics": "metric_id"}
 
 
 def parse_scales(text: str) -> tuple[int, ...]:
