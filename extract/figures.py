@@ -23,6 +23,7 @@ from typing import NamedTuple
 from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, load
 from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
+from extract.places import is_province_name
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence
 
@@ -205,8 +206,12 @@ def _is_excluded(
     # a capitalised number word after a full stop opens a sentence: "… 6 tháng. Sáu ngày sau"
     new_sentence = number.spelled and text[number.start].isupper() and before.rstrip()[-1:] in (".", "!", "?")
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
-    if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE):
+    if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
+    if not number.spelled and _continues_identifiers(text, before, number.start, number.value):
+        return True  # "tổ 20, 21 phường": the list goes on naming groups
+    if number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE and _DIGITS_END.search(before):
+        return True  # "2 năm vụ cháy": "năm" is the unit of 2, not five
 
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
@@ -224,6 +229,41 @@ def _is_excluded(
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+_LAST_TWO_NAME_WORDS = re.compile(r"(?<!\w)([^\W\d_][\w]*)\s+([^\W\d_][\w]*)\s*$")
+
+
+def _ends_province(before: str) -> bool:
+    """Whether the words right before a number are a province's capitalised name whose
+    last word is also an identifier word: "Hải Phòng 9 vụ" counts cases, "phòng 9" is a room."""
+    found = _LAST_TWO_NAME_WORDS.search(before)
+    return bool(found and found[1][0].isupper() and found[2][0].isupper() and is_province_name(found[0]))
+
+
+# a number of one to three digits (not a year) and a list mark right before the number
+_LIST_BEFORE = re.compile(r"(?<![\d.,/])(\d{1,3})\s*(?:[,;]|\svà)\s*$")
+# identifier words that are dates or ordinals too: "năm 2016, 100% …", "vòng thứ 2, 4 đội" begin no list
+MAX_LIST_STEP = 10  # identifiers listed go up a little at a time
+_NOT_LIST_CUES = {"năm", "ngày", "tháng", "sinh", "sinh năm", "năm sinh", "tuổi", "thứ", "lần thứ"}
+_DIGITS_END = re.compile(r"\d\s+$")
+
+
+def _continues_identifiers(text: str, before: str, start: int, value: float) -> bool:
+    """Whether the number follows a list of identifiers: numbers joined by commas or "và",
+    each a little above the one before ("tổ 20, 21", "phường 2, 3, 4", "thôn 3 và 4"), whose
+    first stands after an identifier word. "số 4, 65 xe tăng" and "top 4, 4 năm" count."""
+    for _ in range(8):  # a list is a few numbers long
+        found = _LIST_BEFORE.search(before)
+        if found is None or not 0 < value - int(found[1]) <= MAX_LIST_STEP:
+            return False
+        value = int(found[1])
+        start -= len(before) - found.start(1)
+        cue = _EXCLUDE_BEFORE.phrase_before(text, start)
+        if cue is not None:
+            return cue not in _DIGITS_ONLY_BEFORE and cue.lower() not in _NOT_LIST_CUES
+        before = text[max(0, start - 30) : start]
+    return False
 
 
 def _ends_with_hour(before: str) -> bool:
@@ -258,6 +298,8 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
     if following.isalpha() and not _GLUED_AFTER.match(after) and not _GLUED_TIME.match(after):
         return True
     if preceding.isalpha() or preceding in ("/", "#", ":"):  # "A80", "QL1A", "/12", "07:30"
+        return True
+    if preceding == "+" and before[-2:-1].isdigit():  # "km 22+120": a road's chainage
         return True
     return not range_end and preceding in ("-", ".") and before[-2:-1].isalnum()
 

@@ -121,6 +121,11 @@ _RENAMED = [(r["code"], r["name"], r["until"]) for r in _LEX.get("renamed", [])]
 _BARE_EXCLUDED = {v for name in _LEX["bare_excluded"] for v in _variants(name)}
 
 
+def is_province_name(words: str) -> bool:
+    """Whether `words` spell a province's name, of either era ("Hải Phòng", "Bà Rịa - Vũng Tàu")."""
+    return _key(words.lower()) in _PROVINCE_NAMES
+
+
 # --- districts and wards ----------------------------------------------------------
 def _index(rows: list[list[object]]) -> dict[str, list[_Unit]]:
     index: dict[str, list[_Unit]] = defaultdict(list)

@@ -26,9 +26,11 @@ def _parts(output: Path) -> list[dict]:
 def _rows(output: Path) -> dict[str, list[dict]]:
     frames = {name: pd.read_parquet(output / name) for name in KEYS}
     return {
-        name: frames[name].drop(columns=["published_year"], errors="ignore").sort_values(key).astype(str).to_dict(
-            "records"
-        )
+        name: frames[name]
+        .drop(columns=["published_year"], errors="ignore")
+        .sort_values(key)
+        .astype(str)
+        .to_dict("records")
         for name, key in KEYS.items()
     }
 

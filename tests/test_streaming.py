@@ -38,9 +38,7 @@ def test_a_batch_hands_back_counts_and_keys_not_rows(tmp_path: Path) -> None:
     outcome = extract_to_parts(refs, load_taxonomy(), extracted_at=datetime.now(UTC), staging=staging)
     assert outcome.articles.column_names == ARTICLE_KEYS  # keys only: no text, no figure rows
     written = read_parts(staging, outcome.parts)
-    assert {name: table.num_rows for name, table in written.items()} == {
-        name: outcome.rows[name] for name in written
-    }
+    assert {name: table.num_rows for name, table in written.items()} == {name: outcome.rows[name] for name in written}
     assert outcome.rows["articles"] == len(refs) - sum(outcome.rejects.values()) > 0
     assert outcome.rows["figures"] > 0 and all(p["written"] for p in outcome.parts)
 
