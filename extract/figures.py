@@ -332,17 +332,17 @@ def _new_clause(text: str, lowered: str, segment: list[re.Match[str]]) -> bool:
 
 def _passive_ends_item(lowered: str, token: re.Match[str], phrase: list[re.Match[str]], previous: str) -> bool:
     """Whether the passive marker `token` opens a predicate rather than continuing the
-    item: it does after a thing ("3 xe máy bị ô tô tông"), not after a person ("người bị
-    thương") nor inside a noun ("thiết bị", "bị can")."""
+    item: it does ("3 xe máy bị ô tô tông", "2 bị can bị đưa ra xét xử") unless what follows
+    defines what is counted ("người bị thương", "2 xe bị tạm giữ") or it is inside a noun
+    ("thiết bị", "bị can")."""
     if not phrase or previous in _PASSIVE_NOUN_BEFORE:
         return False
     following = _WORD.match(lowered, token.end() + 1)
-    if following is not None and (
-        following[0] in _PASSIVE_NOUN_AFTER or _DEFINING_PASSIVE.at(lowered, following.start(), following[0])
-    ):
-        return False
-    head = [t[0] for t in phrase[:2]]
-    return head[0] not in _PERSON_NOUNS and " ".join(head) not in _PERSON_NOUNS
+    if following is None:
+        return True
+    return following[0] not in _PASSIVE_NOUN_AFTER and not _DEFINING_PASSIVE.at(
+        lowered, following.start(), following[0]
+    )
 
 
 def _quoted_first(text: str, token: re.Match[str]) -> bool:

@@ -258,8 +258,8 @@ def _with_keys(
 
 
 def _index_in(tables: list[pa.Table | None], column: str, values: pa.Array) -> list[pa.Array]:
-    """For each table, where each row's `column` is in `values` (null: not there), in one
-    lookup over all the tables, as `_in_set`."""
+    """For each table, where each row's `column` is in `values` (null: not there). One
+    lookup over all the tables: Arrow builds its hash table of `values` on every call."""
     if not tables:
         return []
     whole = pa.chunked_array([c for t in tables if t is not None for c in t[column].chunks], values.type)
@@ -279,18 +279,8 @@ def _uris_now(keys: pa.Table, found: pa.Array, uris: pa.Array) -> pa.Array:
 
 
 def _in_set(tables: list[pa.Table | None], column: str, values: pa.Array) -> list[pa.Array]:
-    """For each table, whether each row's `column` is among `values` (null: no). One
-    lookup over all the tables: Arrow builds its hash set of `values` on every call."""
-    if not tables:
-        return []
-    whole = pa.chunked_array([c for t in tables if t is not None for c in t[column].chunks], values.type)
-    found = pc.fill_null(pc.is_in(whole, value_set=values), False).combine_chunks()
-    masks, start = [], 0
-    for table in tables:
-        rows = 0 if table is None else table.num_rows
-        masks.append(found.slice(start, rows))
-        start += rows
-    return masks
+    """For each table, whether each row's `column` is among `values` (null: no)."""
+    return [pc.is_valid(found) for found in _index_in(tables, column, values)]
 
 
 def _carry(plan: Plan, part: dict[str, Any], keys: pa.Table, keep: pa.Array, uris: pa.Array | None) -> None:
