@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -54,14 +54,16 @@ from transform.publish import (
     open_staging,
     publish_staged,
     read_hash_manifest,
+    read_windows,
     without_articles,
     write_hash_manifest,
     write_parts,
+    write_windows,
 )
 from transform.schemas import PUBLISHED, TABLES
 from transform.tables import Rejected, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
-from transform.windows import infer_window
+from transform.windows import infer_window, window_key
 
 if TYPE_CHECKING:
     from ingest.web import WebDocuments
@@ -140,26 +142,54 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
 
 
 @task(name="discover documents", cache_policy=NO_CACHE)
-def discover_documents(sources: list[Source]) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
+def discover_documents(
+    sources: list[Source], output: str | Path | None = None
+) -> tuple[list[DocumentRef], list[tuple[str, str]]]:
     """Documents of the local sources (folders and files), each with its source's outlet and
     publication window: the one sources.yaml declares, else the one a sample of the source's
-    own documents implies (transform/windows.py), else none."""
+    own documents implies (transform/windows.py), else none. An implied window is saved
+    beside `output` and read again while the sampled files are unchanged."""
     refs: dict[str, DocumentRef] = {}
     problems: list[tuple[str, str]] = []
+    saved = read_windows(output) if output is not None else {}
+    windows = dict(saved)
+    today = datetime.now(UTC).date()
     with gc_paused():
         for source in sources:
             found, missing = discover([source.location])
             problems += missing
             window = source.published_between
             if window is None and source.infer_window:
-                window = infer_window(found, as_of=datetime.now(UTC).date())
-            if window is not None and source.published_between is None:
-                _logger().info("%s: published between %s and %s, as its dated documents imply", source.name, *window)
+                window = _implied_window(found, today, source.location, windows)
+                if window is not None:
+                    implied = "%s: published between %s and %s, as its dated documents imply"
+                    _logger().info(implied, source.name, *window)
             for ref in found:
                 if ref.uri not in refs:
                     same = ref.outlet == source.outlet and ref.published_between == window
                     refs[ref.uri] = ref if same else ref.of_source(source.outlet, window)
-        return sorted(refs.values(), key=attrgetter("uri")), problems
+        if output is not None and windows != saved:
+            try:
+                write_windows(output, windows)
+            except OSError as error:  # only a cache: the next run infers it again
+                _logger().warning("publication windows not saved: %s", error)
+        listed = list(refs.values()) if len(sources) == 1 else sorted(refs.values(), key=attrgetter("uri"))
+        return listed, problems  # one source's documents come sorted from `discover`
+
+
+def _implied_window(
+    found: list[DocumentRef], today: date, location: str, windows: dict[str, Any]
+) -> tuple[date, date] | None:
+    """The window `found` implies: the saved one when its sample is unchanged (`windows`,
+    updated in place), else inferred from the sample."""
+    key = window_key(found, as_of=today)
+    saved = windows.get(location)
+    if isinstance(saved, dict) and saved.get("key") == key:
+        bounds = saved.get("window")
+        return (date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])) if bounds else None
+    window = infer_window(found, as_of=today)
+    windows[location] = {"key": key, "window": [d.isoformat() for d in window] if window else None}
+    return window
 
 
 @task(name="fetch web sources", cache_policy=NO_CACHE)
@@ -478,7 +508,7 @@ def _refresh_locked(
     clock = _Stopwatch()
     local = [s for s in sources if s.kind not in WEB_KINDS]
     web = [s for s in sources if s.kind in WEB_KINDS]
-    refs, problems = discover_documents(local)
+    refs, problems = discover_documents(local, output_dir)
     clock.lap("discover")
     failures: list[Rejected] = []
     if web:

@@ -141,3 +141,38 @@ def test_a_sources_file_can_turn_the_inferred_window_off(tmp_path) -> None:
     off, _ = discover_documents.fn(load_sources(tmp_path / "off.yaml"))
     assert {r.published_between for r in on} == {(date(2019, 3, 1), date(2019, 3, 31))}
     assert {r.published_between for r in off} == {None}
+
+
+def test_an_implied_window_is_saved_and_read_again_while_its_sample_is_unchanged(tmp_path, monkeypatch) -> None:
+    """A rerun does not read the sample again (it cost half a second at 354k documents):
+    the window is kept beside the output with what it was inferred from, and a changed
+    file of the sample makes it inferred anew."""
+    import os
+
+    import flows.refresh as refresh_module
+    from ingest.sources import source_for_input
+    from transform.publish import read_windows
+
+    raw, output = tmp_path / "raw", tmp_path / "tables"
+    raw.mkdir()
+    for i in range(14):
+        (raw / f"dated{i:02d}.txt").write_text(
+            f"Công an bắt {i + 2} đối tượng\nSáng nay ({i + 1}/3/2019), Công an huyện bắt {i + 2} đối tượng.\n",
+            encoding="utf-8",
+        )
+    inferred = []
+    infer = refresh_module.infer_window
+    monkeypatch.setattr(refresh_module, "infer_window", lambda refs, as_of: inferred.append(1) or infer(refs, as_of))
+    source = source_for_input(str(raw))
+    window = (date(2019, 3, 1), date(2019, 3, 31))
+
+    first, _ = refresh_module.discover_documents.fn([source], output)
+    again, _ = refresh_module.discover_documents.fn([source], output)
+    assert len(inferred) == 1 and {r.published_between for r in first + again} == {window}
+    assert read_windows(output)[source.location]["window"] == ["2019-03-01", "2019-03-31"]
+
+    changed = raw / "dated05.txt"
+    changed.write_text("Tin mới\nKhông có ngày.\n", encoding="utf-8")
+    os.utime(changed, ns=(1_000_000_000, 1_000_000_000))
+    later, _ = refresh_module.discover_documents.fn([source], output)
+    assert len(inferred) == 2 and {r.published_between for r in later} == {window}

@@ -648,11 +648,34 @@ def read_hash_manifest(output: str | Path) -> bytes | None:
         return None
 
 
+def windows_path(output: str | Path) -> str:
+    """Where the publication windows inferred for the output's sources are kept
+    (`data/.tables-windows.json`, beside the hash manifest)."""
+    return hash_manifest_path(output).removesuffix("-hashes.parquet") + "-windows.json"
+
+
+def read_windows(output: str | Path) -> dict[str, Any]:
+    """The saved windows by source location (transform/windows.py `window_key`), or {}."""
+    fs = filesystem(output)[0]
+    try:
+        found = json.loads(fs.cat_file(windows_path(output)))
+    except (FileNotFoundError, OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def write_windows(output: str | Path, windows: dict[str, Any]) -> None:
+    _replace_beside(output, windows_path(output), json.dumps(windows, sort_keys=True).encode())
+
+
 def write_hash_manifest(output: str | Path, data: bytes) -> None:
     """Replace the hash manifest in one step (a rename locally, one PUT remotely): a
     killed run leaves the old one or the new one, never half of one."""
+    _replace_beside(output, hash_manifest_path(output), data)
+
+
+def _replace_beside(output: str | Path, path: str, data: bytes) -> None:
     fs, _ = filesystem(output)
-    path = hash_manifest_path(output)
     if is_remote(output):
         fs.pipe_file(path, data)
         return

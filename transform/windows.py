@@ -9,11 +9,12 @@ document of the source as a window declared in sources.yaml does (`published_bet
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 
 from extract.decode import Rejection, decode_document
-from extract.pipeline import article_published
+from extract.pipeline import EXTRACTOR_VERSION, article_published
 from extract.published import Published, source_window
 from ingest.local import DocumentRef, read_bytes
 from ingest.sources import is_web_address
@@ -40,8 +41,22 @@ def _published(ref: DocumentRef, as_of: date) -> Published | None:
     return article_published(text, as_of)
 
 
+def _sample(refs: Sequence[DocumentRef], size: int) -> list[DocumentRef]:
+    """The documents a window is inferred from. Web pages carry their own dates and are left out."""
+    return [r for r in spread_sample([r for r in refs if not is_web_address(r.uri)], size) if r.rejection is None]
+
+
 def infer_window(refs: Sequence[DocumentRef], as_of: date, size: int = SAMPLE) -> tuple[date, date] | None:
     """The window a local source's documents imply, or None: too few dated strongly, or
-    spread over years. Web pages carry their own dates and are left out."""
-    sample = [r for r in spread_sample([r for r in refs if not is_web_address(r.uri)], size) if r.rejection is None]
-    return source_window(p for p in (_published(r, as_of) for r in sample) if p is not None)
+    spread over years."""
+    return source_window(p for p in (_published(r, as_of) for r in _sample(refs, size)) if p is not None)
+
+
+def window_key(refs: Sequence[DocumentRef], as_of: date, size: int = SAMPLE) -> str:
+    """What `infer_window` depends on: the sampled files as they are now (uri, size and
+    mtime, as the hash manifest knows them), the day and the extractor. A rerun whose key
+    is the one saved need not read the sample again."""
+    digest = hashlib.sha1(f"{EXTRACTOR_VERSION}|{as_of.isoformat()}|{size}".encode())
+    for ref in _sample(refs, size):
+        digest.update(f"{ref.uri}\0{ref.size}\0{ref.mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
