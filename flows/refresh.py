@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -63,7 +63,7 @@ from transform.publish import (
 from transform.schemas import PUBLISHED, TABLES
 from transform.tables import Rejected, rejects_table
 from transform.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
-from transform.windows import infer_window, window_key
+from transform.windows import implied_window
 
 if TYPE_CHECKING:
     from ingest.web import WebDocuments
@@ -152,7 +152,7 @@ def discover_documents(
     refs: dict[str, DocumentRef] = {}
     problems: list[tuple[str, str]] = []
     saved = read_windows(output) if output is not None else {}
-    windows = dict(saved)
+    windows = {location: dict(kept) for location, kept in saved.items() if isinstance(kept, dict)}
     today = datetime.now(UTC).date()
     with gc_paused():
         for source in sources:
@@ -160,7 +160,7 @@ def discover_documents(
             problems += missing
             window = source.published_between
             if window is None and source.infer_window:
-                window = _implied_window(found, today, source.location, windows)
+                window = implied_window(found, today, windows.setdefault(source.location, {}))
                 if window is not None:
                     implied = "%s: published between %s and %s, as its dated documents imply"
                     _logger().info(implied, source.name, *window)
@@ -175,21 +175,6 @@ def discover_documents(
                 _logger().warning("publication windows not saved: %s", error)
         listed = list(refs.values()) if len(sources) == 1 else sorted(refs.values(), key=attrgetter("uri"))
         return listed, problems  # one source's documents come sorted from `discover`
-
-
-def _implied_window(
-    found: list[DocumentRef], today: date, location: str, windows: dict[str, Any]
-) -> tuple[date, date] | None:
-    """The window `found` implies: the saved one when its sample is unchanged (`windows`,
-    updated in place), else inferred from the sample."""
-    key = window_key(found, as_of=today)
-    saved = windows.get(location)
-    if isinstance(saved, dict) and saved.get("key") == key:
-        bounds = saved.get("window")
-        return (date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])) if bounds else None
-    window = infer_window(found, as_of=today)
-    windows[location] = {"key": key, "window": [d.isoformat() for d in window] if window else None}
-    return window
 
 
 @task(name="fetch web sources", cache_policy=NO_CACHE)

@@ -311,7 +311,7 @@ class HashManifest:
 
         try:
             table = pq.read_table(pa.BufferReader(data))
-            if table.schema.names != list(_MANIFEST_COLUMNS):
+            if table.schema.names != _manifest_schema().names:
                 return manifest
             manifest._loaded = table.cast(_manifest_schema()).combine_chunks()
         except Exception:  # any damage means: hash everything
@@ -322,7 +322,7 @@ class HashManifest:
     def entries(self) -> dict[str, tuple[int, int, str]]:
         """Every entry, as a dict (for inspection: the run never builds it)."""
         table = self._current_loaded()
-        columns = [table.column(name).to_pylist() for name in _MANIFEST_COLUMNS]
+        columns = [column.to_pylist() for column in table.columns]
         found = {uri: (size, mtime, digest) for uri, size, mtime, digest in zip(*columns, strict=True)}
         return {**found, **self._recorded}
 
@@ -346,9 +346,6 @@ class HashManifest:
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, compression="zstd")
         return sink.getvalue().to_pybytes()
-
-    def lookup(self, ref: DocumentRef) -> str | None:
-        return self.lookup_all([ref])[0]
 
     def lookup_all(self, refs: list[DocumentRef]) -> list[str | None]:
         """The known digest of each of `refs` (None: not known as it is now, or a rejection)."""
@@ -412,7 +409,6 @@ def _manifest_table(entries: dict[str, tuple[int, int, str]]) -> pa.Table:
     return pa.table([list(entries), list(sizes), list(mtimes), list(digests)], schema=_manifest_schema())
 
 
-_MANIFEST_COLUMNS = ("uri", "size", "mtime_ns", "content_sha256")
 RACY_NS = 2_000_000_000  # see HashManifest: 2 s covers FAT's timestamps and clock steps
 
 

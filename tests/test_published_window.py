@@ -160,9 +160,11 @@ def test_an_implied_window_is_saved_and_read_again_while_its_sample_is_unchanged
             f"Công an bắt {i + 2} đối tượng\nSáng nay ({i + 1}/3/2019), Công an huyện bắt {i + 2} đối tượng.\n",
             encoding="utf-8",
         )
+    import transform.windows as windows_module
+
     inferred = []
-    infer = refresh_module.infer_window
-    monkeypatch.setattr(refresh_module, "infer_window", lambda refs, as_of: inferred.append(1) or infer(refs, as_of))
+    infer = windows_module.infer_window
+    monkeypatch.setattr(windows_module, "infer_window", lambda refs, as_of: inferred.append(1) or infer(refs, as_of))
     source = source_for_input(str(raw))
     window = (date(2019, 3, 1), date(2019, 3, 31))
 

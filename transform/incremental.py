@@ -104,12 +104,13 @@ READERS = 8  # parts whose keys are read at once
 CARRIED = {**schemas.TABLES, "fact_mentions": schemas.MENTIONS}
 
 
-def _table_of(part: dict[str, Any]) -> str:
+def table_of(part: dict[str, Any]) -> str:
+    """The table a `_PARTS.json` entry belongs to."""
     return str(part.get("table") or part["path"].partition("/")[0])
 
 
 def _schema(part: dict[str, Any]) -> pa.Schema:
-    return CARRIED[_table_of(part)]
+    return CARRIED[table_of(part)]
 
 
 def _names(part: dict[str, Any]) -> list[str]:
@@ -168,9 +169,9 @@ def plan_refresh(
         return everything
     by_table: dict[str, list[dict[str, Any]]] = {}
     for part in parts:
-        if _table_of(part) not in CARRIED:  # the metrics: made anew by every run
+        if table_of(part) not in CARRIED:  # the metrics: made anew by every run
             continue
-        by_table.setdefault(_table_of(part), []).append(part)
+        by_table.setdefault(table_of(part), []).append(part)
 
     articles = _with_keys(current, by_table.get("articles", []), _ARTICLE_KEYS)
     rejects = _with_keys(current, by_table.get("rejects", []), _REJECT_KEYS)
@@ -288,7 +289,7 @@ def _carry(plan: Plan, part: dict[str, Any], keys: pa.Table, keep: pa.Array, uri
     some go or their document moved (`uris`, its rows' sources now, differ from the
     published ones), left out when none stays."""
     kept = pc.sum(pc.cast(keep, pa.int64())).as_py() or 0
-    name = _table_of(part)
+    name = table_of(part)
     plan.carried_rows[name] += kept
     if kept == 0:
         if keys.num_rows:

@@ -18,7 +18,6 @@ the corpus: at most MAX_FACTS facts a metric, MAX_PLACES places a chart (the res
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
 import re
@@ -33,7 +32,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from transform.publish import PARTS
+from transform.incremental import published_parts, table_of
 
 MAX_FACTS = 10  # largest facts listed per metric
 MAX_PLACES = 6  # places with their own colour per chart; the rest are OTHER
@@ -128,12 +127,12 @@ def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
 
 
 def _listed_rows(path: Path) -> int | None:
-    """The rows `_PARTS.json` beside the table's folder lists for it, or None."""
+    """The rows the current version's `_PARTS.json` lists for the table, or None."""
     try:
-        parts = json.loads((path.parent / PARTS).read_text(encoding="utf-8"))
-        listed = [p for p in parts if p.get("table", p["path"].partition("/")[0]) == path.name]
+        _, parts = published_parts(path.parent)
+        listed = [p for p in parts or [] if table_of(p) == path.name]
         return sum(int(p["rows"]) for p in listed) if listed and path.is_dir() else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from extract.decode import Rejection, decode_document
 from extract.pipeline import EXTRACTOR_VERSION, article_published
@@ -60,3 +61,15 @@ def window_key(refs: Sequence[DocumentRef], as_of: date, size: int = SAMPLE) -> 
     for ref in _sample(refs, size):
         digest.update(f"{ref.uri}\0{ref.size}\0{ref.mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def implied_window(refs: Sequence[DocumentRef], as_of: date, saved: dict[str, Any]) -> tuple[date, date] | None:
+    """`infer_window`, unless `saved` (what the last run kept for this source: its
+    `window_key` and window) was inferred from the same sample; `saved` is updated."""
+    key = window_key(refs, as_of)
+    if saved.get("key") == key:
+        bounds = saved.get("window")
+        return (date.fromisoformat(bounds[0]), date.fromisoformat(bounds[1])) if bounds else None
+    window = infer_window(refs, as_of)
+    saved.update(key=key, window=[d.isoformat() for d in window] if window else None)
+    return window
