@@ -64,7 +64,12 @@ def _at_least(minimum: float, kind: type[int] | type[float]) -> Callable[[str], 
 
 def _add_source_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--input", nargs="+", default=[], metavar="PATH|URL", help="files, folders of documents, or web page URLs"
+        "--input",
+        nargs="+",
+        action="extend",  # `--input a --input b` reads both, as `--input a b` does
+        default=[],
+        metavar="PATH|URL",
+        help="files, folders of documents, or web page URLs",
     )
     command.add_argument("--sources", default=None, metavar="FILE", help="a sources file (see sources.yaml)")
     command.add_argument(

@@ -235,20 +235,25 @@ def validate_batches(validator: Validator, staging: str, parts: list[dict[str, A
 
 @task(name="build metrics", cache_policy=NO_CACHE)
 def metrics_table(
-    staging: str, validator: Validator, previous: str | None = None, fresh: list[str] | None = None
+    staging: str,
+    validator: Validator,
+    parts: list[dict[str, Any]],
+    previous: str | None = None,
+    fresh: list[str] | None = None,
 ) -> tuple[pa.Table, list[dict[str, Any]]]:
     """One row per reported fact, from the mentions of facts of the staged version
     (transform/facts.py), validated and staged; then the keys of every part are checked
-    across parts. The sentences of facts come from the `previous` version's metrics and
-    the `fresh` figures parts where they can (transform/staged.py). Returns the metrics
-    and their part."""
+    across parts. A refresh folds again only the facts its `fresh` parts (the figures and
+    mentions it wrote) touch, and Great Expectations validates those rows; the others
+    are the `previous` version's (transform/staged.py). Returns the metrics and their part."""
     from transform.staged import validate_metrics, version_keys, version_metrics
 
     metrics = version_metrics(staging, previous, fresh or [])
-    keys = version_keys(staging)
+    keys = version_keys(staging, parts)
+    keys["metrics"] = metrics.table.select(["metric_id"])
     validator.check_keys(keys)
-    validate_metrics(validator, metrics, keys)
-    return metrics, write_parts({"metrics": metrics}, staging)
+    validate_metrics(validator, metrics.refolded, keys)  # the rest were validated when published
+    return metrics.table, write_parts({"metrics": metrics.table}, staging)
 
 
 @task(name="write report", cache_policy=NO_CACHE)
@@ -535,8 +540,8 @@ def _refresh_locked(
         empty = {n: s for n, s in PUBLISHED.items() if n not in staged_tables and n != "metrics"}
         parts += empty_parts(staging, empty, current_parts(output_dir) if empty else None)
         carried = {part["path"] for part in work.shared}
-        fresh = [p["path"] for p in parts if p["table"] == "figures" and p["path"] not in carried]
-        metrics, metrics_parts = metrics_table(str(staging), validator, work.current, fresh)
+        fresh = [p["path"] for p in parts if p["table"] in ("figures", "fact_mentions") and p["path"] not in carried]
+        metrics, metrics_parts = metrics_table(str(staging), validator, parts, work.current, fresh)
         parts += metrics_parts
         close_staging(staging, parts)
         clock.lap("metrics")
@@ -606,7 +611,10 @@ def _stage_new_version(
     validator = Validator(taxonomy.keys, run_time=run_time, docs_dir=docs_dir, taxonomy=taxonomy)
     new_rejects: Counter[str] = Counter()
     duplicates: list[Rejected] = []
-    group: list[dict[str, Any]] = []
+    # the run's own rejects (every run makes them again: parts apart from the batches')
+    # are validated with the first group, not alone: each validation costs a second or so
+    group = write_parts({"rejects": extra}, staging) if extra.num_rows else []
+    parts += group
     grouped = first = 0
     try:
         with RunProgress(len(work.new), logger) as progress:
@@ -632,11 +640,12 @@ def _stage_new_version(
     release_idle_workers()
     repeats = rejects_table(duplicates, run_time)
     new_rejects.update(repeats.column("reason").to_pylist())
-    # apart: every run makes `extra` again, while the repeats are carried like any reject
-    own_parts = [part for rows in (extra, repeats) if rows.num_rows for part in write_parts({"rejects": rows}, staging)]
-    if own_parts:
-        parts += own_parts
-        parts += validate_batches(validator, str(staging), own_parts, "the run's rejects")
+    if repeats.num_rows:  # carried like any reject from now on
+        repeat_parts = write_parts({"rejects": repeats}, staging)
+        parts += repeat_parts
+        group += repeat_parts
+    if group:  # the repeats, or the run's rejects when no batch ran
+        parts += validate_batches(validator, str(staging), group, "the run's rejects")
     return parts, validator, new_rejects
 
 

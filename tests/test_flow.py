@@ -612,3 +612,12 @@ def test_publishing_swaps_a_link_to_a_complete_version(tmp_path: Path) -> None:
         assert sorted(p.name for p in output.iterdir() if p.is_dir()) == sorted(SCHEMAS)
         assert len(list(versions_dir(output).iterdir())) <= KEEP_VERSIONS
     assert pd.read_parquet(output / "figures").empty
+
+
+def test_input_given_twice_reads_both() -> None:
+    """`--input a --input b` is `--input a b`: the second flag does not drop the first
+    (a run would then publish tables without the first input's documents)."""
+    from flows.cli import _parameters, _parser
+
+    args = _parser().parse_args(["run", "--input", "a", "b", "--input", "c", "--output", "out"])
+    assert _parameters(args)["inputs"] == ["a", "b", "c"]

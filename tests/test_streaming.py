@@ -4,6 +4,7 @@ validation runs a group of batches at a time, and keys are checked across all pa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from transform.batch import ARTICLE_KEYS, extract_to_parts
 from transform.publish import PARTS, open_staging
 from transform.staged import read_parts
 from transform.taxonomy import load_taxonomy
-from transform.validate import Validator
+from transform.validate import Validator, _may_repeat
 
 SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 STORY = " date 2025-03-14 (ANTĐ) - Công an tỉnh đã bắt giữ 12 đối tượng đánh bạc.\nSáng nay, 3 xe máy bị thu giữ."
@@ -121,3 +122,18 @@ def test_keys_are_checked_across_parts() -> None:
     keys["articles"] = pa.table({"article_id": pa.array(["a1", "gone"])})
     keys["dates"] = pa.table({"date_id": pa.array(["d1"]), "article_id": pa.array(["a1"])})
     assert clean.check_keys(keys) == [] and clean.finish().success
+
+
+def test_row_ids_repeated_across_parts_are_found_by_their_folds() -> None:
+    """Ids of 16 characters take `_may_repeat`'s fast path (folded 64-bit words): a
+    repeat among a hundred thousand, in another chunk or at a sliced offset, is found;
+    so is a repeated metric id; distinct ids pass."""
+    ids = [hashlib.sha1(str(i).encode()).hexdigest()[:16] for i in range(100_000)]
+    assert not _may_repeat(pa.chunked_array([ids[:700], ids[700:]]))
+    assert _may_repeat(pa.chunked_array([ids, ids[41_000:41_001]]))
+    assert _may_repeat(pa.array(["x", *ids, ids[5]]).slice(1))
+    assert not _may_repeat(pa.array(["x", *ids]).slice(1))
+    validator = Validator(load_taxonomy().keys, run_time=datetime.now(UTC))
+    failures = validator.check_keys({"metrics": pa.table({"metric_id": pa.array([*ids[:10], ids[3]])})})
+    assert [(f.table, f.expectation) for f in failures] == [("metrics", "unique(metric_id) across parts")]
+    assert ids[3] in failures[0].detail

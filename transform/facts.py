@@ -439,7 +439,12 @@ def _all_known(df: pd.DataFrame, column: str, known: pd.Series | None) -> pd.Ser
     lists = pa.array(df[column].to_list(), pa.list_(pa.string()))
     # an Arrow-backed column (the run's projections of a whole version) is taken as it is
     values = pa.array([] if known is None else known, pa.string(), from_pandas=True)
-    found = pc.is_in(lists.flatten(), value_set=values).to_numpy(zero_copy_only=False)
+    ids = lists.flatten()
+    if len(ids) * 8 < len(values):
+        # a refresh's few facts against millions of figure ids: hashing the few and probing
+        # the many costs a tenth of hashing the many
+        values = pc.unique(values.filter(pc.is_in(values, value_set=ids)))
+    found = pc.is_in(ids, value_set=values).to_numpy(zero_copy_only=False)
     rows = lists.value_parent_indices().to_numpy()
     missing = np.bincount(rows[~found], minlength=len(df))
     lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
@@ -474,3 +479,58 @@ def counts_agree(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Ser
 
 
 DERIVED = {"figures_exist": figures_exist, "articles_exist": articles_exist, "counts_agree": counts_agree}
+
+
+# ---------------------------------------------------------------------------
+# A refresh folds again only the facts its mentions touch.
+# ---------------------------------------------------------------------------
+
+# What `_conflicts` compares facts within: a fact's row depends on its own mentions and,
+# through `conflict`, on every fact of its (metric, place, period).
+SCOPE = ["metric", "place", "period_start", "period_end"]
+# The columns of the staged mentions `facts_to_refold` reads: a few of every mention.
+SCOPE_COLUMNS = ["figure_id", "metric_id", *SCOPE]
+# The order of the metrics rows (`metrics_from_mentions` sorts them so).
+METRICS_ORDER = ["metric", "place", "period_start", "value", "metric_id"]
+
+
+def _scope_keys(table: pa.Table) -> pa.ChunkedArray:
+    """One string per row of its SCOPE; null when it has no place or no period, since such
+    a fact never conflicts (`_conflicts`), so nothing else depends on it."""
+    parts = [pc.cast(table[name], pa.string()) for name in SCOPE]
+    return pc.binary_join_element_wise(*parts, "\x1f", null_handling="emit_null")
+
+
+def facts_to_refold(previous: pa.Table, mentions: pa.Table, fresh_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The metric ids whose rows a refresh must fold again from their mentions.
+
+    `previous` is the last version's metrics, `mentions` the staged version's mentions
+    (SCOPE_COLUMNS) and `fresh_ids` the metric ids of the mentions this run wrote. A fact
+    is folded again when it has a new mention or lost one (a figure of its `figure_ids` is
+    no longer staged), and so is every fact of the same metric, place and period as one
+    of those: its `conflict` counts their articles. Every other row stays as it was.
+    """
+    figure_lists = previous["figure_ids"].combine_chunks()
+    gone = pc.invert(pc.is_in(pc.list_flatten(figure_lists), value_set=mentions["figure_id"]))
+    lost = pc.unique(pc.list_parent_indices(figure_lists).filter(gone))
+    changed = pc.unique(pa.chunked_array([pa.array(fresh_ids, pa.string()), previous["metric_id"].take(lost)]))
+    scopes = pa.chunked_array(
+        [
+            _scope_keys(mentions.filter(pc.is_in(mentions["metric_id"], value_set=changed))),
+            _scope_keys(previous.filter(pc.is_in(previous["metric_id"], value_set=changed))),
+        ],
+        pa.string(),
+    )
+    touched = pc.unique(pc.drop_null(scopes))
+    sharing = mentions["metric_id"].filter(pc.is_in(_scope_keys(mentions), value_set=touched))
+    return pc.unique(pa.chunked_array([changed, sharing.combine_chunks()], pa.string()))
+
+
+def merged_metrics(previous: pa.Table, refolded: pa.Table, refold: pa.Array) -> pa.Table:
+    """The last version's metrics with the rows of `refold` replaced by `refolded` (made by
+    `metrics_from_mentions` from all the staged mentions of those facts), in the order
+    `metrics_from_mentions` gives a whole table."""
+    kept = previous.filter(pc.invert(pc.is_in(previous["metric_id"], value_set=refold)))
+    table = pa.concat_tables([kept.select(METRICS.names).cast(METRICS), refolded.cast(METRICS)])
+    order = pc.sort_indices(table, sort_keys=[(name, "ascending", "at_end") for name in METRICS_ORDER])
+    return table.take(order).combine_chunks()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -18,9 +18,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from transform import schemas
-from transform.facts import fact_mentions, metrics_from_mentions
+from transform.facts import SCOPE_COLUMNS, fact_mentions, facts_to_refold, merged_metrics, metrics_from_mentions
 from transform.publish import filesystem, read_table, write_parts
-from transform.schemas import MENTIONS
+from transform.schemas import MENTIONS, METRICS
 from transform.validate import ExpectationFailure, Validator
 
 # The key columns the table-wide checks read of every part (Validator.check_keys).
@@ -63,38 +63,84 @@ def stage_group(
     return write_parts({"fact_mentions": mentions}, staging, articles=tables["articles"], salt=label)
 
 
-def version_keys(staging: str | Path) -> dict[str, pa.Table]:
-    """The key columns of every part of the version's articles, figures and dates."""
-    return {name: read_table(staging, name, columns) for name, columns in KEYS.items()}
+def version_keys(staging: str | Path, parts: Sequence[dict[str, Any]] | None = None) -> dict[str, pa.Table]:
+    """The key columns of every part of the version's articles, figures, dates and
+    mentions; from the files of `parts` (entries of `_PARTS.json`) when given: a folder
+    of thousands of parts is listed in a second, its list read at once."""
+    if parts is None:
+        return {name: read_table(staging, name, columns) for name, columns in KEYS.items()}
+    fs, root = filesystem(staging)
+    keys = {}
+    for name, columns in KEYS.items():
+        files = [f"{root}/{part['path']}" for part in parts if part["table"] == name]
+        dataset = ds.dataset(files, schema=schemas.PUBLISHED[name], format="parquet", filesystem=fs)
+        keys[name] = dataset.to_table(columns=columns)
+    return keys
 
 
-def version_metrics(staging: str | Path, previous: str | None = None, fresh: Sequence[str] = ()) -> pa.Table:
-    """The metrics table of the version, from the mentions its groups staged; the sentence
-    of each fact's first mention is read for those figures only: from the metrics of
-    `previous` (the published version the staged one carries parts of, made by the same
-    extractor), then from the `fresh` figures parts (paths this run wrote), then, for any
-    still missing, from every figures part."""
-    mentions = read_table(staging, "fact_mentions", MENTIONS.names)
+class VersionMetrics(NamedTuple):
+    """The metrics of a staged version, and the rows of it this run folded: the others are
+    the last version's rows as they were validated and published."""
+
+    table: pa.Table
+    refolded: pa.Table
+
+
+def version_metrics(staging: str | Path, previous: str | None = None, fresh: Sequence[str] = ()) -> VersionMetrics:
+    """The metrics table of the version, from the mentions its groups staged.
+
+    With a `previous` version (the published one the staged one carries parts of, made by
+    the same extractor), only the facts the run's mentions touch are folded again
+    (`facts.facts_to_refold`): those of the mentions in `fresh` (part paths this run
+    wrote), those that lost a mention, and those sharing a metric, place and period with
+    either; the other rows are the previous metrics'. Without one, every fact is folded.
+    The sentence of each folded fact's first mention comes from the previous metrics, then
+    the `fresh` figures parts, then, for any still missing, every figures part."""
+    last = _previous_metrics(previous) if previous else None
+    figures_parts = [path for path in fresh if path.startswith("figures/")]
 
     def sentences(ids: Sequence[str]) -> dict[str, str]:
-        found = _published_sentences(previous, ids) if previous else {}
-        for files in (list(fresh), None):
+        found = _published_sentences(last, ids) if last is not None else {}
+        for files in (figures_parts, None):
             missing = [i for i in ids if i not in found]
             if not missing:
                 break
             found.update(_figure_sentences(staging, missing, files))
         return found
 
-    return metrics_from_mentions(mentions, sentences)
+    if last is None:
+        metrics = metrics_from_mentions(read_table(staging, "fact_mentions", MENTIONS.names), sentences)
+        return VersionMetrics(metrics, metrics)
+    mentions = read_table(staging, "fact_mentions", SCOPE_COLUMNS)
+    fresh_ids = _mention_ids(staging, [path for path in fresh if path.startswith("fact_mentions/")])
+    refold = facts_to_refold(last, mentions, fresh_ids)
+    wanted = ds.field("metric_id").isin(refold) if len(refold) else ds.scalar(False)
+    refolded = metrics_from_mentions(read_table(staging, "fact_mentions", MENTIONS.names, where=wanted), sentences)
+    return VersionMetrics(merged_metrics(last, refolded, refold), refolded)
 
 
-def _published_sentences(version: str, ids: Sequence[str]) -> dict[str, str]:
+def _previous_metrics(version: str) -> pa.Table | None:
+    """The metrics a published version holds, or None when it has none of this layout
+    (an older version, say): then the run folds every fact."""
+    try:
+        table = read_table(version, "metrics", METRICS.names)
+    except (OSError, pa.ArrowInvalid, pa.ArrowTypeError, KeyError):
+        return None
+    return table if table.schema.equals(METRICS) else None
+
+
+def _mention_ids(staging: str | Path, files: list[str]) -> pa.Array:
+    """The metric ids of the mentions in the staged parts `files`."""
+    if not files:
+        return pa.array([], pa.string())
+    fs, root = filesystem(staging)
+    dataset = ds.dataset([f"{root}/{path}" for path in files], format="parquet", filesystem=fs)
+    return dataset.to_table(columns=["metric_id"])["metric_id"].combine_chunks()
+
+
+def _published_sentences(table: pa.Table, ids: Sequence[str]) -> dict[str, str]:
     """The sentences a published version's metrics hold for their first figures among `ids`:
     a refresh that adds a few articles reads a few thousand rows, not the figures table."""
-    try:
-        table = read_table(version, "metrics", ["figure_ids", "sentence"])
-    except (OSError, pa.ArrowInvalid, KeyError):  # none, or of another layout: read the figures
-        return {}
     first = pc.list_element(table["figure_ids"], 0)
     wanted = pc.is_in(first, value_set=pa.array(list(ids), pa.string()))
     return dict(zip(first.filter(wanted).to_pylist(), table["sentence"].filter(wanted).to_pylist(), strict=True))
