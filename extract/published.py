@@ -303,9 +303,7 @@ def _dated_plan(text: str, raw: RawDate) -> date | None:
     if _TARGET_BEFORE.search(before) or _DEADLINE_BEFORE.search(before[-25:]) or _DOCUMENT_BEFORE.search(before):
         return None  # a target, a deadline or a document's date ("Kế hoạch … theo Quyết định số 2036 ngày …")
     clause = max(before.rfind(c) for c in _CLAUSE_STOPS) + 1  # within the sentence
-    schedule = None
-    for schedule in _SCHEDULE_WORD.finditer(before, clause):
-        pass  # the last schedule word before the date
+    schedule = max(_SCHEDULE_WORD.finditer(before, clause), key=lambda m: m.start(), default=None)  # the last
     if schedule is not None and _PAST_WORD.search(before, schedule.end()):
         schedule = None  # "được lên kế hoạch hồi tháng 10-2016": a plan of the past
     later = _SCHEDULE_AFTER.match(text, raw.end) if raw.granularity == "day" else None
