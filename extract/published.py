@@ -80,6 +80,45 @@ _DEADLINE_BEFORE = re.compile(
 _DOCUMENT_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation(_PUB['document_names']['words'])})(?!\w)(?:[\s,]+[\w/.\-]+){{0,6}}[\s,]*$"
 )
+# a dated plan ([dated_plan]): a schedule word before it in its sentence, or a future word
+# in its clause after it ("ngày 12/6/2017, các đại biểu sẽ biểu quyết"), and no target word
+_DATED_PLAN = _PUB["dated_plan"]
+_SCHEDULE_WORD = re.compile(rf"(?<!\w)(?:{alternation(_DATED_PLAN['before'])})(?!\w)", re.IGNORECASE)
+_TARGET_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_DATED_PLAN['not_before'])})(?!\w)[^.;!?\n]{{0,{PLAN_REACH}}}$", re.IGNORECASE
+)
+# the date, a comma, the subject, the future word: "ngày 12/6/2017, các đại biểu sẽ …"; lazy
+# within a bounded reach, at most 40 tries of one alternation
+_SCHEDULE_AFTER = re.compile(
+    rf"\s*+,\s*+(?P<gap>[^.;!?\n,]{{0,40}}?)(?<!\w)(?:{alternation(_DATED_PLAN['after'])})(?!\w)", re.IGNORECASE
+)
+_PAST_WORD = re.compile(rf"(?<!\w)(?:{alternation(_DATED_PLAN['past'])})(?!\w)", re.IGNORECASE)
+# between the date and its future word, a past word or a second clause ("Cuối tháng 1.2017, nhóm
+# tàu quay về Nga và dự kiến …"): the future word is not the date's
+_NOT_IN_SUBJECT = re.compile(
+    rf"(?<!\w)(?:{alternation(_DATED_PLAN['past'] + _DATED_PLAN['conjunctions'])})(?!\w)", re.IGNORECASE
+)
+# A plan's day or month this many days or fewer after the text's own day places that day in
+# its year: a schedule announces the weeks ahead.
+PLAN_AHEAD_DAYS = 62
+# "Cuối tuần này Confederations Cup 2017 sẽ khai mạc": words of this week or day, and in their
+# clause, within EVENT_REACH characters, a name with its year ([coming_event])
+_EVENT = _PUB["coming_event"]
+EVENT_REACH = 70
+_SOON = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['soon'])})(?!\w)")  # on the lower-cased text
+# a year after a space, no part of a date ("12/6/2017") nor of a number ("2017.5"); the literal
+# space first makes the scan of the whole text about twice as fast
+_SPACED_YEAR = re.compile(r" ((?:19|20)\d\d)(?![\w/\-]|[.,]\d)")
+NAME_WORDS = 4  # the words before a year that may name its event ("U20 World Cup 2017")
+_NAME_WORD = re.compile(r"\w[\w\-.&]*")
+_OPENERS = "([{\"'“‘«"
+_NOT_BEFORE_EVENT_YEAR = frozenset(_EVENT["not_before_year"])
+# "chuẩn bị cho giải U23 châu Á 2018": up to three words ("vòng chung kết") between the cue and the name
+_PREPARED_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_EVENT['prepared_before'])})(?:\s++\w++){{0,3}}\s*+$", re.IGNORECASE
+)
+_NOT_IN_EVENT_NAME = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['not_in_name'])})(?!\w)")
+_CLAUSE_STOPS = ".;!?\n"
 _SAME_PERIOD_BEFORE = PhraseSet(_PUB["same_period_cues"]["words"], gap=r"[\s,]*(?:năm\s+)?")
 _SAME_PERIOD_START = re.compile(rf"(?:{alternation(_PUB['same_period_cues']['words'])})(?!\w)", re.IGNORECASE)
 _FIRST_PART = re.compile(r"đầu", re.IGNORECASE)
@@ -102,8 +141,8 @@ RULES = frozenset(_PUB["rules"]["enabled"])  # the evidence rules in use (publis
 # Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
 EVIDENCE_NAMES = (
     "header", "header_cue", "cue_year", "weekday", "lunar_year", "named_year", "as_of", "this_year",
-    "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part", "part", "title_year",
-    "near_any", "latest_month", "latest", "window", "none",
+    "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part",
+    "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window", "none",
 )  # fmt: skip
 
 _WEEKDAYS: dict[str, int] = {k.lower(): v for k, v in _PUB["weekdays"].items()}
@@ -231,6 +270,9 @@ class Evidence:
     lunar: int | None = None  # the year of the lunar new year it names ("Tết Đinh Dậu")
     named: int | None = None  # the year of a year named for a theme ("năm APEC 2017")
     over: int | None = None  # the year after the latest it counts up to the end of ("Đến cuối năm 2016")
+    # the last days of the days and months it plans ("ngày 12/6/2017, … sẽ biểu quyết"), in order
+    plans: tuple[date, ...] = ()
+    coming: int | None = None  # the year of a coming event it names ("Cuối tuần này Confed Cup 2017 sẽ …")
 
 
 def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
@@ -241,6 +283,39 @@ def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
         or _PLAN_BEFORE.search(before)
         or _PLAN_AFTER.match(text, raw.end)
     )
+
+
+def _dated_plan(text: str, raw: RawDate) -> date | None:
+    """The last day of a plan's day or month ("ngày 12/6/2017, các đại biểu sẽ biểu quyết",
+    "dự kiến mở phiên tòa trong tháng 7/2017"), if the mention is one; a year or a part of
+    one, a target or a deadline may lie years ahead, and is none."""
+    if (
+        raw.first != raw.last
+        or raw.first.year is None
+        or raw.granularity not in ("day", "month")
+        or raw.rule in ("year_part", "quarter", "term", "now_until_year_end")
+        or text[raw.start : raw.start + 3].lower() in ("từ", "đến", "tới", "hết")
+    ):
+        return None
+    if raw.granularity == "month" and _is_since(text, raw):
+        return None  # "đợt phát hành đầu tiên kể từ tháng 10/2004": the first since, not a start ahead
+    before = text[max(0, raw.start - PLAN_REACH - 12) : raw.start]
+    if _TARGET_BEFORE.search(before) or _DEADLINE_BEFORE.search(before[-25:]) or _DOCUMENT_BEFORE.search(before):
+        return None  # a target, a deadline or a document's date ("Kế hoạch … theo Quyết định số 2036 ngày …")
+    clause = max(before.rfind(c) for c in _CLAUSE_STOPS) + 1  # within the sentence
+    schedule = max(_SCHEDULE_WORD.finditer(before, clause), key=lambda m: m.start(), default=None)  # the last
+    if schedule is not None and _PAST_WORD.search(before, schedule.end()):
+        schedule = None  # "được lên kế hoạch hồi tháng 10-2016": a plan of the past
+    later = _SCHEDULE_AFTER.match(text, raw.end) if raw.granularity == "day" else None
+    if not (
+        schedule is not None
+        or _PLAN_AFTER.match(text, raw.end)
+        or (later is not None and not _NOT_IN_SUBJECT.search(later["gap"]))
+    ):
+        return None
+    if raw.granularity == "month":
+        return month_end(raw.first.year, raw.first.month or 12)
+    return _dated(raw.first, raw.first.year)
 
 
 def _counts_up_to(text: str, raw: RawDate) -> bool:
@@ -294,6 +369,8 @@ def evidence(
     titled: list[int] = []
     compared: list[int] = []
     tallied: list[int] = []  # the years the text counts up to the end of ("Đến cuối năm 2016, …")
+    plans: list[tuple[date, bool]] = []  # the last day of each dated plan, and whether it names its day
+    unplanned: set[int] = set()  # the years of the other mentions cited as past
     for raw in raws:
         if raw.last_is_reference and raw.first.year is not None:
             if raw.rule == "since_year_start_until_now":  # "Từ đầu năm 2017 đến nay": the present year
@@ -310,6 +387,13 @@ def evidence(
         if raw.first == raw.last and _tallies_to_year_end(text, raw) and not _is_plan(text, raw, deadline=False):
             tallied.append(raw.first.year)
             continue
+        plan = _dated_plan(text, raw)
+        if plan is not None:
+            plans.append((plan, raw.granularity == "day"))
+        # a dated plan stays evidence where `_is_plan` misses it, as the rules were measured;
+        # but a plan's month is at hand only beside other years than its own (`_imminent`)
+        elif not _is_plan(text, raw):
+            unplanned.add(raw.first.year)
         if _is_plan(text, raw):
             continue
         mention = resolve(raw, text, None)
@@ -378,7 +462,76 @@ def evidence(
         lunar_year(text, lowered, lower, as_of),
         _named_year(text, lowered, lower, as_of),
         after_tally,
+        _imminent(plans, unplanned, raws),
+        _coming_event(text, lowered, as_of),
     )
+
+
+def _imminent(plans: list[tuple[date, bool]], cited: set[int], raws: list[RawDate]) -> tuple[date, ...]:
+    """The last days of the plans that are at hand, in order. A day is announced for the
+    coming weeks; a month may be a year or more ahead ("dự kiến phát điện vào tháng 6/2018"),
+    so it counts only in a year the text `cited` otherwise, or when a yearless day of the
+    text falls within PLAN_AHEAD_DAYS before its end ("Ngày 13/6, … trong tháng 7/2017")."""
+    if not plans:
+        return ()
+    yearless = [r.first for r in raws if r.first.year is None and r.granularity == "day" and r.first == r.last]
+    return tuple(
+        sorted(
+            last
+            for last, by_day in plans
+            if by_day or last.year in cited or any(_falls_before(p, last) for p in yearless if not p.lunar)
+        )
+    )
+
+
+def _falls_before(point: Point, last: date) -> bool:
+    """Whether the day `point`, in the year of `last`, is at most PLAN_AHEAD_DAYS before it."""
+    day = _dated(point, last.year)
+    return day is not None and 0 <= (last - day).days <= PLAN_AHEAD_DAYS
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The words that run up to a year unbroken by punctuation; an opening bracket or quote
+    starts the run ("(SN 1990", "“SEA Games 2017"), and is left out."""
+    run: list[str] = []
+    for word in reversed(words):
+        bare = word.lstrip(_OPENERS)
+        if not _NAME_WORD.fullmatch(bare):
+            break
+        run.insert(0, bare)
+        if bare != word:
+            break
+    return run
+
+
+def _coming_event(text: str, lowered: str, as_of: date | None) -> int | None:
+    """The latest year of an event the text names in the clause of words of this week or
+    day ("Cuối tuần này Confederations Cup 2017 sẽ khai mạc"): the event of that year is
+    at hand. A document or a model named with its year is none ([coming_event])."""
+    years = []
+    # from each year, not each cue: a year with a space before it is rarer than "nay" or "mai"
+    for year in _SPACED_YEAR.finditer(text):
+        at = year.start(1)
+        start, end = max(0, at - EVENT_REACH), min(len(text), year.end() + EVENT_REACH)
+        if not _SOON.search(lowered, start, end):
+            continue  # most years: no cue near
+        # the clause around the year: from the last stop before it to the first after
+        start = max([start] + [lowered.rfind(c, start, at) + 1 for c in _CLAUSE_STOPS])
+        end = min([end] + [i for i in (lowered.find(c, year.end(), end) for c in _CLAUSE_STOPS) if i >= 0])
+        if not _SOON.search(lowered, start, end):
+            continue
+        words = _name_words(text[start:at].split()[-NAME_WORDS:])
+        while words and not (words[0][0].isupper() or words[0][0].isdigit()):
+            words.pop(0)  # the name is the capitalized words just before the year
+        if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR:
+            continue
+        name_start = text.rfind(words[0], start, at)
+        if _NOT_IN_EVENT_NAME.search(" ".join(words)) or _PREPARED_BEFORE.search(
+            text, max(0, name_start - 40), name_start
+        ):
+            continue  # a document, a model, or an event prepared for, months ahead
+        years.append(int(year[1]))
+    return max((y for y in years if as_of is None or y <= as_of.year), default=None)
 
 
 def _this_year(lowered: str) -> list[int]:
@@ -587,6 +740,17 @@ def _month_year(point: Point, months: frozenset[tuple[int, int]], back: int = 1)
     return None
 
 
+def _plan_year(point: Point, plans: tuple[date, ...]) -> int | None:
+    """The year in which the day `point` falls within PLAN_AHEAD_DAYS before the last day of a
+    day or month the text plans (a plan early in January may follow a day of December)."""
+    for plan in plans:
+        for year in (plan.year, plan.year - 1):
+            candidate = _dated(point, year)
+            if candidate is not None and 0 <= (plan - candidate).days <= PLAN_AHEAD_DAYS:
+                return year
+    return None
+
+
 def _part_year(point: Point | None, parts: list[tuple[int, int]]) -> int | None:
     """The year of a cited part of a year that ends in the month of `point` or the one before
     ("6 tháng đầu năm 2017" in an article of 28/6). Without a day, a part that ends before
@@ -608,6 +772,7 @@ def _stated_years(found: Evidence, weekday: int | None) -> list[tuple[int | None
         (weekday, "weekday"),
         (found.lunar, "lunar_year"),
         (found.named, "named_year"),
+        (found.coming, "coming_event"),
         (found.as_of.year if found.as_of else None, "as_of"),
         (found.present, "this_year"),
         (found.compared, "same_period"),
@@ -626,6 +791,7 @@ def _cue_years(cue: DayCue, found: Evidence, weekday: int | None) -> list[tuple[
         (_month_year(point, found.recent), "near_month"),
         (_month_year(point, found.recent, RECENT_MONTHS), "recent_month"),
         (_part_year(point, found.parts), "near_part"),
+        (_plan_year(point, found.plans), "dated_plan"),
     ]
 
 
@@ -687,6 +853,8 @@ def published_with_evidence(
         (_part_year(None, found.parts), "part"),
         (found.title, "title_year"),
         (_near_any(text, raws, found), "near_any"),
+        (found.plans[0].year if found.plans else None, "dated_plan"),
+        (found.floor.year if found.floor else None, "latest_day"),
         (max((y for y, _ in found.months), default=None), "latest_month"),
         (found.lower, "latest"),
     ):
@@ -695,6 +863,9 @@ def published_with_evidence(
         if rule == "as_of" and found.as_of is not None:
             return Published(date(year, found.as_of.month, 1), "month", rule)
         month = _latest_month(year, found, text, raws)
+        if rule == "dated_plan":  # at latest the month of the first plan
+            bound = found.plans[0].replace(day=1)
+            month = month if month is not None and month <= bound else bound
         if month is not None and (as_of is None or month <= as_of):
             return Published(month, "month", rule)
         return Published(date(year, 1, 1), "year", rule)
