@@ -15,7 +15,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
-EXTRACTOR_VERSION = "0.6.0"
+EXTRACTOR_VERSION = "0.7.0"
 
 
 def within_window(found: Published, window: tuple[date, date]) -> Published:
@@ -60,16 +60,17 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date
     return max(days, default=None)
 
 
-def article_published(document: str, as_of: date | None = None) -> Published:
-    """The publication date of a decoded document by its own evidence, and the rule that
-    fixed it: what `extract_article` finds before any source window, at a fraction of its
-    cost (no figures, places or resolved dates)."""
+def article_published(document: str, as_of: date | None = None, window: tuple[date, date] | None = None) -> Published:
+    """The publication date of a decoded document and the rule that fixed it, as
+    `extract_article` finds it, at a fraction of its cost (no figures, places or resolved
+    dates): by its own evidence, or within its source's `window` when one is given."""
     parsed = parse_document(document)
     lowered = lowered_like(parsed.text)
     raws = find_raw_dates(parsed.text, lowered)
-    return published_with_evidence(
-        parsed.header_date, parsed.header_precision, parsed.text, parsed.body_start, raws, as_of, lowered
+    found = published_with_evidence(
+        parsed.header_date, parsed.header_precision, parsed.text, parsed.body_start, raws, as_of, lowered, window
     )
+    return found if window is None else within_window(found, window)
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:
@@ -91,7 +92,9 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     window = known.published_between
     if window is not None:
         as_of = window[1] if as_of is None else min(as_of, window[1])
-    found = published_with_evidence(header_date, header_precision, text, parsed.body_start, raws, as_of, lowered)
+    found = published_with_evidence(
+        header_date, header_precision, text, parsed.body_start, raws, as_of, lowered, window
+    )
     if window is not None:
         found = within_window(found, window)
     published, precision = found.day, found.precision

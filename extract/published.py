@@ -138,11 +138,16 @@ WEEKDAY_SLACK = 1
 RECENT_MONTHS = 3
 FIRST_PART_END = 6  # "những tháng đầu năm": the first half, at most
 RULES = frozenset(_PUB["rules"]["enabled"])  # the evidence rules in use (published.toml)
+_WINDOW = _PUB["source_window"]
+WINDOW_RULES = frozenset(_WINDOW["rules"])  # the strong rules a window is inferred from
+# the rules too weak to date an article alone, tried when a source's window checks them
+WINDOW_CHECKED_RULES = frozenset(_WINDOW["checked_rules"])
 # Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
 EVIDENCE_NAMES = (
     "header", "header_cue", "cue_year", "weekday", "lunar_year", "named_year", "as_of", "this_year",
     "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part",
-    "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window", "none",
+    "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window_year",
+    "window", "none",
 )  # fmt: skip
 
 _WEEKDAYS: dict[str, int] = {k.lower(): v for k, v in _PUB["weekdays"].items()}
@@ -817,11 +822,27 @@ def published_with_evidence(
     raws: list[RawDate],
     as_of: date | None = None,
     lowered: str | None = None,
+    window: tuple[date, date] | None = None,
 ) -> Published:
     """The publication date, its precision and the rule that fixed it. `as_of` (the day of
     the run) bounds what the text can imply: an article is not published after it is read.
-    `lowered` is `lowered_like(text)` when the caller has it already."""
+    `lowered` is `lowered_like(text)` when the caller has it already.
+
+    `window` is the source's publication window, declared or inferred: a date the text
+    implies outside it is passed over for the next rule, and the rules too weak to date an
+    article alone (`[source_window] checked_rules`) are tried, since the window checks them.
+    """
     lowered = lowered_like(text) if lowered is None else lowered
+    rules = RULES if window is None else RULES | WINDOW_CHECKED_RULES
+    if window is not None:
+        as_of = window[1] if as_of is None else min(as_of, window[1])
+
+    def outside(day: date, precision: Precision) -> bool:
+        if window is None:
+            return False
+        first, last = _span_of(day, precision)
+        return last < window[0] or first > window[1]
+
     if header is not None and header_precision == "day":
         return Published(header, "day", "header")
     if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
@@ -838,13 +859,13 @@ def published_with_evidence(
     weekday = weekday_year(text, lowered, found.lower, as_of)
     if cue is not None:
         for year, rule in _cue_years(cue, found, weekday):
-            if year is None or rule not in RULES or (found.lower is not None and year < found.lower):
+            if year is None or rule not in rules or (found.lower is not None and year < found.lower):
                 continue
             dated = _dated(cue.point, year, cue.days_after)
             # a day earlier than a full day the text cites as past is an event, not the writing
             if dated is None or (found.floor is not None and dated < found.floor):
                 continue
-            if as_of is not None and dated > as_of:
+            if (as_of is not None and dated > as_of) or outside(dated, "day"):
                 continue
             return Published(dated, "day", rule)
     # no day of its own that the evidence dates: the year, and the latest month cited in it
@@ -857,8 +878,11 @@ def published_with_evidence(
         (found.floor.year if found.floor else None, "latest_day"),
         (max((y for y, _ in found.months), default=None), "latest_month"),
         (found.lower, "latest"),
+        (_window_year(text, window), "window_year"),
     ):
-        if year is None or rule not in RULES or (found.lower is not None and year < found.lower):
+        if year is None or rule not in rules or (found.lower is not None and year < found.lower):
+            continue
+        if outside(date(year, 1, 1), "year"):
             continue
         if rule == "as_of" and found.as_of is not None:
             return Published(date(year, found.as_of.month, 1), "month", rule)
@@ -866,10 +890,23 @@ def published_with_evidence(
         if rule == "dated_plan":  # at latest the month of the first plan
             bound = found.plans[0].replace(day=1)
             month = month if month is not None and month <= bound else bound
-        if month is not None and (as_of is None or month <= as_of):
+        if month is not None and (as_of is None or month <= as_of) and not outside(month, "month"):
             return Published(month, "month", rule)
         return Published(date(year, 1, 1), "year", rule)
     return Published(None, "none", "none")
+
+
+_YEAR_TOKEN = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
+
+
+def _window_year(text: str, window: tuple[date, date] | None) -> int | None:
+    """The latest year of a window that lies within one or two years that the text names in
+    any way: a date, a plan, an event's name ("SEA Games 2017"), a timestamp. Alone it says
+    only that the article is not older than that year; the window says it is not newer."""
+    if window is None or window[1].year - window[0].year > 1:
+        return None
+    years = {int(m[1]) for m in _YEAR_TOKEN.finditer(text)}
+    return max((y for y in years if window[0].year <= y <= window[1].year), default=None)
 
 
 def published_date(
@@ -884,10 +921,6 @@ def published_date(
     """The publication date and its precision (`published_with_evidence` without the rule)."""
     published = published_with_evidence(header, header_precision, text, body_start, raws, as_of, lowered)
     return published.day, published.precision
-
-
-_WINDOW = _PUB["source_window"]
-WINDOW_RULES = frozenset(_WINDOW["rules"])
 
 
 def _span_of(day: date, precision: Precision) -> tuple[date, date]:

@@ -178,3 +178,48 @@ def test_an_implied_window_is_saved_and_read_again_while_its_sample_is_unchanged
     os.utime(changed, ns=(1_000_000_000, 1_000_000_000))
     later, _ = refresh_module.discover_documents.fn([source], output)
     assert len(inferred) == 2 and {r.published_between for r in later} == {window}
+
+
+# --- rules too weak alone, tried once a window checks them ([source_window] checked_rules) ---
+
+
+def _published_in(text: str, window: tuple[date, date] | None) -> Published:
+    from extract.pipeline import article_published
+
+    return article_published(text, date(2026, 12, 1), window)
+
+
+_YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
+
+
+def test_a_year_the_text_names_in_the_window_dates_it_and_says_so() -> None:
+    text = "Đội tuyển chuẩn bị cho SEA Games 2019\nCác vận động viên tập luyện cho SEA Games 2019 tại Hà Nội.\n"
+    assert _published_in(text, None) == Published(None, "none", "none")  # alone: not older than 2019, no more
+    assert _published_in(text, _YEAR_2019) == Published(date(2019, 1, 1), "year", "window_year")
+
+
+def test_a_text_that_cites_only_earlier_years_is_given_the_window_alone() -> None:
+    text = "Xử phạt chủ quán\nQuán này từng bị nhắc nhở từ năm 2012 và năm 2015.\n"
+    assert _published_in(text, _YEAR_2019).evidence == "window"
+
+
+def test_the_latest_day_cited_dates_within_a_window_and_not_without() -> None:
+    text = "Khởi tố kẻ trộm\nBị can khai đã trộm 2 xe máy. Trước đó, ngày 3/4/2019, Công an huyện đã khởi tố vụ án.\n"
+    assert _published_in(text, None).evidence == "none"
+    assert _published_in(text, _YEAR_2019) == Published(date(2019, 4, 1), "month", "latest_day")
+
+
+def test_a_weak_rules_date_outside_the_window_is_passed_over_for_the_next() -> None:
+    # the latest day cited is of 2018; in a window of 2019 the text still names 2019 (a plan)
+    text = (
+        "Khởi công cầu mới\nCầu dài 2 km. Trước đó, ngày 3/4/2018, tỉnh đã phê duyệt dự án."
+        " Dự kiến cầu sẽ thông xe vào năm 2019.\n"
+    )
+    assert _published_in(text, (date(2018, 1, 1), date(2018, 12, 31))).evidence == "latest_day"
+    assert _published_in(text, _YEAR_2019) == Published(date(2019, 1, 1), "year", "window_year")
+
+
+def test_a_window_of_many_years_names_no_year() -> None:
+    text = "Đội tuyển chuẩn bị cho SEA Games 2019\nCác vận động viên tập luyện tại Hà Nội.\n"
+    wide = (date(2017, 1, 1), date(2020, 12, 31))
+    assert _published_in(text, wide) == Published(None, "none", "none")  # nor a year of its own to give

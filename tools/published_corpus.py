@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from extract.decode import decode_document
-from extract.pipeline import article_published, within_window
+from extract.pipeline import article_published
 from extract.published import Published, source_window
 
 CORPUS = Path("corpus") / "baomoi-2017.tar.gz"
@@ -64,33 +64,41 @@ def _members(tar_path: Path, sample: int | None) -> Iterator[tuple[str, bytes]]:
                 yield member.name, handle.read()
 
 
-def _published(item: tuple[str, bytes, date]) -> tuple[str, Published] | None:
-    name, raw, as_of = item
+Window = tuple[date, date]
+
+
+def _published(item: tuple[str, bytes, date, Window | None]) -> tuple[str, Published] | None:
+    name, raw, as_of, window = item
     try:
         text, _ = decode_document(raw)
     except Exception:  # rejected documents (empty, binary) are not articles
         return None
     if not text.strip():
         return None
-    found = article_published(text, as_of)
-    return name, found
+    return name, article_published(text, as_of, window)
 
 
-def read_corpus(tar_path: Path, sample: int | None = None, workers: int = 2) -> list[tuple[str, Published]]:
-    """Each article's name and its publication date by its own evidence."""
+def read_corpus(
+    tar_path: Path, sample: int | None = None, workers: int = 2, window: Window | None = None
+) -> list[tuple[str, Published]]:
+    """Each article's name and its publication date: by its own evidence, or within the
+    source's `window` as a run gives it."""
     as_of = date.today()  # as a run would: the day the documents are read
-    items = ((name, raw, as_of) for name, raw in _members(tar_path, sample))
+    items = ((name, raw, as_of, window) for name, raw in _members(tar_path, sample))
     with ProcessPoolExecutor(workers) as pool:
         return [r for r in pool.map(_published, items, chunksize=64) if r is not None]
 
 
-def in_window(found: list[tuple[str, Published]]) -> tuple[list[tuple[str, Published]], tuple[date, date] | None]:
-    """The dates as a run gives them when the corpus is one source: bounded by the window its
-    own strongly dated articles imply, if they imply one."""
+def in_window(
+    found: list[tuple[str, Published]], tar_path: Path, sample: int | None, workers: int = 2
+) -> tuple[list[tuple[str, Published]], Window | None]:
+    """The dates as a run gives them when the corpus is one source: within the window its
+    own strongly dated articles imply, if they imply one (the articles are read again, as
+    the run's extraction reads them once the window is known)."""
     window = source_window(p for _, p in found)
     if window is None:
         return found, None
-    return [(name, within_window(p, window)) for name, p in found], window
+    return read_corpus(tar_path, sample, workers, window), window
 
 
 def measure(found: list[tuple[str, Published]], show: int | None = None) -> CorpusFigures:
@@ -150,11 +158,19 @@ def corpus_report(tar_path: Path, sample: int | None, workers: int = 2, show: in
     found = read_corpus(tar_path, sample, workers)
     label = f"{tar_path.name}" + (f" (a fixed sample of {sample})" if sample else " (all)")
     own = report(measure(found, show), f"{label}, by each article's own evidence")
-    bounded, window = in_window(found)
+    bounded, window = in_window(found, tar_path, sample, workers)
     if window is None:
         return own + "\n=== as one source: its strongly dated articles imply no window"
     implied = f"{label} read as one source, in the window its articles imply ({window[0]} to {window[1]})"
-    return own + "\n" + report(measure(bounded), implied)
+    by_text = [(name, p) for name, p in bounded if p.evidence != "window"]
+    texts = measure(by_text)
+    filled = len(bounded) - len(by_text)
+    summary = (
+        f"dated by their own text within the window: {texts.dated} of {len(bounded)} "
+        f"({texts.dated / len(bounded):.1%} of all), in {CRAWL_YEAR} {texts.crawl_year_share:.1%}; "
+        f"given the window's date alone (no evidence of their own): {filled} ({filled / len(bounded):.1%})"
+    )
+    return own + "\n" + report(measure(bounded), implied) + "\n" + summary
 
 
 if __name__ == "__main__":
