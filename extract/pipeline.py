@@ -5,40 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from extract.article import parse_document
-from extract.dates import RawDate, align_same_period, find_raw_dates, month_end, resolve
+from extract.dates import RawDate, align_same_period, find_raw_dates, resolve
 from extract.document import Document
 from extract.figures import find_figures
 from extract.lexicon import lowered_like
 from extract.places import ArticlePlaces
 from extract.published import Published, published_with_evidence, reference_date
+from extract.published import within_window as within_window  # where callers have always found it
 from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
 EXTRACTOR_VERSION = "0.7.0"
-
-
-def within_window(found: Published, window: tuple[date, date]) -> Published:
-    """The publication date a source's window allows. A header's date outside it is no date
-    (two statements disagree); a date the text implies outside it gives way to the window,
-    as does no date: the window's month or year when it lies within one (the first day
-    stands for it, as for any date of that precision), with the evidence `window`."""
-    first, last = window
-    if found.day is not None:
-        ends = {
-            "day": found.day,
-            "month": month_end(found.day.year, found.day.month),
-            "year": date(found.day.year, 12, 31),
-        }
-        if not (found.day > last or ends.get(found.precision, found.day) < first):
-            return found
-        if found.evidence == "header":
-            return Published(None, "none", "none")
-    if (first.year, first.month) == (last.year, last.month):
-        return Published(date(first.year, first.month, 1), "month", "window")
-    if first.year == last.year:
-        return Published(date(first.year, 1, 1), "year", "window")
-    return Published(None, "none", "none")
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date | None:
@@ -67,10 +45,9 @@ def article_published(document: str, as_of: date | None = None, window: tuple[da
     parsed = parse_document(document)
     lowered = lowered_like(parsed.text)
     raws = find_raw_dates(parsed.text, lowered)
-    found = published_with_evidence(
+    return published_with_evidence(
         parsed.header_date, parsed.header_precision, parsed.text, parsed.body_start, raws, as_of, lowered, window
     )
-    return found if window is None else within_window(found, window)
 
 
 def extract_article(document: str, as_of: date | None = None, known: KnownFacts | None = None) -> Article:
@@ -90,13 +67,11 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     if known.published_date is not None:  # a page's own publication date is a dated header
         header_date, header_precision = known.published_date, "day"
     window = known.published_between
-    if window is not None:
+    if window is not None:  # for the years of yearless dates too (`latest_cited_day`)
         as_of = window[1] if as_of is None else min(as_of, window[1])
     found = published_with_evidence(
         header_date, header_precision, text, parsed.body_start, raws, as_of, lowered, window
     )
-    if window is not None:
-        found = within_window(found, window)
     published, precision = found.day, found.precision
     reference = reference_date(published, precision)
     if reference is None:  # for the years of yearless dates only: `year_inferred` says so

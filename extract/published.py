@@ -833,15 +833,28 @@ def published_with_evidence(
     article alone (`[source_window] checked_rules`) are tried, since the window checks them.
     """
     lowered = lowered_like(text) if lowered is None else lowered
+    if window is None:
+        return _published_with_evidence(header, header_precision, text, body_start, raws, as_of, lowered)
+    as_of = window[1] if as_of is None else min(as_of, window[1])
+    found = _published_with_evidence(header, header_precision, text, body_start, raws, as_of, lowered, window)
+    return within_window(found, window)
+
+
+def _published_with_evidence(
+    header: date | None,
+    header_precision: Precision,
+    text: str,
+    body_start: int,
+    raws: list[RawDate],
+    as_of: date | None,
+    lowered: str,
+    window: tuple[date, date] | None = None,
+) -> Published:
+    """`published_with_evidence` before the window's last word (`within_window`)."""
     rules = RULES if window is None else RULES | WINDOW_CHECKED_RULES
-    if window is not None:
-        as_of = window[1] if as_of is None else min(as_of, window[1])
 
     def outside(day: date, precision: Precision) -> bool:
-        if window is None:
-            return False
-        first, last = _span_of(day, precision)
-        return last < window[0] or first > window[1]
+        return window is not None and _outside(day, precision, window)
 
     if header is not None and header_precision == "day":
         return Published(header, "day", "header")
@@ -930,6 +943,30 @@ def _span_of(day: date, precision: Precision) -> tuple[date, date]:
     if precision == "year":
         return date(day.year, 1, 1), date(day.year, 12, 31)
     return day, day
+
+
+def _outside(day: date, precision: Precision, window: tuple[date, date]) -> bool:
+    """Whether the days a date of that precision stands for all lie outside the window."""
+    first, last = _span_of(day, precision)
+    return last < window[0] or first > window[1]
+
+
+def within_window(found: Published, window: tuple[date, date]) -> Published:
+    """The publication date a source's window allows. A header's date outside it is no date
+    (two statements disagree); a date the text implies outside it gives way to the window,
+    as does no date: the window's month or year when it lies within one (the first day
+    stands for it, as for any date of that precision), with the evidence `window`."""
+    first, last = window
+    if found.day is not None:
+        if not _outside(found.day, found.precision, window):
+            return found
+        if found.evidence == "header":
+            return Published(None, "none", "none")
+    if (first.year, first.month) == (last.year, last.month):
+        return Published(date(first.year, first.month, 1), "month", "window")
+    if first.year == last.year:
+        return Published(date(first.year, 1, 1), "year", "window")
+    return Published(None, "none", "none")
 
 
 def source_window(found: Iterable[Published]) -> tuple[date, date] | None:

@@ -30,7 +30,8 @@ def _published(example: dict) -> Published:
     raws = find_raw_dates(parsed.text, lowered)
     header, precision = _header(example.get("header"))
     as_of = example.get("as_of", AS_OF)
-    return published_with_evidence(header, precision, parsed.text, parsed.body_start, raws, as_of, lowered)
+    window = tuple(date.fromisoformat(d) for d in example["window"]) if "window" in example else None
+    return published_with_evidence(header, precision, parsed.text, parsed.body_start, raws, as_of, lowered, window)
 
 
 @pytest.mark.parametrize("example", load_examples("published"), ids=lambda e: e["text"][:40])
