@@ -150,7 +150,7 @@ def _month(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
 
 
 def _month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
-    last = Point(_year(m, "y2"), int(m["m2"]))
+    last = Point(_year(m, "y2") or _year(m, "y2b"), int(m["m2"] or m["m2b"]))
     first = Point(_year(m, "y1") or last.year, int(m["m1"]))
     return first, last, "month"
 
@@ -284,7 +284,9 @@ RULES: list[_Rule] = [
         "month_range",
         _i(
             rf"{_B}(?:từ\s+)?tháng\s+(?P<m1>{_M})(?:{_MY}(?P<y1>{_Y})|\s+năm\s+(?P<y1_>{_Y}))?"
-            rf"{_TO}(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:{_MY}(?P<y2>{_Y})|\s+năm\s+(?P<y2_>{_Y}))?{_E}"
+            rf"{_TO}(?:(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:{_MY}(?P<y2>{_Y})|\s+năm\s+(?P<y2_>{_Y}))?"
+            # "tháng 1/2004 - 5/2010": the second month may drop "tháng" where both carry a year
+            rf"|(?(y1)(?P<m2b>{_M}){_MY}(?P<y2b>{_Y})|(?!))){_E}"
         ),
         _month_range,
         _words("từ", "tháng"),
@@ -292,7 +294,8 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "year_range",
-        _i(rf"{_B}(?:từ\s+)?năm\s+(?P<y1>{_Y}){_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}"),
+        # "năm học 2016 - 2017": a school or fiscal year spans both
+        _i(rf"{_B}(?:từ\s+)?năm(?:\s+(?:{_INFIX}))?\s+(?P<y1>{_Y}){_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}"),
         _year_range,
         _words("từ", "năm"),
         period=True,
