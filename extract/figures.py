@@ -203,8 +203,13 @@ def _is_excluded(
     if not number.spelled and _is_code_like(text, lowered, number, before, after, range_end):
         return True
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
-    # a capitalised number word after a full stop opens a sentence: "… 6 tháng. Sáu ngày sau"
-    new_sentence = number.spelled and text[number.start].isupper() and before.rstrip()[-1:] in (".", "!", "?")
+    # a number after a full stop and a space opens a sentence, so no cue of the sentence before
+    # makes it an identifier: "… 6 tháng. Sáu ngày sau", "… của pháp luật. 100% văn bản"
+    new_sentence = (
+        (not number.spelled or text[number.start].isupper())
+        and before[-1:].isspace()
+        and before.rstrip()[-1:] in (".", "!", "?")
+    )
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
