@@ -76,7 +76,7 @@ _ORDINAL_AFTER = rf"\s+(?:{alternation({w.lower() for w in _FIG['ordinal_after']
 # "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
 _CLOCK_TIME = (
     r"\s*(?:h\d{0,2}(?![\w])"
-    r"|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))"
+    r"|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:cùng\s+)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))"
 )
 # each alone makes the number no count: one pattern, one match call per number
 _NOT_A_COUNT_AFTER = re.compile(f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}")  # over lower-cased text
@@ -86,8 +86,19 @@ _NAMED_UNIT_AFTER = re.compile(
     rf" (?:{alternation({w[:1].upper() + w[1:] for w in _FIG['item_modifier_stops']['words'] if w[:1].islower()})})"
     r" (?=[^\W\d_])"
 )
+# "qua km 90 quốc lộ 1A", "Km 15+200": a milepost; "300 km 2 ngày" measures, then counts
+_MILEPOST_BEFORE = re.compile(r"(?:^|[^\d\s])\s*(?<!\w)km\s*$", re.IGNORECASE)
+# capitalised words of Latin letters alone, no Vietnamese marks, on both sides of the number
+_LATIN_NAME_BEFORE = re.compile(r"(?<![\w])[A-Z][A-Za-z]+ $")
+_LATIN_NAME_AFTER = re.compile(r" [A-Z][A-Za-z]*(?![\w])")
 _CODE_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-\s*$")  # a plate's or a ship's prefix
-_CLOCK_BEFORE = re.compile(r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:khoảng\s+)?$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(
+    r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:(?:khoảng|hơn|gần|chừng)\s+)*$", re.IGNORECASE
+)
+# "Theo thông tin ban đầu, khoảng 16 giờ, chiếc xe …": an hour that opens a clause and is
+# closed by a comma says when, not how long ("kéo dài 16 giờ," has a verb before it)
+_CLAUSE_OPEN_BEFORE = re.compile(r"(?:^|[,.;:!?]\s*)(?:(?:khoảng|hơn|gần|chừng)\s+)*$", re.IGNORECASE)
+_HOUR_THEN_COMMA = re.compile(r"\s*giờ(?:\s*\d{1,2}(?:\s*phút)?)?\s*,")
 # over lower-cased text (`lowered_like`): literal words compare far faster than with IGNORECASE
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in UNIT_NAMES})})(?![\w])")
 _GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
@@ -213,6 +224,8 @@ def _is_excluded(
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
+    if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
+        return True
     if not number.spelled and _continues_identifiers(text, before, number.start, number.value):
         return True  # "tổ 20, 21 phường": the list goes on naming groups
     if number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE and _DIGITS_END.search(before):
@@ -221,6 +234,8 @@ def _is_excluded(
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
             return True  # "tại 12 Tôn Đản": a street address
+        if not number.spelled and _LATIN_NAME_BEFORE.search(before) and _LATIN_NAME_AFTER.match(text, number.end):
+            return True  # "Windows 10 Pro", "Galaxy Note 8 Plus": a product's name
         named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
         if named is not None and text[named.end() : named.end() + 1].isupper():
             return True  # "156 Xã Đàn": a street's name
@@ -228,7 +243,10 @@ def _is_excluded(
         return True
     if not number.spelled and number.value < 60 and _ends_with_hour(before):
         return True  # "12 giờ 30 phút", "20 giờ 15 ngày 6-2": the minutes of a time of day
-    if _HOURS_AFTER.match(after) and _CLOCK_BEFORE.search(before):
+    if _HOURS_AFTER.match(after) and (
+        _CLOCK_BEFORE.search(before)
+        or (number.value <= 24 and _HOUR_THEN_COMMA.match(lowered, number.end) and _CLAUSE_OPEN_BEFORE.search(before))
+    ):
         return True
     if number.spelled and text[number.start].isupper() and after[1:2].isupper() and not _opens_sentence(text, number):
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
@@ -376,7 +394,10 @@ def _item_phrase(text: str, lowered: str, start: int, *, after_classifier: bool 
     closing = ""
     for token in _words_after(lowered, start):  # lower-case words, offsets as in `text`
         value = token[0]
-        if "\n" in text[previous_end : token.start()]:  # a phrase never crosses a line
+        gap = text[previous_end : token.start()]
+        # a phrase never crosses a line, nor two spaces before a capital: the crawl glues a
+        # photo caption to the next sentence that way ("hơn 15kg  Cụ thể, …")
+        if "\n" in gap or (gap.startswith("  ") and text[token.start()].isupper()):
             break
         previous_end = token.end()
         if value == ",":

@@ -1,7 +1,8 @@
 """extract/lexicon/item_words.toml (issue 11) against tests/corpus/items.toml.
 
 extract/figures.py merges the word lists into its item stops at import; the two
-structural rules (a personal name after a person noun, a clause after a comma) are code
+structural rules (a personal name after a person noun, a clause after a comma, two spaces
+before a capital) are code
 in its `_item_phrase`.
 """
 
@@ -22,7 +23,7 @@ EXAMPLES = load_examples("items")
 ENDS = {w.lower() for w in WORDS["item_ends"]["words"]}
 KEEPS = {w.lower() for w in WORDS["item_keeps"]["words"]}
 NOT_ENDS = {w.lower() for w in WORDS["not_item_ends"]["words"]}
-STRUCTURAL = {"person_name", "comma_clause"}
+STRUCTURAL = {"person_name", "comma_clause", "glued_caption"}
 
 
 def test_the_lists_are_merged_into_the_item_stops() -> None:
