@@ -10,7 +10,7 @@ from extract.document import Document
 from extract.figures import find_figures
 from extract.lexicon import lowered_like
 from extract.places import ArticlePlaces
-from extract.published import Published, published_with_evidence, reference_date
+from extract.published import Published, published_with_evidence, reference_date, title_event_year
 from extract.published import within_window as within_window  # where callers have always found it
 from extract.records import Article, ArticleFacts, KnownFacts
 
@@ -19,10 +19,15 @@ from extract.records import Article, ArticleFacts, KnownFacts
 EXTRACTOR_VERSION = "0.7.1"
 
 
-def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date | None:
+def latest_cited_day(
+    raws: list[RawDate], text: str, as_of: date | None, title: str | None = None
+) -> date | None:
     """With no publication date, the day a yearless "ngày 5/2" is read near: the latest
     day the text cites with its year (the middle of a cited month or year), no later
     than `as_of`. News reports the past, so it was written on or after what it cites.
+    An event the title names with its year counts as a cited year ("Kỳ thi THPT quốc gia
+    2017" over a "năm 2016" compared with), unless it lies more than a year past every
+    date the text cites: a qualifier of "World Cup 2022" is not reported in 2022.
     Used for dates only: their `year_inferred` says the year was supplied."""
     days: list[date] = []
     for raw in raws:
@@ -35,6 +40,11 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None) -> date
             end = end.replace(day=15)
         if as_of is None or end <= as_of:
             days.append(end)
+    event_year = title_event_year(title)
+    if event_year is not None and (not days or event_year <= max(days).year + 1):
+        event_day = date(event_year, 7, 1)
+        if as_of is None or event_day <= as_of:
+            days.append(event_day)
     return max(days, default=None)
 
 
@@ -75,7 +85,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     published, precision = found.day, found.precision
     reference = reference_date(published, precision)
     if reference is None:  # for the years of yearless dates only: `year_inferred` says so
-        reference = latest_cited_day(raws, text, as_of)
+        reference = latest_cited_day(raws, text, as_of, parsed.title)
     dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
     places = ArticlePlaces(text, doc.lowered, published, doc.sentences)
     figures = [f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates)]

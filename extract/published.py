@@ -539,6 +539,28 @@ def _coming_event(text: str, lowered: str, as_of: date | None) -> int | None:
     return max((y for y in years if as_of is None or y <= as_of.year), default=None)
 
 
+def title_event_year(title: str | None) -> int | None:
+    """The latest year of an event the title names ("Kỳ thi THPT quốc gia 2017: …"): the
+    article is about that event, so its yearless days are read near that year. An event
+    prepared for ("vòng loại U23 châu Á 2018"), a document or a model named with its year
+    is none, as in `_coming_event`."""
+    if not title:
+        return None
+    years = []
+    for year in _SPACED_YEAR.finditer(title):
+        at = year.start(1)
+        words = _name_words(title[:at].split()[-NAME_WORDS:])
+        while words and not (words[0][0].isupper() or words[0][0].isdigit()):
+            words.pop(0)  # the name is the capitalized words just before the year
+        if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR or _NOT_IN_EVENT_NAME.search(" ".join(words)):
+            continue
+        name_start = title.rfind(words[0], 0, at)
+        if _PREPARED_BEFORE.search(title, max(0, name_start - 40), name_start):
+            continue
+        years.append(int(year[1]))
+    return max(years, default=None)
+
+
 def _this_year(lowered: str) -> list[int]:
     """The years `lowered` gives as the present ("năm nay (2017)", "năm 2017 này"), and the
     year after one it gives as just past ("năm 2016 vừa qua")."""

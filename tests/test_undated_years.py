@@ -27,3 +27,18 @@ def test_a_cited_year_stands_for_its_middle() -> None:
 
 def test_with_nothing_cited_a_yearless_day_is_no_date() -> None:
     assert _dates("Ngày 15/4, công an bắt hai đối tượng trộm cắp.") == {}
+
+
+def test_an_event_the_title_names_with_its_year_counts_as_cited() -> None:
+    text = (
+        "Giải chạy Marathon Hồ Tây 2019: hơn 3.000 vận động viên\n"
+        "Ngày 6/10, giải chạy diễn ra quanh hồ. Năm 2018 giải có 2.000 người tham gia."
+    )
+    assert _dates(text)["Ngày 6/10"] == (date(2019, 10, 6), True)
+
+
+def test_an_event_prepared_for_or_far_past_the_cited_dates_does_not_count() -> None:
+    prepared = "Đội tuyển tập huấn cho vòng loại Asian Cup 2023\nNgày 6/10, đội hội quân. Năm 2021 đội đã thắng."
+    assert _dates(prepared)["Ngày 6/10"] == (date(2021, 10, 6), True)
+    far = "Nghi vấn quanh quyền đăng cai Olympic 2032\nNgày 6/10, ủy ban họp. Năm 2021 có 3 ứng viên."
+    assert _dates(far)["Ngày 6/10"] == (date(2021, 10, 6), True)
