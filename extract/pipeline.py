@@ -19,9 +19,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 EXTRACTOR_VERSION = "0.7.1"
 
 
-def latest_cited_day(
-    raws: list[RawDate], text: str, as_of: date | None, title: str | None = None
-) -> date | None:
+def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
     """With no publication date, the day a yearless "ngày 5/2" is read near: the latest
     day the text cites with its year (the middle of a cited month or year), no later
     than `as_of`. News reports the past, so it was written on or after what it cites.
