@@ -638,13 +638,18 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
     return first.value * (second.value / base) if base else first.value
 
 
+# "năm 2016 có 328 trường hợp": what a year had is counted over it ("có thể" is "can")
+_YEAR_HAD = re.compile(r" có (?!thể|lẽ|khi|vẻ|ý|phải|nên|được)")
+
+
 def _is_period(mention: DateMention, lowered: str) -> bool:
     """Whether `mention` states the span its figures cover, not a point in time.
 
     A span cued as a period ("Trong năm 2016", "6 tháng đầu năm") is one, unless it is
     the end or start of a span rather than the span ("Đến cuối năm 2016": by then); a day
     is one only counted within ("Tính riêng trong ngày 6/2"); a year that opens its
-    sentence before a comma frames what follows ("Năm 2016, công an bắt …").
+    sentence before a comma frames what follows ("Năm 2016, công an bắt …"), and so does
+    one that "had" what follows ("năm 2016 có 328 trường hợp").
     """
     if _POINT_IN_TIME.match(lowered, mention.char_start) and not _open_from(mention, lowered):
         return False  # "từ đầu tháng 1" still opens a span
@@ -657,11 +662,16 @@ def _is_period(mention: DateMention, lowered: str) -> bool:
         )
     if mention.is_period:
         return True
-    return (
-        mention.granularity == "year"
-        and lowered[mention.char_end : mention.char_end + 1] == ","
-        and _opens_sentence_at(lowered, mention.char_start)
+    return mention.granularity == "year" and (
+        (lowered[mention.char_end : mention.char_end + 1] == "," and _opens_sentence_at(lowered, mention.char_start))
+        or _YEAR_HAD.match(lowered, mention.char_end) is not None
     )
+
+
+def _counts_forward_only(mention: DateMention) -> bool:
+    """Whether a period frames only the figures after it: a year that "had" them, not
+    one cued as a span ("72 TS bị đình chỉ (trong khi năm 2016 có 328 trường hợp)")."""
+    return not mention.is_period and mention.start_date != mention.end_date and mention.granularity == "year"
 
 
 def _bounds(period: DateMention | None, lowered: str) -> tuple[date | None, date | None]:
@@ -714,9 +724,12 @@ class _Periods:
     def __init__(self, dates: list[DateMention], lowered: str) -> None:
         periods: list[DateMention] = []
         marks: list[DateMention] = []
+        self.forward_only: set[int] = set()  # by start: periods no figure before them takes
         for mention in dates:
             if _is_period(mention, lowered):
                 periods.append(mention)
+                if _counts_forward_only(mention) and not _opens_sentence_at(lowered, mention.char_start):
+                    self.forward_only.add(mention.char_start)
             elif not _is_comparison(mention, lowered):
                 marks.append(mention)
         self.periods = sorted(periods, key=lambda p: p.char_start)
@@ -753,7 +766,7 @@ class _Periods:
             period = self.periods[before]
             return None if self._marked(period.char_end, position, period) else period
         after = bisect.bisect_left(self.starts, position, low, high)
-        if after < high:
+        if after < high and self.periods[after].char_start not in self.forward_only:
             period = self.periods[after]
             # "cao nhất kể từ tháng 10/2015": a start after the figure dates a record, not a count
             if not self._marked(position, period.char_start, period) and not _open_from(period, self.lowered):
