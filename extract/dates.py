@@ -347,9 +347,10 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "day_words",
-        _i(rf"{_B}ngày\s+(?P<d>{_D})\s+tháng\s+(?P<m>{_M})(?:\s+năm\s+(?P<y>{_Y}))?{_E}"),
+        # "ngày 3 tháng 5", and after any day cue: "Sáng 3 tháng 5 năm 2017"
+        _i(rf"{_B}(?:{_DAY_CUES})\s+(?P<d>{_D})\s+tháng\s+(?P<m>{_M})(?:\s+năm\s+(?P<y>{_Y}))?{_E}"),
         _day_words,
-        _words("ngày"),
+        _words(*_LEX["day_cues"]["words"]),
     ),
     _Rule(
         "day_cued",

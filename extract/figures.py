@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -869,11 +869,15 @@ def _continues(doc: Document, sentence: Sentence) -> bool:
     return _CONTINUATION.match(doc.lowered, sentence.start, sentence.end) is not None
 
 
-def find_figures(document: Document | str, dates: list[DateMention]) -> list[Figure]:
-    """Every figure in the document; `dates` are excluded and give figures their periods."""
+def find_figures(
+    document: Document | str, dates: list[DateMention], unresolved: Iterable[tuple[int, int]] = ()
+) -> list[Figure]:
+    """Every figure in the document; `dates` are excluded and give figures their periods.
+    `unresolved` are the spans of dates whose year no evidence fixed ("Sáng 3 tháng 5" in
+    an undated text): no date row, but their numbers are no counts either."""
     doc = Document.of(document)
     text, lowered = doc.text, doc.lowered
-    date_spans = sorted((d.char_start, d.char_end) for d in dates)
+    date_spans = sorted([*((d.char_start, d.char_end) for d in dates), *unresolved])
     periods = _Periods(dates, lowered)
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []

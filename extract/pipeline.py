@@ -84,9 +84,13 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     reference = reference_date(published, precision)
     if reference is None:  # for the years of yearless dates only: `year_inferred` says so
         reference = latest_cited_day(raws, text, as_of, parsed.title)
-    dates = align_same_period([m for m in (resolve(r, text, reference) for r in raws) if m is not None])
+    resolved = [resolve(r, text, reference) for r in raws]
+    dates = align_same_period([m for m in resolved if m is not None])
+    unresolved = [(r.start, r.end) for r, m in zip(raws, resolved, strict=True) if m is None]
     places = ArticlePlaces(text, doc.lowered, published, doc.sentences)
-    figures = [f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates)]
+    figures = [
+        f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates, unresolved)
+    ]
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,

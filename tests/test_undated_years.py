@@ -42,3 +42,9 @@ def test_an_event_prepared_for_or_far_past_the_cited_dates_does_not_count() -> N
     assert _dates(prepared)["Ngày 6/10"] == (date(2021, 10, 6), True)
     far = "Nghi vấn quanh quyền đăng cai Olympic 2032\nNgày 6/10, ủy ban họp. Năm 2021 có 3 ứng viên."
     assert _dates(far)["Ngày 6/10"] == (date(2021, 10, 6), True)
+
+
+def test_the_numbers_of_a_date_no_year_fixes_are_no_figures() -> None:
+    article = extract_article("Sáng 3 tháng 5, đoàn đến thăm 2 trường học. Đêm 11 rạng sáng 12, dân làng mở hội.")
+    assert article.dates == []
+    assert [f.text for f in article.figures] == ["2 trường học"]
