@@ -525,17 +525,8 @@ def _coming_event(text: str, lowered: str, as_of: date | None) -> int | None:
         end = min([end] + [i for i in (lowered.find(c, year.end(), end) for c in _CLAUSE_STOPS) if i >= 0])
         if not _SOON.search(lowered, start, end):
             continue
-        words = _name_words(text[start:at].split()[-NAME_WORDS:])
-        while words and not (words[0][0].isupper() or words[0][0].isdigit()):
-            words.pop(0)  # the name is the capitalized words just before the year
-        if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR:
-            continue
-        name_start = text.rfind(words[0], start, at)
-        if _NOT_IN_EVENT_NAME.search(" ".join(words)) or _PREPARED_BEFORE.search(
-            text, max(0, name_start - 40), name_start
-        ):
-            continue  # a document, a model, or an event prepared for, months ahead
-        years.append(int(year[1]))
+        if _names_event(text, start, at):
+            years.append(int(year[1]))
     return max((y for y in years if as_of is None or y <= as_of.year), default=None)
 
 
@@ -546,19 +537,20 @@ def title_event_year(title: str | None) -> int | None:
     is none, as in `_coming_event`."""
     if not title:
         return None
-    years = []
-    for year in _SPACED_YEAR.finditer(title):
-        at = year.start(1)
-        words = _name_words(title[:at].split()[-NAME_WORDS:])
-        while words and not (words[0][0].isupper() or words[0][0].isdigit()):
-            words.pop(0)  # the name is the capitalized words just before the year
-        if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR or _NOT_IN_EVENT_NAME.search(" ".join(words)):
-            continue
-        name_start = title.rfind(words[0], 0, at)
-        if _PREPARED_BEFORE.search(title, max(0, name_start - 40), name_start):
-            continue
-        years.append(int(year[1]))
+    years = [int(year[1]) for year in _SPACED_YEAR.finditer(title) if _names_event(title, 0, year.start(1))]
     return max(years, default=None)
+
+
+def _names_event(text: str, start: int, at: int) -> bool:
+    """Whether the capitalized words of text[start:at] just before the year at `at` name
+    its event: not a document or a model, nor an event prepared for, months ahead."""
+    words = _name_words(text[start:at].split()[-NAME_WORDS:])
+    while words and not (words[0][0].isupper() or words[0][0].isdigit()):
+        words.pop(0)  # the name is the capitalized words just before the year
+    if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR or _NOT_IN_EVENT_NAME.search(" ".join(words)):
+        return False
+    name_start = text.rfind(words[0], start, at)
+    return not _PREPARED_BEFORE.search(text, max(0, name_start - 40), name_start)
 
 
 def _this_year(lowered: str) -> list[int]:
