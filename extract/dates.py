@@ -373,6 +373,21 @@ RULES: list[_Rule] = [
         _words(DIGIT),
     ),
     _Rule(
+        "day_dot_year",
+        # "- 9.9.2014: Cơ quan điều tra …": a dotted day with no cue needs its four-digit
+        # year (a group of four digits is no thousands group) and no unit after
+        _i(rf"{_B}(?P<d>{_D})\.(?P<m>{_M})\.(?P<y>{_Y}){_E}{_NO_UNIT}"),
+        _day,
+        _words(DIGIT),
+    ),
+    _Rule(
+        "month_dot_year",
+        # "- 4.2014: Ông M. tố cáo …", read the same way
+        _i(rf"{_B}(?P<m>{_M})\.(?P<y>{_Y}){_E}{_NO_UNIT}"),
+        _month,
+        _words(DIGIT),
+    ),
+    _Rule(
         "day_dash_year",
         _i(rf"{_B}(?P<d>{_D})-(?P<m>{_M})-(?P<y>{_Y}){_E}"),
         _day,
@@ -403,8 +418,9 @@ _LUNAR_AFTER = _i(rf"\s*+(?:{_LUNAR_SUFFIX})(?!\w)")
 # where one sentence ends and the next begins (an abbreviation such as "TP. HCM" is
 # taken for one: "cùng kỳ" then keeps its year, the cautious reading)
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s|\n")
-_DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_words"}
-_FRACTION_RULES = _DAY_RULES | {"day_range_full", "day_range_dot"}  # rules a fraction or identifier cue voids
+_DAY_RULES = {"day_slash", "day_cued", "day_cued_dot", "day_in_brackets", "day_dash_year", "day_dot_year", "day_words"}
+# the rules a fraction or an identifier cue voids
+_FRACTION_RULES = _DAY_RULES | {"day_range_full", "day_range_dot", "month_dot_year"}
 
 
 _YEAR_ALTERNATIVES = {"y_", "y1_", "y2_"}
@@ -452,7 +468,8 @@ for _index, _rule in enumerate(RULES):
 START_WORDS = frozenset(set(_STARTS) - {DIGIT, "("})  # for `extract.anchors`
 # (index, bound `match`) of the rules for each start: the loop below runs 100 times a document
 _TRIES = {word: [(index, RULES[index].pattern.match) for index in indexes] for word, indexes in _STARTS.items()}
-_AFTER_DIGITS = re.compile(r"\s*[/\-–—]|\s+tháng")
+# (a dot starts a date only before a four-digit year: "9.9.2014", "4.2014", never "1.500")
+_AFTER_DIGITS = re.compile(rf"\s*[/\-–—]|\s+tháng|\.(?:\d{{1,2}}\.)?{_Y}(?!\d)")
 _BRACKET = re.compile(r"\((?=\s*[0-9])")  # "(20/1)": a rule starts just inside
 
 

@@ -357,8 +357,10 @@ def _passive_ends_item(lowered: str, token: re.Match[str], phrase: list[re.Match
     """Whether the passive marker `token` opens a predicate rather than continuing the
     item: it does ("3 xe máy bị ô tô tông", "2 bị can bị đưa ra xét xử") unless what follows
     defines what is counted ("người bị thương", "2 xe bị tạm giữ") or it is inside a noun
-    ("thiết bị", "bị can")."""
-    if not phrase or previous in _PASSIVE_NOUN_BEFORE:
+    ("thiết bị", "bị can"). Right after the number or its unit it opens the item only as a
+    noun or a defining passive ("2 bị can", "5 bị thương"), not as a predicate ("dài 62 feet
+    bị chìm")."""
+    if phrase and previous in _PASSIVE_NOUN_BEFORE:
         return False
     following = _WORD.match(lowered, token.end() + 1)
     if following is None:
