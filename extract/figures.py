@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, load
-from extract.numbers import AMBIGUOUS_ALONE, NumberMatch, find_numbers, parse_digits
+from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, NumberMatch, find_numbers, parse_digits
 from extract.places import is_province_name
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence
@@ -68,7 +68,17 @@ _COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_compari
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
+_COMPARATIVE_HON_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier ends
+    rf"(?<!\w)(?:{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
+)
+_COMPARED_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['comparative_hon']['after'])})(?!\w)")
+_CASUALTY_AFTER = re.compile(  # over lower-cased text: "một người chết"
+    rf"\s+(?:{alternation(_FIG['ambiguous_casualties']['persons'])})"
+    rf"(?:\s+khác)?\s+(?:{alternation(_FIG['ambiguous_casualties']['outcomes'])})(?!\w)"
+)
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
+# not before a number: "phòng 3 tầng 5" is room 3 on floor 5
+_SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
 _EXCLUDE_AFTER = rf"\s*(?:{alternation({w.lower() for w in _FIG['exclude_after']['words']})})(?![\w])"
@@ -140,6 +150,7 @@ _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measur
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
+_LAST_WORDS = {w.lower() for w in _FIG["item_last_words"]["words"]}  # "tài xế khác"
 _PASSIVE_NOUN_BEFORE = {w.lower() for w in _FIG["passive_nouns"]["before"]}  # "thiết bị"
 _PASSIVE_NOUN_AFTER = {w.lower() for w in _FIG["passive_nouns"]["after"]}  # "bị can"
 _DEFINING_PASSIVE = _PhraseAt(_FIG["passive_nouns"]["defining"])  # "bị tạm giữ"
@@ -222,6 +233,8 @@ def _is_excluded(
         and before.rstrip()[-1:] in (".", "!", "?")
     )
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
+    if cue is not None and _SIZE_AFTER.match(lowered, number.end):
+        cue = None  # "ngôi nhà 5 tầng": the floors of the house, not its number
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
     if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
@@ -357,9 +370,8 @@ def _passive_ends_item(lowered: str, token: re.Match[str], phrase: list[re.Match
     """Whether the passive marker `token` opens a predicate rather than continuing the
     item: it does ("3 xe máy bị ô tô tông", "2 bị can bị đưa ra xét xử") unless what follows
     defines what is counted ("người bị thương", "2 xe bị tạm giữ") or it is inside a noun
-    ("thiết bị", "bị can"). Right after the number or its unit it opens the item only as a
-    noun or a defining passive ("2 bị can", "5 bị thương"), not as a predicate ("dài 62 feet
-    bị chìm")."""
+    ("thiết bị", "bị can"). Right after the number it opens the item only as a noun or a
+    defining passive ("2 bị can", "5 bị thương")."""
     if phrase and previous in _PASSIVE_NOUN_BEFORE:
         return False
     following = _WORD.match(lowered, token.end() + 1)
@@ -375,13 +387,16 @@ def _quoted_first(text: str, token: re.Match[str]) -> bool:
     return token[0] in '“"' and text.find("”" if token[0] == "“" else '"', token.end(), token.end() + 40) >= 0
 
 
-def _item_phrase(text: str, lowered: str, start: int, *, after_classifier: bool = False) -> tuple[str | None, int]:
+def _item_phrase(
+    text: str, lowered: str, start: int, *, after_classifier: bool = False, after_unit: bool = False
+) -> tuple[str | None, int]:
     """The counted noun phrase starting at `start`, and where it ends.
 
     It ends at punctuation, a stop word (verb, preposition, conjunction) or a number,
     and before a personal name after a person noun ("2 đối tượng Nguyễn Văn A") or an
     administrative one ("hai phường Láng Hạ"). After a classifier an action may open it
-    ("30 vụ đánh bom"). A passive marker continues only a person ("người bị thương"). A
+    ("30 vụ đánh bom"). A passive marker continues only a person ("người bị thương"), and
+    right after a unit it opens the predicate ("ngôi nhà 5 tầng bị cháy"). A
     comma continues it only into a short list ("xã, phường", "cán bộ, chiến sĩ"): a part
     after the comma that a stop word cuts and that opens with a capital or runs three
     words, or that opens with a passive marker or runs into a number, is a new clause
@@ -408,6 +423,8 @@ def _item_phrase(text: str, lowered: str, start: int, *, after_classifier: bool 
             words.extend(segment)
             segment, after_comma = [], True
             continue
+        if after_comma and not segment and value in DIGIT_WORDS:
+            break  # "một người chết, một người bị thương": the next figure
         if value == closing:  # the end of the quotation the item opened with
             closing = ""
             segment.append(token)
@@ -420,8 +437,16 @@ def _item_phrase(text: str, lowered: str, start: int, *, after_classifier: bool 
                 segment = []  # "19 người, bị thương 38 người": the comma opened a clause
             break
         previous = segment[-1][0] if segment else ""
+        if (
+            previous in _LAST_WORDS
+            and value not in _PASSIVES
+            and not _DEFINING_PASSIVE.at(lowered, token.start(), value)
+        ):
+            break
         if value in _PASSIVES and (
-            (after_comma and not segment) or _passive_ends_item(lowered, token, words or segment, previous)
+            (after_comma and not segment)
+            or (after_unit and not words and not segment)  # "5 tầng bị cháy": the predicate
+            or _passive_ends_item(lowered, token, words or segment, previous)
         ):
             break
         if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
@@ -523,7 +548,9 @@ class AttachmentRule:
 
 def _noun_after(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     after_classifier = unit.unit in CLASSIFIERS and unit.per is None
-    item, end = _item_phrase(doc.text, doc.lowered, unit.end, after_classifier=after_classifier)
+    item, end = _item_phrase(
+        doc.text, doc.lowered, unit.end, after_classifier=after_classifier, after_unit=unit.unit is not None
+    )
     return Attachment(item, end) if item is not None else None
 
 
@@ -889,9 +916,11 @@ def find_figures(
         if skip_next:
             skip_next = False
             continue
+        ambiguous = number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE
+        if ambiguous and _CASUALTY_AFTER.match(lowered, number.end):
+            ambiguous = False  # "một người chết": a casualty is a count
         if (
-            number.spelled
-            and lowered[number.start : number.end] in AMBIGUOUS_ALONE
+            ambiguous
             and not _UNIT_AFTER.match(lowered, number.end)
             and _range_partner(lowered, number, numbers, index) is None
         ):
@@ -910,15 +939,20 @@ def find_figures(
         if attached is None:
             continue
         rule, unit, found = attached
-        word = lowered[number.start : number.end]
         qualifier, start = _qualifier(text, number)
-        if number.spelled and word in AMBIGUOUS_ALONE and unit.unit is None:
+        if ambiguous and unit.unit is None:
             continue
         if unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
             continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"]]
+        elif (
+            qualifier == "over"
+            and _COMPARED_AFTER.match(lowered, found.end)
+            and _COMPARATIVE_HON_BEFORE.search(lowered, max(0, start - 16), start)
+        ):
+            qualifier = "exact"  # "thấp hơn 50% so với …": the difference, not a bound
         if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
             continue  # no figure is infinite (`parse_digits` bounds digits; this bounds any product)
         sentence = doc.sentence_at(start)

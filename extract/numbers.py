@@ -30,10 +30,13 @@ APPROX_PREFIXES: list[str] = _NUMBERS["approximate_prefixes"]["words"]
 AMBIGUOUS_ALONE: set[str] = set(_NUMBERS["ambiguous_alone"]["words"])
 NEVER_ALONE: set[str] = set(_NUMBERS["never_alone"]["words"])
 
+QUALIFIED_ORDERS: dict[str, int] = _NUMBERS["qualified_orders"]["orders"]
+_ORDER_QUALIFIERS: list[str] = _NUMBERS["qualified_orders"]["qualifiers"]
+
 _NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
 _APPROX_FIRST_WORDS = {prefix.split()[0] for prefix in APPROX_PREFIXES}
 # the words a number can begin with, for `extract.anchors`
-START_WORDS = frozenset(_NUMBER_WORDS | _APPROX_FIRST_WORDS)
+START_WORDS = frozenset(_NUMBER_WORDS | _APPROX_FIRST_WORDS | set(QUALIFIED_ORDERS))
 
 # One digit token: any run of digits joined by "." or ","; interpreted afterwards,
 # so "12.7" or "1.5" (not press notation) is seen whole and rejected, not split.
@@ -54,6 +57,12 @@ APPROX_ORDER_RE = re.compile(
     rf"(?P<prefix>{alternation(APPROX_PREFIXES)})\s+(?P<order>{alternation(APPROX_ORDERS)}){_E}"
     rf"(?P<scales>(?:\s+(?:{_SCALE}){_E}){{0,2}})"
 )
+
+# "hơn chục": the order, where a qualifier ends right before it (over lower-cased text)
+QUALIFIED_ORDER_RE = re.compile(
+    rf"(?P<order>{alternation(QUALIFIED_ORDERS)}){_E}(?P<scales>(?:\s+(?:{_SCALE}){_E}){{0,2}})"
+)
+_ORDER_QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_ORDER_QUALIFIERS)})\s+$")
 
 
 # The largest amounts the press prints are thousands of trillions of đồng (10^15), and
@@ -261,6 +270,16 @@ def _approximate_orders(text: str, starts: list[int]) -> Iterator[NumberMatch]:
         yield NumberMatch(match.start(), match.end(), value, spelled=True, approximate=True)
 
 
+def _qualified_orders(text: str, starts: list[int]) -> Iterator[NumberMatch]:
+    for match in matches_at(QUALIFIED_ORDER_RE, text, starts):
+        if not _ORDER_QUALIFIER_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+            continue
+        value = float(QUALIFIED_ORDERS[match["order"]])
+        for scale in match["scales"].split():
+            value *= SCALES[scale]
+        yield NumberMatch(match.start(), match.end(), value, spelled=True)
+
+
 def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:
     """All numbers in `text`, in order, without overlaps (earlier and longer wins).
 
@@ -270,8 +289,10 @@ def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:
     anchors = find_anchors(lowered)
     words = [start for start, word in anchors.words if word in _NUMBER_WORDS]
     approximate = [start for start, word in anchors.words if word in _APPROX_FIRST_WORDS]
+    orders = [start for start, word in anchors.words if word in QUALIFIED_ORDERS]
     found = [
         *_approximate_orders(lowered, approximate),
+        *_qualified_orders(lowered, orders),
         *_digit_numbers(lowered, [start for start, _ in anchors.digits]),
         *_word_numbers(lowered, words),
     ]
