@@ -23,7 +23,7 @@ from typing import NamedTuple
 from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, load
 from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, NumberMatch, find_numbers, parse_digits
-from extract.places import is_province_name
+from extract.places import is_admin_name, is_province_name
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence
 
@@ -79,6 +79,7 @@ _CASUALTY_AFTER = re.compile(  # over lower-cased text: "một người chết"
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
+_COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
 _EXCLUDE_AFTER = rf"\s*(?:{alternation({w.lower() for w in _FIG['exclude_after']['words']})})(?![\w])"
@@ -118,6 +119,11 @@ _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["i
 _PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
 _SURNAMES = {w.lower() for w in _ITEM_WORDS["item_surnames"]["words"]}
 _LIST_JOINERS = {"và", "hoặc", "hay"}
+_PRICED = re.compile(  # over lower-cased text: "giá 4,5 triệu" ends the item before it
+    rf"(?:{alternation(_FIG['priced_after_item']['words'])})\s+"
+    rf"(?:(?:{alternation(_FIG['priced_after_item']['linkers'])})\s+)?\d"
+)
+_PRICED_FIRST = {w.split()[0].lower() for w in _FIG["priced_after_item"]["words"]}
 
 
 class _PhraseAt:
@@ -177,6 +183,7 @@ _ATTRIBUTE_STOP_WORDS = {
     *("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "mấy", "vài"),
     *("các", "những", "mỗi", "là"),
 }
+_ATTRIBUTE_ADVERBS = {w.lower() for w in _ATTRIBUTE["adverbs_before"]}
 MAX_ATTRIBUTE_ITEM_WORDS = 6
 _MEASURED_BEFORE = re.compile(  # over lower-cased text
     rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
@@ -214,15 +221,21 @@ def _overlaps(number: NumberMatch, spans: list[tuple[int, int]]) -> bool:
 
 
 def _is_excluded(
-    text: str, lowered: str, number: NumberMatch, dates: list[tuple[int, int]], range_end: bool = False
+    text: str,
+    lowered: str,
+    number: NumberMatch,
+    dates: list[tuple[int, int]],
+    range_end: bool = False,
+    part_of: bool = False,
 ) -> bool:
     """Whether `number` is not a figure (EXTRACTION.md "Not figures"). Each test alone
-    excludes; the cheap ones on the number's own characters come first."""
+    excludes; the cheap ones on the number's own characters come first. `part_of`: the
+    number is the part of "78/726 hợp đồng", so the slash after it makes no code."""
     if _overlaps(number, dates):
         return True
     before = text[max(0, number.start - 30) : number.start]
     after = text[number.end : number.end + 30]
-    if not number.spelled and _is_code_like(text, lowered, number, before, after, range_end):
+    if not number.spelled and _is_code_like(text, lowered, number, before, " " if part_of else after, range_end):
         return True
     scaled = bool(_SCALED.search(text[number.start : number.end]))  # "khóa 21,4 triệu thuê bao"
     # a number after a full stop and a space opens a sentence, so no cue of the sentence before
@@ -235,6 +248,8 @@ def _is_excluded(
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
     if cue is not None and _SIZE_AFTER.match(lowered, number.end):
         cue = None  # "ngôi nhà 5 tầng": the floors of the house, not its number
+    if cue is not None and _COUNTED_BEFORE.phrase_before(text, number.start):
+        cue = None  # "Trong số 6 nạn nhân": among six, not victim number six
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
     if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
@@ -247,6 +262,8 @@ def _is_excluded(
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
             return True  # "tại 12 Tôn Đản": a street address
+        if _names_after(text, number):
+            return True  # "vận tải 57 Hà Nội", "lớp 3 Ngô Thị Linh", "(Hai Bà Trưng, …)": names
         if not number.spelled and _LATIN_NAME_BEFORE.search(before) and _LATIN_NAME_AFTER.match(text, number.end):
             return True  # "Windows 10 Pro", "Galaxy Note 8 Plus": a product's name
         named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
@@ -265,6 +282,31 @@ def _is_excluded(
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
+
+
+_CAPITALISED_RUN = re.compile(r" ([^\W\d_]\w*)(?: ([^\W\d_]\w*))?(?: ([^\W\d_]\w*))?")
+
+
+def _names_after(text: str, number: NumberMatch) -> bool:
+    """Whether the capitalised words after the number make a name with it or alone: a
+    place ("57 Hà Nội" is a company's, "Hai Bà Trưng" a district) or a person ("3 Ngô Thị
+    Linh"), so the number counts nothing."""
+    run = _CAPITALISED_RUN.match(text, number.end)
+    if run is None:
+        return False
+    words: list[str] = []
+    for word in run.groups():  # the capitalised words right after it, in a row
+        if word is None or not word[0].isupper():
+            break
+        words.append(word)
+    if not words:
+        return False
+    if number.spelled:
+        own = text[number.start : number.end]
+        return any(is_admin_name(" ".join([own, *words[:k]])) for k in range(1, len(words) + 1))
+    if any(is_province_name(" ".join(words[:k])) for k in range(1, len(words) + 1)):
+        return True
+    return len(words) >= 2 and words[0].lower() in _SURNAMES
 
 
 _LAST_TWO_NAME_WORDS = re.compile(r"(?<!\w)([^\W\d_][\w]*)\s+([^\W\d_][\w]*)\s*$")
@@ -437,6 +479,8 @@ def _item_phrase(
                 segment = []  # "19 người, bị thương 38 người": the comma opened a clause
             break
         previous = segment[-1][0] if segment else ""
+        if value in _PRICED_FIRST and _PRICED.match(lowered, token.start()):
+            break  # "49 kg giá 4,5 triệu đồng": a price follows
         if (
             previous in _LAST_WORDS
             and value not in _PASSIVES
@@ -576,6 +620,8 @@ def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> A
     kept: list[tuple[int, int]] = []
     for start, end in reversed(before):
         word = lowered[start:end]
+        if not kept and word in _ATTRIBUTE_ADVERBS:
+            continue  # "cây thường cao 1 m": the adverb is no part of the thing
         if not word[0].isalpha() or word in _ATTRIBUTE_STOP_WORDS or word in _UNIT_WORDS or doc.text[start].isupper():
             break  # a name ("tàu … của Hải quân Mỹ dài 103 m") or an amount is not the thing measured
         if word in _STOP_RELEVANT and word not in _ATTRIBUTE_INNER and _is_stop(lowered, start, word, after_head=False):
@@ -616,7 +662,11 @@ RULES: tuple[AttachmentRule, ...] = (
     AttachmentRule("measured_by_attribute", "NP (dài|cao|nặng|…) QUAL? NUM MEASURE", _measured_by_attribute),
     AttachmentRule("measure_alone", "QUAL? NUM UNIT", _measure_alone),
 )
-RULE_NAMES = tuple(rule.name for rule in RULES)
+# Two numbers joined by "/" before a noun: a part of a whole ("78/726 hợp đồng", the
+# figure is 78 of them) or, after a share word ("chiếm 1/3 GDP"), a fraction. The noun
+# attaches to the second number by the rules above; the figure is named by these.
+PART_OF_WHOLE, FRACTION_SHARE = "part_of_whole", "fraction_share"
+RULE_NAMES = (*(rule.name for rule in RULES), PART_OF_WHOLE, FRACTION_SHARE)
 
 
 def _rate(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -655,6 +705,35 @@ def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch]
     if join is None or join.end() != following.start:
         return None
     return following
+
+
+_SLASH_NUMBER = re.compile(r"/(\d{1,3}(?:\.\d{3})+|\d{1,5})(?=\s+[^\W\d_])")  # "800/1.000 con": a word follows
+_SHARE_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['fractions']['share_before'])})\s+$", re.IGNORECASE)
+_LATIN_WORD_BEFORE = re.compile(r"(?<![\w])[A-Z][A-Za-z]*\s+$")  # "Mega 6/45": a game's name
+
+
+def _whole_of(
+    text: str, number: NumberMatch, numbers: list[NumberMatch], index: int
+) -> tuple[NumberMatch, bool] | None:
+    """The whole the number is a part of ("78/726 hợp đồng"), and whether the two make a
+    share ("chiếm 1/3 GDP", a small whole after a share word): else None. A date ("6/2017"),
+    a season ("2016/17") or an address's house number is none."""
+    if number.spelled or index + 1 >= len(numbers) or text[number.end : number.end + 1] != "/":
+        return None
+    slash = _SLASH_NUMBER.match(text, number.end)
+    whole = numbers[index + 1]
+    if slash is None or whole.start != number.end + 1 or whole.end != slash.end():
+        return None
+    part, total = number.value, whole.value
+    before = text[max(0, number.start - 30) : number.start]
+    if not 0 < part <= total or part >= 1900 or (1900 <= total <= 2100) or _LATIN_WORD_BEFORE.search(before):
+        return None
+    if part == 1 and total >= 100:  # "quy hoạch tỷ lệ 1/500": a map's scale
+        return None
+    share = total <= 10 and part < total and _SHARE_BEFORE.search(before) is not None
+    if not share and (total <= 31 or text[whole.end + 1 : whole.end + 2].isupper()):
+        return None  # "3/5 người" may be a day and month, "35/69 Khương Hạ" an address
+    return whole, share
 
 
 def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
@@ -925,12 +1004,16 @@ def find_figures(
             and _range_partner(lowered, number, numbers, index) is None
         ):
             continue  # "một", "năm" without a unit are words ("a", "year"), not counts
-        if _is_excluded(text, lowered, number, date_spans):
+        whole = _whole_of(text, number, numbers, index)
+        if _is_excluded(text, lowered, number, date_spans, part_of=whole is not None):
             continue
         value, value_max = number.value, None
         head = number
-        partner = _range_partner(lowered, number, numbers, index)
-        if partner is not None and not _is_excluded(text, lowered, partner, date_spans, range_end=True):
+        partner = None if whole else _range_partner(lowered, number, numbers, index)
+        if whole is not None:
+            head, skip_next = whole[0], True
+            value = number.value / head.value if whole[1] else number.value
+        elif partner is not None and not _is_excluded(text, lowered, partner, date_spans, range_end=True):
             low = _scaled_like(number, partner, text)
             if partner.value > low:
                 value, value_max, head = low, partner.value, partner
@@ -939,6 +1022,8 @@ def find_figures(
         if attached is None:
             continue
         rule, unit, found = attached
+        if whole is not None:
+            rule = FRACTION_SHARE if whole[1] else PART_OF_WHOLE
         qualifier, start = _qualifier(text, number)
         if ambiguous and unit.unit is None:
             continue

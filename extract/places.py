@@ -126,6 +126,12 @@ def is_province_name(words: str) -> bool:
     return _key(words.lower()) in _PROVINCE_NAMES
 
 
+def is_admin_name(words: str) -> bool:
+    """Whether `words` spell a province's, a district's or a ward's name ("Hai Bà Trưng")."""
+    key = _key(words.lower())
+    return key in _PROVINCE_NAMES or key in _DISTRICTS or key in _OLD_WARDS or key in _NEW_WARDS
+
+
 # --- districts and wards ----------------------------------------------------------
 def _index(rows: list[list[object]]) -> dict[str, list[_Unit]]:
     index: dict[str, list[_Unit]] = defaultdict(list)
