@@ -181,6 +181,7 @@ for _level, _officials in _LEX["types"].items():
             _TYPE_OFFICIAL[_spelling] = _official
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
+_GIVEN_NAME_COUNTRIES = set(_LEX["strict_countries"]["given_names"])
 _STRICT_NOT_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_before"]}
 _SKIP_AFTER = {" ".join(w.lower().split()) for w in _LEX["skip_after"]["words"]}
 _RESIDENCE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['residence']['words'])})(?!\w)")
@@ -502,14 +503,23 @@ class ArticlePlaces:
     @staticmethod
     def _strict_ok(text: str, lowered: str, start: int, end: int) -> bool:
         """A one-syllable country name counts between lower-case words, not after a title."""
-        before = _two_words_before(lowered, max(0, start - 30), start)
+        low = max(0, start - 30)
+        before = _two_words_before(lowered, low, start)
+        after_city = False
+        if before is None:
+            # "ở New York, Mỹ": a city's capitalised name, then the country after a comma;
+            # not for names that are also given names ("Lan, Anh và Hoa")
+            stripped = lowered[low:start].rstrip()
+            if stripped.endswith(",") and text[start:end] not in _GIVEN_NAME_COUNTRIES:
+                before = _two_words_before(lowered, low, low + len(stripped) - 1)
+                after_city = before is not None
         if before is None:
             return False  # the sentence's first word: "Anh" is "he"
         words_start, word_start, words_end = before
         words, last = lowered[words_start:words_end], lowered[word_start:words_end]
-        if not text[word_start].islower() or last in _PERSON_TITLES or words in _PERSON_TITLES:
-            return False
         gap = text[words_end:start]
+        if (not text[word_start].islower() and not after_city) or last in _PERSON_TITLES or words in _PERSON_TITLES:
+            return False
         if "\n" in gap or not (gap.isspace() or gap.strip() == ","):
             return False  # a line or a sentence starts, or a quotation
         after = _NEXT_WORD.match(text, end)
@@ -526,7 +536,7 @@ class ArticlePlaces:
         before = lowered[max(0, start - 24) : start]
         if not before[-1:].isspace():
             return set()
-        words = before.split()[-3:]
+        words = before[before.rfind("(") + 1 :].split()[-3:]  # "Bình (quê Vĩnh Phúc)": "quê"
         if len(words) == 3:  # the usual case, spelled out: this runs for every mention
             two = f"{words[1]} {words[2]}"
             return {words[2], two, f"{words[0]} {two}"}
@@ -543,11 +553,14 @@ class ArticlePlaces:
             if phrases & _RESIDENCE_RIGHT_BEFORE:
                 return "residence"
         window = max(0, start - 80)
-        segment = _TO_SEGMENT_END.match(text, window, start)
+        # "ngụ tại huyện Long Khánh (Đồng Nai)": a bracket right before the place names the
+        # province of the place before it, in the same role
+        until = start - 1 if text[start - 1 : start] == "(" else start
+        segment = _TO_SEGMENT_END.match(text, window, until)
         segment_start = segment.end() if segment else window
         # the regex tries every position; most segments hold none of its words at all
-        words = lowered[segment_start:start]
-        if any(word in words for word in _RESIDENCE_CORES) and _RESIDENCE.search(lowered, segment_start, start):
+        words = lowered[segment_start:until]
+        if any(word in words for word in _RESIDENCE_CORES) and _RESIDENCE.search(lowered, segment_start, until):
             return "residence"
         return "event"
 
@@ -605,10 +618,18 @@ class ArticlePlaces:
         lead_end = text.find("\n", title_end + 1)
         lead_end = len(text) if lead_end < 0 else lead_end
         weights: dict[str, float] = defaultdict(float)
+        spread_weights: dict[str, float] = defaultdict(float)  # every mention: how spread the story is
         first: dict[str, PlaceMention] = {}
+        previous: PlaceMention | None = None
         for mention, role in zip(self.mentions, self._roles, strict=True):
             if role == "skip":
                 continue
+            chained = (
+                previous is not None
+                and previous.place == mention.place
+                and text[previous.char_end : mention.char_start].strip(" ,-–(") == ""
+            )
+            previous = mention
             if mention.char_start < lead_end and role == "event":
                 self._headline_places.add(mention.place)
             if mention.char_start < title_end:
@@ -621,12 +642,14 @@ class ArticlePlaces:
                 weight *= _WEIGHTS["residence"]
             if mention.scope == "national" and _key(mention.text.lower()) in _NATIONAL_NAMES:
                 weight *= _WEIGHTS["country_name"]
-            weights[mention.place] += weight
+            spread_weights[mention.place] += weight
+            if not chained:  # "xã Đại Đồng, huyện Vĩnh Tường, tỉnh Vĩnh Phúc": one address, one mention
+                weights[mention.place] += weight
             first.setdefault(mention.place, mention)
         if not weights:
             return self._national_body()
         best = max(weights, key=lambda place: (weights[place], -first[place].char_start))
-        provinces = {p: w for p, w in weights.items() if first[p].scope == "province"}
+        provinces = {p: w for p, w in spread_weights.items() if first[p].scope == "province"}
         # spread over several provinces with nationwide words: a story of the country
         spread = provinces.get(best, 0.0) < _WEIGHTS["dominant_share"] * sum(provinces.values())
         if first[best].scope == "province" and _VIETNAM in weights and spread:
