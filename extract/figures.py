@@ -618,8 +618,14 @@ def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> A
     if before and lowered[before[-1][0] : before[-1][1]] in _ATTRIBUTE_VERBS:
         return None  # "mở rộng 713 km": an action's extent
     kept: list[tuple[int, int]] = []
-    for start, end in reversed(before):
+    for index in range(len(before) - 1, -1, -1):
+        start, end = before[index]
         word = lowered[start:end]
+        if index > 0 and word in _STOP_RELEVANT:
+            first_start, first_end = before[index - 1]  # "bê tông": a compound that ends in a stop word
+            if _COMPOUND.at(lowered, first_start, lowered[first_start:first_end]):
+                kept.append((start, end))
+                continue
         if not kept and word in _ATTRIBUTE_ADVERBS:
             continue  # "cây thường cao 1 m": the adverb is no part of the thing
         if not word[0].isalpha() or word in _ATTRIBUTE_STOP_WORDS or word in _UNIT_WORDS or doc.text[start].isupper():
