@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.lexicon import load
+from extract.lexicon import alternation, load
 from extract.records import Precision
 
 _DOC = load("document")
@@ -91,31 +91,66 @@ def _is_title(line: str, following: list[str]) -> bool:
 
 
 _TRAILING_TAG = re.compile(r"\s*\((?P<tag>[^()\n]{1,20})\)\s*$")
+_KNOWN_OUTLETS = {name.casefold(): name for name in _DOC["known_outlets"]["names"]}
+_SELF_REFERENCE = re.compile(
+    rf"(?<!\w)(?:{alternation(_DOC['known_outlets']['self_reference'])})\s+(?:báo\s+)?"
+    rf"(?P<outlet>{alternation(_DOC['known_outlets']['names'])})(?![\w])"
+)
+# "An Huy - Phan Định": two signers joined by a dash, after the last sentence
+_CREDIT_PAIR = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$")
+# "VnExpress Phạm Huyên (Tổng hợp)": the compiler's name, in simple capitalised words
+_COMPILER = re.compile(rf"(?<!\w)(?:Theo[ \t]+)?(?P<author>[{_UP}][{_LOW}]+(?:[ \t]+[{_UP}][{_LOW}]+){{1,3}})\s*$")
 
 
 def _credit(text: str) -> tuple[str | None, str | None]:
     """(author, outlet) from the end of the article."""
-    tail = text.rstrip()[-160:]
-    tag = _TRAILING_TAG.search(tail)
-    if tag and tag["tag"].strip() in _NOT_OUTLETS:  # "Phương Liên/Báo Tin Tức (ghi)"
-        tail = tail[: tag.start()]
+    tail = text.rstrip().rstrip("-–— \t")[-160:]  # "… khẳng định. An Công - "
+    compiled, tagged_outlet = False, None
+    for _ in range(2):  # "Theo Vũ Nga (Tổng hợp) (Khám phá)": a compiler's tag, then the outlet
+        tag = _TRAILING_TAG.search(tail)
+        if tag is None:
+            break
+        value = tag["tag"].strip()
+        inner = _TRAILING_TAG.search(tail[: tag.start()])
+        if value in _NOT_OUTLETS:  # "Phương Liên/Báo Tin Tức (ghi)"
+            tail, compiled = tail[: tag.start()], True
+        elif tagged_outlet is None and inner is not None and inner["tag"].strip() in _NOT_OUTLETS:
+            tail, tagged_outlet = tail[: tag.start()], value
+        else:
+            break
     last_line = tail.split("\n")[-1].strip()
+    if _KNOWN_OUTLETS.get(last_line.casefold()):
+        return None, _KNOWN_OUTLETS[last_line.casefold()]
     if _UPPER_NAME.match(last_line) and len(last_line.split()) <= 5:
-        return last_line, None
+        return last_line, tagged_outlet
     for pattern, mark in ((_CREDIT_BRACKET, "("), (_CREDIT_SLASH, "/")):
         match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
-        if match and match.start() > 0 and tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)":
-            return match["author"].strip(), match["outlet"].strip()
-        if match and match.start() == 0:
-            return match["author"].strip(), match["outlet"].strip()
+        if match and (match.start() == 0 or tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)"):
+            author = match["author"].strip()  # "TTXVN/Tin Tức": an agency, no author
+            return (None if author.casefold() in _KNOWN_OUTLETS else author), match["outlet"].strip()
+    match = _COMPILER.search(tail) if compiled else None
+    if match:
+        return match["author"], tagged_outlet
     match = _CREDIT_SOURCE.search(tail)
     if match:
         return None, match["outlet"].strip()
+    match = _CREDIT_PAIR.search(tail) if "-" in tail or "–" in tail else None
+    if match:
+        return " ".join(match["author"].split()), tagged_outlet
     for pattern in (_CREDIT_UPPER, _CREDIT_NAME):
         match = pattern.search(tail)
         if match and len(match["author"].split()) <= 4:
-            return match["author"].strip(), None
-    return None, None
+            name = match["author"].strip()
+            if _KNOWN_OUTLETS.get(name.casefold()):
+                return None, _KNOWN_OUTLETS[name.casefold()]
+            return name, tagged_outlet
+    return None, tagged_outlet
+
+
+def _self_named_outlet(text: str) -> str | None:
+    """A known outlet the text speaks of as its own ("nguồn tin của Thanh Niên cho biết")."""
+    match = _SELF_REFERENCE.search(text)
+    return match["outlet"] if match else None
 
 
 def parse_document(raw: str) -> ParsedDocument:
@@ -147,5 +182,5 @@ def parse_document(raw: str) -> ParsedDocument:
         # "H.M/VOV.VN H.M/VOV.VN": a credit repeated; the outlet is not part of the name
         credit_author = " ".join(w for w in credit_author.split() if w != credit_outlet) or None
     author = author or credit_author
-    outlet = outlet or credit_outlet
+    outlet = outlet or credit_outlet or _self_named_outlet(text)
     return ParsedDocument(text, header_date, precision, title, outlet, author, body_start)

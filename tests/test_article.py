@@ -115,6 +115,29 @@ def test_a_recorded_by_tag_does_not_hide_the_credit() -> None:
     assert (facts.author, facts.outlet) == ("Phương Liên", "Báo Tin Tức")
 
 
+def test_a_known_outlet_signing_the_end_is_the_outlet_not_an_author() -> None:
+    facts = extract_article("Đơn vị quản lý đường đã sửa dải phân cách. Dân Việt").facts
+    assert (facts.author, facts.outlet) == (None, "Dân Việt")
+    facts = extract_article("Vụ án đang được điều tra làm rõ. TTXVN/Tin Tức").facts
+    assert (facts.author, facts.outlet) == (None, "Tin Tức")
+
+
+def test_two_signers_a_trailing_dash_and_a_compilers_tags() -> None:
+    facts = extract_article("Công nhân đã khai quật xong hố ga. Minh Khoa - Lê Định").facts
+    assert facts.author == "Minh Khoa - Lê Định"
+    facts = extract_article("Chuyên gia nhận định như vậy về chiến sự. Bảo Công - ").facts
+    assert facts.author == "Bảo Công"
+    facts = extract_article("Nguồn: Zing.vn; Dân Trí; VnExpress Phạm Hương (Tổng hợp)").facts
+    assert facts.author == "Phạm Hương"
+    facts = extract_article("Hai nghệ sĩ đã phá bỏ định kiến đó. Theo Vũ Hà (Tổng hợp) (Khám phá)").facts
+    assert (facts.author, facts.outlet) == ("Vũ Hà", "Khám phá")
+
+
+def test_an_outlet_speaking_of_itself_names_the_outlet() -> None:
+    facts = extract_article("Chiều qua, nguồn tin của Thanh Niên cho biết cơ quan điều tra đã khởi tố vụ án.").facts
+    assert facts.outlet == "Thanh Niên"
+
+
 def test_years_of_a_term_are_not_evidence_of_the_publication_year() -> None:
     facts = extract_article("Ngày 11/5, ông A, Bí thư Thành ủy (nhiệm kỳ 2015 - 2020), đến thăm đơn vị.").facts
     assert (facts.published_date, facts.published_precision) == (None, "none")
