@@ -43,7 +43,8 @@ _SCALED_ONLY = {u.lower() for u in _UNITS["scaled_only"]["units"]}
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
-GLUED_UNITS: list[str] = _UNITS["glued"]["units"]
+_GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
+GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
 
@@ -76,9 +77,15 @@ _CASUALTY_AFTER = re.compile(  # over lower-cased text: "một người chết"
     rf"\s+(?:{alternation(_FIG['ambiguous_casualties']['persons'])})"
     rf"(?:\s+khác)?\s+(?:{alternation(_FIG['ambiguous_casualties']['outcomes'])})(?!\w)"
 )
+_AMBIGUOUS_PERSONS = set(_FIG["ambiguous_persons"]["words"])
+_AMBIGUOUS_PERSONS_NOT_AFTER = PhraseSet(_FIG["ambiguous_persons"]["not_after"], gap=r"\s+")
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
+_DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
+_DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
+_TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
+_DURATION_AFTER = re.compile(r"\s*(?:năm|tháng|ngày|tuần)(?!\w)")
 _COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
@@ -87,16 +94,22 @@ _ORDINAL_AFTER = rf"\s+(?:{alternation({w.lower() for w in _FIG['ordinal_after']
 # "5 giờ sáng", "22 giờ ngày 18/5", "21h", "12 giờ 30 phút": clock times, not durations
 _CLOCK_TIME = (
     r"\s*(?:h\d{0,2}(?![\w])"
-    r"|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:cùng\s+)?(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))"
+    r"|giờ(?:\s*\d{1,2}\s*(?:phút|p)?)?\s*(?:,\s*)?(?:cùng\s+|hằng\s+|hàng\s+|mỗi\s+)?"
+    r"(?:sáng|chiều|tối|trưa|đêm|khuya|ngày|hôm)(?![\w]))"
 )
 # each alone makes the number no count: one pattern, one match call per number
-_NOT_A_COUNT_AFTER = re.compile(f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}")  # over lower-cased text
+# "Hội nghị Trung ương 5 khóa XII": a plenum's number and its term
+_TERM_AFTER = r"\s+(?:khóa|khoá)\s+[ivxlc]+(?![\w])"
+_NOT_A_COUNT_AFTER = re.compile(
+    f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}|{_TERM_AFTER}"
+)  # over lower-cased text
 # "156 Xã Đàn", "30 Phường Tân Định": digits before a capitalised unit word and a name
 # are an address or a name, not a count of communes ("126 xã, phường")
 _NAMED_UNIT_AFTER = re.compile(
     rf" (?:{alternation({w[:1].upper() + w[1:] for w in _FIG['item_modifier_stops']['words'] if w[:1].islower()})})"
     r" (?=[^\W\d_])"
 )
+_HALF_NOT_BEFORE = re.compile(rf"\s+(?:{alternation(_FIG['exclude_after']['half_not_before'])})(?!\w)")
 # "qua km 90 quốc lộ 1A", "Km 15+200": a milepost; "300 km 2 ngày" measures, then counts
 _MILEPOST_BEFORE = re.compile(r"(?:^|[^\d\s])\s*(?<!\w)km\s*$", re.IGNORECASE)
 # capitalised words of Latin letters alone, no Vietnamese marks, on both sides of the number
@@ -119,6 +132,7 @@ _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["i
 _PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
 _SURNAMES = {w.lower() for w in _ITEM_WORDS["item_surnames"]["words"]}
 _LIST_JOINERS = {"và", "hoặc", "hay"}
+_PERSON_AFTER = re.compile(rf"\s+(?:{alternation(_PERSON_NOUNS)})(?!\w)")  # over lower-cased text
 _PRICED = re.compile(  # over lower-cased text: "giá 4,5 triệu" ends the item before it
     rf"(?:{alternation(_FIG['priced_after_item']['words'])})\s+"
     rf"(?:(?:{alternation(_FIG['priced_after_item']['linkers'])})\s+)?\d"
@@ -250,6 +264,10 @@ def _is_excluded(
         cue = None  # "ngôi nhà 5 tầng": the floors of the house, not its number
     if cue is not None and _COUNTED_BEFORE.phrase_before(text, number.start):
         cue = None  # "Trong số 6 nạn nhân": among six, not victim number six
+    if cue is not None and cue.lower() in _DURATION_CUES and _DIGITS_THEN_CUE.search(before):
+        cue = None  # "6 ngày 5 đêm", "2 năm 3 tháng": the next part of a duration
+    if cue is not None and cue.lower() in _TERM_CUES and _DURATION_AFTER.match(lowered, number.end):
+        cue = None  # "mức án 30 tháng tù": a sentence's length, not a case's number
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
     if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
@@ -271,6 +289,8 @@ def _is_excluded(
             return True  # "156 Xã Đàn": a street's name
     if _NOT_A_COUNT_AFTER.match(lowered, number.end, number.end + 30):  # "thứ 3", "5 giờ sáng"
         return True
+    if number.spelled and lowered.startswith("nửa", number.start) and _HALF_NOT_BEFORE.match(lowered, number.end):
+        return True  # "nửa đêm": midnight
     if not number.spelled and number.value < 60 and _ends_with_hour(before):
         return True  # "12 giờ 30 phút", "20 giờ 15 ngày 6-2": the minutes of a time of day
     if _HOURS_AFTER.match(after) and (
@@ -546,7 +566,8 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     text, lowered = doc.text, doc.lowered
     glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
     if glued:
-        found = _Unit(UNIT_NAMES.get(glued["unit"], glued["unit"]), glued.end())
+        written = glued["unit"]
+        found = _Unit(UNIT_NAMES.get(written) or _GLUED_ONLY.get(written) or written, glued.end())
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
@@ -1004,6 +1025,13 @@ def find_figures(
         ambiguous = number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE
         if ambiguous and _CASUALTY_AFTER.match(lowered, number.end):
             ambiguous = False  # "một người chết": a casualty is a count
+        elif (
+            ambiguous
+            and lowered[number.start : number.end] in _AMBIGUOUS_PERSONS
+            and _PERSON_AFTER.match(lowered, number.end)
+            and not _AMBIGUOUS_PERSONS_NOT_AFTER.phrase_before(text, number.start)
+        ):
+            ambiguous = False  # "ba bị cáo", "năm người": persons are counted
         if (
             ambiguous
             and not _UNIT_AFTER.match(lowered, number.end)
