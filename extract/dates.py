@@ -155,6 +155,18 @@ def _month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return first, last, "month"
 
 
+def _year_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    """ "từ năm 2009 đến tháng 6.2014": from a year's first month to a month, or from a
+    month to a year's last; in months."""
+    if m["y1"]:
+        first, last = Point(int(m["y1"]), 1), Point(int(m["y2m"]), int(m["m2"]))
+    else:
+        first, last = Point(int(m["y1m"]), int(m["m1"])), Point(int(m["y2"]), 12)
+    if not first.year < last.year <= first.year + 30:  # type: ignore[operator]
+        return None
+    return first, last, "month"
+
+
 def _year_only(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     point = Point(int(m["y"]))
     return point, point, "year"
@@ -290,6 +302,17 @@ RULES: list[_Rule] = [
         ),
         _month_range,
         _words("từ", "tháng"),
+        period=True,
+    ),
+    _Rule(
+        "year_month_range",
+        # "từ năm 2009 đến tháng 6.2014", "từ tháng 3/2009 đến năm 2014": a year and a month
+        _i(
+            rf"{_B}từ\s+(?:năm\s+(?P<y1>{_Y})|tháng\s+(?P<m1>{_M})(?:{_MY}|\s+năm\s+)(?P<y1m>{_Y}))"
+            rf"{_TO}(?:hết\s+)?(?(y1)tháng\s+(?P<m2>{_M})(?:{_MY}|\s+năm\s+)(?P<y2m>{_Y})|năm\s+(?P<y2>{_Y})){_E}"
+        ),
+        _year_month_range,
+        _words("từ"),
         period=True,
     ),
     _Rule(

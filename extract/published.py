@@ -316,6 +316,8 @@ def _dated_plan(text: str, raw: RawDate) -> date | None:
     schedule = max(_SCHEDULE_WORD.finditer(before, clause), key=lambda m: m.start(), default=None)  # the last
     if schedule is not None and _PAST_WORD.search(before, schedule.end()):
         schedule = None  # "được lên kế hoạch hồi tháng 10-2016": a plan of the past
+    if schedule is not None and _PAST_WORD.search(_clause_after(text, raw.end)):
+        schedule = None  # "Theo kế hoạch, tối 11/1/2016, nhóm đã đưa …": the plan was carried out
     later = _SCHEDULE_AFTER.match(text, raw.end) if raw.granularity == "day" else None
     if not (
         schedule is not None
@@ -326,6 +328,13 @@ def _dated_plan(text: str, raw: RawDate) -> date | None:
     if raw.granularity == "month":
         return month_end(raw.first.year, raw.first.month or 12)
     return _dated(raw.first, raw.first.year)
+
+
+def _clause_after(text: str, end: int, reach: int = 48) -> str:
+    """The words after a mention, up to the end of its sentence, within `reach`."""
+    after = text[end : end + reach]
+    stop = min((i for i in (after.find(c) for c in _CLAUSE_STOPS) if i >= 0), default=len(after))
+    return after[:stop]
 
 
 def _counts_up_to(text: str, raw: RawDate) -> bool:
