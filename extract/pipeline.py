@@ -10,13 +10,13 @@ from extract.document import Document
 from extract.figures import find_figures
 from extract.lexicon import lowered_like
 from extract.places import ArticlePlaces
-from extract.published import Published, published_with_evidence, reference_date, title_event_year
+from extract.published import Published, published_with_evidence, reference_date, tet_days, title_event_year
 from extract.published import within_window as within_window  # where callers have always found it
 from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
-EXTRACTOR_VERSION = "0.7.2"
+EXTRACTOR_VERSION = "0.7.3"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
@@ -38,6 +38,7 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
             end = end.replace(day=15)
         if as_of is None or end <= as_of:
             days.append(end)
+    days += [day for day in tet_days(text) if as_of is None or day <= as_of]  # "trước Tết Nguyên đán 2017"
     event_year = title_event_year(title)
     if event_year is not None and (not days or event_year <= max(days).year + 1):
         event_day = date(event_year, 7, 1)

@@ -601,6 +601,25 @@ def _this_year(lowered: str) -> list[int]:
     return found
 
 
+# Tết named by its solar year ("Trước Tết Nguyên đán 2017 khoảng 1 tháng")
+_TET_WITH_YEAR = re.compile(r"(?<!\w)Tết(?:\s+[Nn]guyên\s+[đĐ]án)?\s+(?P<y>(?:19|20)\d\d)(?![\d/\-])")
+TET_DAY = (2, 1)  # Tết falls between 21 January and 20 February: its month and day, roughly
+
+
+def tet_days(text: str) -> list[date]:
+    """The days of the Tết the text names with a year, not as a year gone ("hồi Tết Mậu
+    Thân 1968"). No evidence of when the text was written (as a rule of its own it dated 1
+    of 5 articles of the 2017 crawl right: a past Tết is compared with, "Tết 2016 rơi vào
+    ngày 8/2"), but a cited day for the years of yearless dates, as any dated mention is."""
+    if "Tết" not in text:
+        return []
+    return [
+        date(int(m["y"]), *TET_DAY)
+        for m in _TET_WITH_YEAR.finditer(text)
+        if not _LUNAR_PAST_BEFORE.search(text, max(0, m.start() - 12), m.start())
+    ]
+
+
 def lunar_year(text: str, lowered: str, lower: int | None, as_of: date | None) -> int | None:
     """The year a lunar year's name gives ("Tết Bính Ngọ"): a text names the new year it
     lives in or the coming one, so the first year of that name not before `lower`, the

@@ -138,6 +138,17 @@ def test_an_outlet_speaking_of_itself_names_the_outlet() -> None:
     assert facts.outlet == "Thanh Niên"
 
 
+def test_a_tet_named_with_its_year_is_a_cited_day_for_yearless_dates() -> None:
+    text = (
+        "Hàng rào bị đổ từ năm 2019. Trước Tết Nguyên đán 2021 khoảng 1 tháng, xe tông đổ. "
+        "Ngày 10/2, PV đến hiện trường."
+    )
+    article = extract_article(text)
+    assert article.facts.published_precision == "none"  # no evidence of the day of writing
+    day = next(d for d in article.dates if d.text == "Ngày 10/2")
+    assert (day.start_date, day.year_inferred) == (date(2021, 2, 10), True)
+
+
 def test_years_of_a_term_are_not_evidence_of_the_publication_year() -> None:
     facts = extract_article("Ngày 11/5, ông A, Bí thư Thành ủy (nhiệm kỳ 2015 - 2020), đến thăm đơn vị.").facts
     assert (facts.published_date, facts.published_precision) == (None, "none")
