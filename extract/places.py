@@ -160,8 +160,10 @@ _NUMBERED = {id(i): _numbered(i) for i in (_DISTRICTS, _OLD_WARDS, _NEW_WARDS)}
 # --- countries and the nation -------------------------------------------------------
 _COUNTRY_NAMES: dict[str, tuple[str, str]] = {}  # lowered spelling -> (ISO code, name)
 _STRICT: set[str] = set()  # spellings that are also words or given names
+_CITY_KEYS: set[str] = set()  # spellings of foreign cities and states ("busan")
 for _code, _entry in _COUNTRIES.items():
-    for _spelling in [_entry["name"], *_entry.get("aliases", [])]:
+    _CITY_KEYS.update(v for city in _entry.get("cities", []) for v in _variants(city))
+    for _spelling in [_entry["name"], *_entry.get("aliases", []), *_entry.get("cities", [])]:
         for _v in _variants(_spelling):
             _COUNTRY_NAMES[_v] = (_code, _entry["name"])
     _STRICT |= {s.lower() for s in _entry.get("strict", [])}
@@ -642,6 +644,8 @@ class ArticlePlaces:
                 weight *= _WEIGHTS["residence"]
             if mention.scope == "national" and _key(mention.text.lower()) in _NATIONAL_NAMES:
                 weight *= _WEIGHTS["country_name"]
+            if mention.scope == "foreign" and _key(mention.text.lower()) in _CITY_KEYS:
+                weight *= _WEIGHTS["foreign_city"]  # "bay từ Seoul về TP HCM": the story is home
             spread_weights[mention.place] += weight
             if not chained:  # "xã Đại Đồng, huyện Vĩnh Tường, tỉnh Vĩnh Phúc": one address, one mention
                 weights[mention.place] += weight
