@@ -500,11 +500,14 @@ def _item_phrase(
             break
         previous = segment[-1][0] if segment else ""
         if value in _PRICED_FIRST and _PRICED.match(lowered, token.start()):
+            if after_comma:
+                segment = []  # "Sứt 2 vết, định giá 2,8 triệu": the comma opened a clause
             break  # "49 kg giá 4,5 triệu đồng": a price follows
         if (
             previous in _LAST_WORDS
             and value not in _PASSIVES
             and not _DEFINING_PASSIVE.at(lowered, token.start(), value)
+            and f"{previous} {value}" not in _COMPOUND_PAIRS  # "khác biệt"
         ):
             break
         if value in _PASSIVES and (
