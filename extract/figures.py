@@ -44,6 +44,8 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
+_NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
+_DIGIT_NEXT = re.compile(r"\s*\d")
 GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
 MAX_WORDS_AFTER_COMMA: int = _FIG["item_limits"]["max_words_after_comma"]
@@ -578,6 +580,8 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
             return _Unit(None, number.end)  # "6 đồng chí": the compound is counted directly
         if written in _SCALED_ONLY and " " not in text[number.start : number.end] and number.value < 1000:
             return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng" pounds
+        if written in _NAMING_CLASSIFIERS and _DIGIT_NEXT.match(lowered, spaced.end()):
+            return _Unit(None, number.end)  # "năm lớp 1": grade one names, it is no unit
         name = text[spaced.start("unit") : spaced.end("unit")]  # as written
         found = _Unit(UNIT_NAMES.get(name) or UNIT_NAMES.get(written) or name, spaced.end())
     elif "/" in lowered[number.end : number.end + 16] and (rate := _NOUN_RATE.match(lowered, number.end)):
