@@ -271,6 +271,17 @@ RULES: list[_Rule] = [
         period=True,
     ),
     _Rule(
+        "day_range_from",
+        # "từ 29 đến 31-5-2017": "từ", two days and the second's full date, no "ngày"
+        _i(
+            rf"{_B}từ\s+(?P<d1>{_D})\s*(?:đến|tới|-|–)\s*(?P<d2>{_D})\s*[/\-]\s*(?P<m2>{_M})"
+            rf"\s*[/\-]\s*(?P<y2>{_Y}){_E}"
+        ),
+        _day_range,
+        _words("từ"),
+        period=True,
+    ),
+    _Rule(
         "day_range_short",
         _i(
             rf"{_B}(?:từ\s+)?ngày\s+(?P<d1>{_D})\s*(?:đến|tới|và|-|–|,)\s*(?:hết\s+)?(?:ngày\s*)?"

@@ -45,6 +45,8 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
 }
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
 _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
+_HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
+_SCALE_VALUES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _DIGIT_NEXT = re.compile(r"\s*\d")
 GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
@@ -82,6 +84,7 @@ _CASUALTY_AFTER = re.compile(  # over lower-cased text: "một người chết"
 _AMBIGUOUS_PERSONS = set(_FIG["ambiguous_persons"]["words"])
 _AMBIGUOUS_PERSONS_NOT_AFTER = PhraseSet(_FIG["ambiguous_persons"]["not_after"], gap=r"\s+")
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
+_PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names']['words'])}) $")  # case kept
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
@@ -272,6 +275,8 @@ def _is_excluded(
         cue = None  # "mức án 30 tháng tù": a sentence's length, not a case's number
     if cue is not None and not (number.spelled and cue in _DIGITS_ONLY_BEFORE) and not _ends_province(before):
         return True  # "ảnh 1" is a caption, "hình ảnh hai đối tượng" a picture of two
+    if not number.spelled and before[-1:] == " " and _PRODUCT_BEFORE.search(before):
+        return True  # "Boeing 737 cất cánh": a model's number
     if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
         return True
     if not number.spelled and _continues_identifiers(text, before, number.start, number.value):
@@ -565,6 +570,7 @@ class _Unit(NamedTuple):
     unit: str | None
     end: int
     per: str | None = None
+    half: bool = False  # "2 năm rưỡi": and a half of the unit
 
 
 def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
@@ -591,6 +597,8 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         return _Unit(None, number.end)
     if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
         return _Unit(found.unit, rate.end(), text[rate.start("per") : rate.end("per")])
+    if found.unit is not None and (half := _HALF_AFTER_UNIT.match(lowered, found.end)):
+        return found._replace(end=half.end(), half=True)
     return found
 
 
@@ -1029,6 +1037,8 @@ def find_figures(
         if skip_next:
             skip_next = False
             continue
+        if number.spelled and lowered.startswith("rưỡi", number.start) and number.end - number.start == 4:
+            continue  # "rưỡi" alone is the half of the unit before it ("2 năm rưỡi"), no number
         ambiguous = number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE
         if ambiguous and _CASUALTY_AFTER.match(lowered, number.end):
             ambiguous = False  # "một người chết": a casualty is a count
@@ -1059,10 +1069,17 @@ def find_figures(
             if partner.value > low:
                 value, value_max, head = low, partner.value, partner
                 skip_next = True
+        if (half := _HALF_AFTER_UNIT.match(lowered, head.end)) and (
+            scale := _SCALE_VALUES.get(lowered[head.start : head.end].rsplit(" ", 1)[-1])
+        ):
+            head = head._replace(end=half.end())  # "1 triệu rưỡi đồng": one and a half million
+            value, value_max = (value + scale / 2, None) if value_max is None else (value, value_max + scale / 2)
         attached = _attach(doc, head)
         if attached is None:
             continue
         rule, unit, found = attached
+        if unit.half and value_max is None:
+            value += 0.5  # "2 năm rưỡi" is two and a half years
         if whole is not None:
             rule = FRACTION_SHARE if whole[1] else PART_OF_WHOLE
         qualifier, start = _qualifier(text, number)

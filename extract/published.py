@@ -300,7 +300,7 @@ def _dated_plan(text: str, raw: RawDate) -> date | None:
     "dự kiến mở phiên tòa trong tháng 7/2017"), if the mention is one; a year or a part of
     one, a target or a deadline may lie years ahead, and is none."""
     if (
-        raw.first != raw.last
+        (raw.first != raw.last and raw.granularity != "day")  # a span of days plans its first ("từ 29 đến 31-5-2017")
         or raw.first.year is None
         or raw.granularity not in ("day", "month")
         or raw.rule in ("year_part", "quarter", "term", "now_until_year_end")
