@@ -128,7 +128,7 @@ def _credit(text: str) -> tuple[str | None, str | None]:
     for pattern, mark in ((_CREDIT_BRACKET, "("), (_CREDIT_SLASH, "/")):
         match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
         if match and (match.start() == 0 or tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)"):
-            author = match["author"].strip()  # "TTXVN/Tin Tức": an agency, no author
+            author = match["author"].strip().removeprefix("Theo ")  # "TTXVN/Tin Tức": an agency, no author
             return (None if author.casefold() in _KNOWN_OUTLETS else author), match["outlet"].strip()
     match = _COMPILER.search(tail) if compiled else None
     if match:

@@ -45,6 +45,8 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
 }
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
 _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
+# over lower-cased text: "gần 2000 năm lịch sử" counts years ("2016 năm nay" stays a year)
+_YEARS_AFTER = re.compile(r" năm(?!\w)(?! ?\d)(?! (?:nay|ngoái|qua|trước|sau|tới)(?!\w))")
 _HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
 _SCALE_VALUES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _DIGIT_NEXT = re.compile(r"\s*\d")
@@ -72,6 +74,8 @@ _COMPARISON_AT = re.compile(rf"(?:{alternation(_FIG['period_comparisons']['at'])
 _COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_comparisons']['before'])})\s+$")
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
+_QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["qualifier_compounds"].items()}
+_WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
 _COMPARATIVE_HON_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier ends
     rf"(?<!\w)(?:{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
@@ -228,6 +232,10 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     if number.approximate:
         return "approx", number.start
     cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
+    if cue is not None and cue in _QUALIFIER_COMPOUNDS:
+        word_before = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
+        if word_before is not None and word_before[1].lower() in _QUALIFIER_COMPOUNDS[cue]:
+            return "exact", number.start  # "tốc độ 150 km/h": a speed, not "about"
     if cue is not None:
         return QUALIFIERS[cue], number.start
     return "exact", number.start
@@ -331,8 +339,8 @@ def _names_after(text: str, number: NumberMatch) -> bool:
     if number.spelled:
         own = text[number.start : number.end]
         return any(is_admin_name(" ".join([own, *words[:k]])) for k in range(1, len(words) + 1))
-    if any(is_province_name(" ".join(words[:k])) for k in range(1, len(words) + 1)):
-        return True
+    if any(is_admin_name(" ".join(words[:k])) for k in range(2, len(words) + 1)) or is_province_name(words[0]):
+        return True  # "vận tải 57 Hà Nội", "Trung tâm 115 Bà Rịa"
     return len(words) >= 2 and words[0].lower() in _SURNAMES
 
 
@@ -393,8 +401,8 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
         return True
     if len(digits) >= 3 and "." not in token and _CODE_BEFORE.search(before):
         return True  # "tàu HP - 4356", "xe 29A - 123": a registration number
-    if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:  # years
-        return True
+    if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:
+        return not _YEARS_AFTER.match(lowered, number.end)  # a year ("gần 2000 năm lịch sử" counts years)
     following, preceding = after[:1], before[-1:]
     if following == "/":
         return True
@@ -695,6 +703,15 @@ def _measure_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachmen
     return Attachment(None, unit.end) if unit.unit is not None else None
 
 
+def _scaled_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """ "hơn 11.000 tỷ", "lên đến 566 triệu.": digits and a scale word with nothing after,
+    an amount whose unit the sentence leaves out (no unit is guessed)."""
+    if unit.unit is not None or number.spelled or number.approximate:
+        return None
+    written = doc.lowered[number.start : number.end]
+    return Attachment(None, number.end) if written.rsplit(" ", 1)[-1] in _SCALE_VALUES else None
+
+
 # Tried in order; the first that applies makes the figure and names it.
 RULES: tuple[AttachmentRule, ...] = (
     AttachmentRule("rate", "QUAL? NUM UNIT (/|mỗi) UNIT NP?", lambda d, n, u: _rate(d, n, u)),
@@ -703,6 +720,7 @@ RULES: tuple[AttachmentRule, ...] = (
     AttachmentRule("measured_noun_before", "NP (là|đạt|:|…)? QUAL? NUM MEASURE", _measured_noun_before),
     AttachmentRule("measured_by_attribute", "NP (dài|cao|nặng|…) QUAL? NUM MEASURE", _measured_by_attribute),
     AttachmentRule("measure_alone", "QUAL? NUM UNIT", _measure_alone),
+    AttachmentRule("scaled_alone", "QUAL? DIGITS SCALE", _scaled_alone),
 )
 # Two numbers joined by "/" before a noun: a part of a whole ("78/726 hợp đồng", the
 # figure is 78 of them) or, after a share word ("chiếm 1/3 GDP"), a fraction. The noun

@@ -184,6 +184,7 @@ for _level, _officials in _LEX["types"].items():
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
 _GIVEN_NAME_COUNTRIES = set(_LEX["strict_countries"]["given_names"])
+_LANGUAGE_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_after"]}
 _STRICT_NOT_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_before"]}
 _SKIP_AFTER = {" ".join(w.lower().split()) for w in _LEX["skip_after"]["words"]}
 _RESIDENCE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['residence']['words'])})(?!\w)")
@@ -522,6 +523,8 @@ class ArticlePlaces:
         gap = text[words_end:start]
         if (not text[word_start].islower() and not after_city) or last in _PERSON_TITLES or words in _PERSON_TITLES:
             return False
+        if last in _LANGUAGE_BEFORE or words in _LANGUAGE_BEFORE:
+            return False  # "tiếng Anh": a language
         if "\n" in gap or not (gap.isspace() or gap.strip() == ","):
             return False  # a line or a sentence starts, or a quotation
         after = _NEXT_WORD.match(text, end)
