@@ -761,7 +761,10 @@ def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch]
     if index + 1 >= len(numbers):
         return None
     following = numbers[index + 1]
-    join = _RANGE_JOIN.match(lowered, number.end, following.start) if following.start > number.end else None
+    end = number.end
+    if lowered[end : end + 1] == "%" and lowered[following.end : following.end + 1] == "%":
+        end += 1  # "1,36% - 4,27%": each end carries the percent sign
+    join = _RANGE_JOIN.match(lowered, end, following.start) if following.start > end else None
     if join is None or join.end() != following.start:
         return None
     return following
