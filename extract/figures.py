@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, load
-from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, NumberMatch, find_numbers, parse_digits
+from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, SCALES, NumberMatch, find_numbers, parse_digits
 from extract.places import is_admin_name, is_province_name
 from extract.records import DateMention, Figure, Qualifier
 from extract.sentences import Sentence
@@ -48,7 +48,6 @@ _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
 # over lower-cased text: "gần 2000 năm lịch sử" counts years ("2016 năm nay" stays a year)
 _YEARS_AFTER = re.compile(r" năm(?!\w)(?! ?\d)(?! (?:nay|ngoái|qua|trước|sau|tới)(?!\w))")
 _HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
-_SCALE_VALUES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _DIGIT_NEXT = re.compile(r"\s*\d")
 GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
 MAX_ITEM_WORDS: int = _FIG["item_limits"]["max_words"]
@@ -94,7 +93,7 @@ _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_afte
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
-_DURATION_AFTER = re.compile(r"\s*(?:năm|tháng|ngày|tuần)(?!\w)")
+_DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES)})(?!\w)")  # over lower-cased text
 _COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
@@ -709,7 +708,7 @@ def _scaled_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment
     if unit.unit is not None or number.spelled or number.approximate:
         return None
     written = doc.lowered[number.start : number.end]
-    return Attachment(None, number.end) if written.rsplit(" ", 1)[-1] in _SCALE_VALUES else None
+    return Attachment(None, number.end) if written.rsplit(" ", 1)[-1] in SCALES else None
 
 
 # Tried in order; the first that applies makes the figure and names it.
@@ -1091,7 +1090,7 @@ def find_figures(
                 value, value_max, head = low, partner.value, partner
                 skip_next = True
         if (half := _HALF_AFTER_UNIT.match(lowered, head.end)) and (
-            scale := _SCALE_VALUES.get(lowered[head.start : head.end].rsplit(" ", 1)[-1])
+            scale := SCALES.get(lowered[head.start : head.end].rsplit(" ", 1)[-1])
         ):
             head = head._replace(end=half.end())  # "1 triệu rưỡi đồng": one and a half million
             value, value_max = (value + scale / 2, None) if value_max is None else (value, value_max + scale / 2)
