@@ -21,7 +21,7 @@ from datetime import date
 from typing import NamedTuple
 
 from extract.document import Document
-from extract.lexicon import PhraseSet, alternation, load
+from extract.lexicon import PhraseSet, alternation, is_word_char, load
 from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, SCALES, NumberMatch, find_numbers, parse_digits
 from extract.places import is_admin_name, is_province_name
 from extract.records import DateMention, Figure, Qualifier
@@ -91,6 +91,8 @@ _PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names'][
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
+# units of a time span: a figure measured in them lasts, it is not reported for a month
+_DURATION_UNITS = {"ngày", "đêm", "tuần", "tháng", "năm", "giờ", "phút", "giây", "quý", "thập niên", "thế kỷ"}
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
 _DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES)})(?!\w)")  # over lower-cased text
@@ -133,7 +135,9 @@ _CLAUSE_OPEN_BEFORE = re.compile(r"(?:^|[,.;:!?]\s*)(?:(?:khoảng|hơn|gần|ch
 _HOUR_THEN_COMMA = re.compile(r"\s*giờ(?:\s*\d{1,2}(?:\s*phút)?)?\s*,")
 # over lower-cased text (`lowered_like`): literal words compare far faster than with IGNORECASE
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in UNIT_NAMES})})(?![\w])")
-_GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![\w])")
+_GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![^\W\d])")
+# the centimetres of a height written "1m89": two digits glued after the metre
+_CENTIMETRES_AFTER = re.compile(r"\d\d(?!\w)")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*")
 _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
 _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
@@ -167,6 +171,13 @@ class _PhraseAt:
         # `word` is a token such as "xã-phường"; a phrase may end at its hyphen
         return word.partition("-")[0] in self.first_words and self._pattern.match(lowered, pos) is not None
 
+    def end_at(self, lowered: str, pos: int, word: str) -> int | None:
+        """Where the phrase that starts at `pos` ends, or None (as `at`)."""
+        if word.partition("-")[0] not in self.first_words:
+            return None
+        found = self._pattern.match(lowered, pos)
+        return found.end() if found else None
+
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
 _COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]])
@@ -183,6 +194,7 @@ _PASSIVE_NOUN_BEFORE = {w.lower() for w in _FIG["passive_nouns"]["before"]}  # "
 _PASSIVE_NOUN_AFTER = {w.lower() for w in _FIG["passive_nouns"]["after"]}  # "bị can"
 _DEFINING_PASSIVE = _PhraseAt(_FIG["passive_nouns"]["defining"])  # "bị tạm giữ"
 _EVENT_HEAD = _PhraseAt(_FIG["event_heads"]["words"])
+_AGENT_NOUNS = frozenset(_FIG["agent_nouns"]["words"])
 # "xã", "phường", "huyện": a capitalised word after one, as the item's head, is its name
 _ADMIN_HEADS = {w.lower() for w in _FIG["item_modifier_stops"]["words"] if w[:1].islower()}
 _CLASSIFIER_WORDS = {w.lower() for w in _UNITS["classifier"]}
@@ -513,6 +525,10 @@ def _item_phrase(
                 segment = []  # "19 người, bị thương 38 người": the comma opened a clause
             break
         previous = segment[-1][0] if segment else ""
+        if not words and len(segment) == 1 and previous in _AGENT_NOUNS:
+            agent_end = _EVENT_HEAD.end_at(lowered, token.start(), value)
+            if agent_end is not None:  # "hai kẻ đánh bom liều chết": who is counted is "kẻ đánh bom"
+                return text[segment[0].start() : agent_end], agent_end
         if value in _PRICED_FIRST and _PRICED.match(lowered, token.start()):
             if after_comma:
                 segment = []  # "Sứt 2 vết, định giá 2,8 triệu": the comma opened a clause
@@ -577,7 +593,7 @@ class _Unit(NamedTuple):
     unit: str | None
     end: int
     per: str | None = None
-    half: bool = False  # "2 năm rưỡi": and a half of the unit
+    added: float = 0.0  # what the words after the unit add: "2 năm rưỡi" 0.5, "1m89" 0.89
 
 
 def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
@@ -605,7 +621,9 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
         return _Unit(found.unit, rate.end(), text[rate.start("per") : rate.end("per")])
     if found.unit is not None and (half := _HALF_AFTER_UNIT.match(lowered, found.end)):
-        return found._replace(end=half.end(), half=True)
+        return found._replace(end=half.end(), added=0.5)
+    if found.unit == "m" and glued and (cents := _CENTIMETRES_AFTER.match(text, found.end)):
+        return found._replace(end=cents.end(), added=int(cents[0]) / 100)  # "cao 1m89": 1.89 m
     return found
 
 
@@ -1002,6 +1020,16 @@ class _Periods:
             self._in_force[start] = found
         return found
 
+    def month_before(self, position: int, sentence: Sentence) -> DateMention | None:
+        """The month a noun before the figure is reported for, with no other date between:
+        "Tổng thu NSNN tháng 1/2017 ước đạt 97,4 nghìn tỷ đồng" reports January. A month
+        that opens its sentence or clause ("Tháng 5/2015, Hạnh biết …") dates an event."""
+        mark = self._month_stated(Sentence(sentence.start, position, ""))
+        if mark is None or mark.char_start < 2:
+            return None
+        before = self.lowered[mark.char_start - 2 : mark.char_start]
+        return mark if before[1] == " " and is_word_char(before[0]) else None
+
     def _month_stated(self, sentence: Sentence) -> DateMention | None:
         """The sentence's last other date when it is a month or a quarter (not a day, nor
         a point such as "cuối tháng 7"): the time its report states."""
@@ -1098,8 +1126,8 @@ def find_figures(
         if attached is None:
             continue
         rule, unit, found = attached
-        if unit.half and value_max is None:
-            value += 0.5  # "2 năm rưỡi" is two and a half years
+        if unit.added and value_max is None:
+            value = round(value + unit.added, 9)  # "2 năm rưỡi" is two and a half years
         if whole is not None:
             rule = FRACTION_SHARE if whole[1] else PART_OF_WHOLE
         qualifier, start = _qualifier(text, number)
@@ -1123,7 +1151,10 @@ def find_figures(
             period_start = period_end = None
         else:
             period_start, period_end = _bounds(
-                periods.for_figure(start, sentence) or periods.carried(doc, sentence), lowered
+                periods.for_figure(start, sentence)
+                or (None if unit.unit in _DURATION_UNITS else periods.month_before(start, sentence))
+                or periods.carried(doc, sentence),
+                lowered,
             )
         end = found.end
         in_sentences.append(sentence)

@@ -29,6 +29,7 @@ APPROX_ORDERS: dict[str, int] = _NUMBERS["approximate_orders"]
 APPROX_PREFIXES: list[str] = _NUMBERS["approximate_prefixes"]["words"]
 AMBIGUOUS_ALONE: set[str] = set(_NUMBERS["ambiguous_alone"]["words"])
 NEVER_ALONE: set[str] = set(_NUMBERS["never_alone"]["words"])
+_SYLLABLE_OF: dict[str, frozenset[str]] = {w: frozenset(after) for w, after in _NUMBERS["word_syllables"].items()}
 
 QUALIFIED_ORDERS: dict[str, int] = _NUMBERS["qualified_orders"]["orders"]
 _ORDER_QUALIFIERS: list[str] = _NUMBERS["qualified_orders"]["qualifiers"]
@@ -235,12 +236,23 @@ def _single_word_value(word: str) -> float | None:
     return _SINGLE_WORD[word]
 
 
+_NEXT_WORD = re.compile(r" (\w+)")
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word after a space at `end`, or "" (the text is lower-cased)."""
+    found = _NEXT_WORD.match(text, end)
+    return found[1] if found else ""
+
+
 def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
     for match in matches_at(WORD_NUMBER_RE, text, starts):
         phrase = match[0]
         offset = match.start()
         if phrase.isalpha():  # one word
             value = _single_word_value(phrase)
+            if phrase in _SYLLABLE_OF and _next_word(text, match.end()) in _SYLLABLE_OF[phrase]:
+                continue  # "chín chắn": a syllable of another word
             if value is not None:
                 yield _new(NumberMatch, (offset, match.end(), value, True, False))
             continue
