@@ -134,13 +134,15 @@ def _day_words(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return _day(m)
 
 
-def _day_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
+def _day_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     groups = m.groupdict()
     # "ngày 8 và 11.2": the dotted spelling of the last day has groups of its own
     last = Point(_year(m, "y2") or _year(m, "y2d"), int(groups.get("m2") or groups["m2_"]), int(m["d2"]))
     # "ngày 6 và 7/2": the first day borrows the month (and year) of the second
     month1 = _int(m.groupdict().get("m1")) or last.month
     first = Point(_year(m, "y1") or last.year, month1, int(m["d1"]))
+    if first.year != last.year and (first.month, first.day) == (last.month, last.day) and not groups.get("from"):
+        return None  # "(27-7-1947 - 27-7-2017)": an anniversary names two days, not the years between
     return first, last, "day"
 
 
@@ -177,6 +179,12 @@ def _year_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     if not first < last <= first + 30:
         return None
     return Point(first), Point(last), "year"
+
+
+def _decade(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
+    """ "những năm 1990", "thập niên 1970": the ten years from a year ending in 0."""
+    first = int(m["y"])
+    return Point(first), Point(first + 9), "year"
 
 
 def _quarter(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
@@ -263,7 +271,7 @@ RULES: list[_Rule] = [
     _Rule(
         "day_range_full",
         _i(
-            rf"{_B}(?:từ\s+)?(?:ngày\s+)?(?P<d1>{_D})\s*[/\-]\s*(?P<m1>{_M})(?:\s*[/\-]\s*(?P<y1>{_Y}))?"
+            rf"{_B}(?P<from>từ\s+)?(?:ngày\s+)?(?P<d1>{_D})\s*[/\-]\s*(?P<m1>{_M})(?:\s*[/\-]\s*(?P<y1>{_Y}))?"
             rf"{_TO}(?:hết\s+)?(?:ngày\s*)?(?P<d2>{_D})\s*[/\-]\s*(?P<m2>{_M})(?:\s*[/\-]\s*(?P<y2>{_Y}))?{_E}"
         ),
         _day_range,
@@ -335,6 +343,12 @@ RULES: list[_Rule] = [
         period=True,
     ),
     _Rule("term", _i(rf"{_B}(?P<y1>{_Y})\s*[-–—]\s*(?P<y2>{_Y}){_E}"), _year_range, _words(DIGIT)),
+    _Rule(
+        "decade",
+        _i(rf"{_B}(?:những\s+năm|thập\s+(?:niên|kỷ|kỉ)(?:\s+năm)?)\s+(?P<y>1[89]\d0|20\d0)(?:s)?{_E}"),
+        _decade,
+        _words("những", "thập"),
+    ),
     _Rule(
         "year_part",
         _i(rf"{_B}(?P<part>{_YEAR_PART})(?:\s+(?P<y>{_Y}))?{_E}"),
