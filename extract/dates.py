@@ -111,6 +111,7 @@ class _Rule:
     # the lower-case words a match can begin with (DIGIT: a digit; "(": just inside one)
     starts: frozenset[str]
     period: bool = False  # the span is a period by its own words ("6 tháng đầu năm")
+    digitless: bool = False  # may match with no digit ("Quý I", "từ đầu năm đến nay")
 
 
 def _int(value: str | None) -> int | None:
@@ -260,6 +261,7 @@ RULES: list[_Rule] = [
         _since_year_start,
         _words("từ"),
         period=True,
+        digitless=True,
     ),
     _Rule(
         "now_until_year_end",
@@ -267,6 +269,7 @@ RULES: list[_Rule] = [
         _until_year_end,
         _words("từ"),
         period=True,
+        digitless=True,
     ),
     _Rule(
         "day_range_full",
@@ -355,6 +358,7 @@ RULES: list[_Rule] = [
         _year_part,
         _words(*_YEAR_PARTS),
         period=True,
+        digitless=True,
     ),
     _Rule(
         "season",
@@ -371,6 +375,7 @@ RULES: list[_Rule] = [
         _i(rf"{_B}quý\s+(?P<q>IV|I{{1,3}}|[1-4])(?:(?:{_MY}|\s+năm\s+)?(?P<y>{_Y}))?{_E}"),
         _quarter,
         _words("quý"),
+        digitless=True,
     ),
     _Rule(
         "lunar_new_year_day",
@@ -516,6 +521,14 @@ for _index, _rule in enumerate(RULES):
 START_WORDS = frozenset(set(_STARTS) - {DIGIT, "("})  # for `extract.anchors`
 # (index, bound `match`) of the rules for each start: the loop below runs 100 times a document
 _TRIES = {word: [(index, RULES[index].pattern.match) for index in indexes] for word, indexes in _STARTS.items()}
+# Most words that may begin a date begin none ("từ", "vào", "đến": 1 in 20 to 1 in 60 on
+# the crawl). A rule that needs a digit is tried only when one follows within DIGIT_WITHIN
+# characters (the most a rule's words put before its first digit is about 21).
+DIGIT_WITHIN = 64
+_TRIES_DIGITLESS = {
+    word: [(index, match) for index, match in tries if RULES[index].digitless] for word, tries in _TRIES.items()
+}
+_ANY_DIGIT = re.compile(r"\d")
 # (a dot starts a date only before a four-digit year: "9.9.2014", "4.2014", never "1.500")
 _AFTER_DIGITS = re.compile(rf"\s*[/\-–—]|\s+tháng|\.(?:\d{{1,2}}\.)?{_Y}(?!\d)")
 _BRACKET = re.compile(r"\((?=\s*[0-9])")  # "(20/1)": a rule starts just inside
@@ -531,7 +544,10 @@ def _rule_matches(text: str, lowered: str) -> Iterator[tuple[int, re.Match[str]]
     triggers += [(match.end(), "(") for match in _BRACKET.finditer(lowered)]
     triggers.sort()
     for pos, key in triggers:
-        for index, match_at in _TRIES[key]:
+        tries = _TRIES[key]
+        if key != DIGIT and _ANY_DIGIT.search(lowered, pos, pos + DIGIT_WITHIN) is None:
+            tries = _TRIES_DIGITLESS[key]
+        for index, match_at in tries:
             if pos < last_end[index]:
                 continue
             match = match_at(text, pos)

@@ -41,3 +41,28 @@ def test_a_period_phrase_marks_the_span_a_figure_covers() -> None:
     assert mention.is_period
     (mention,) = find_dates("Hội nghị tổng kết năm 2025 diễn ra.", date(2026, 1, 1))
     assert not mention.is_period
+
+
+def test_rules_that_need_a_digit_find_one_within_reach(shared) -> None:
+    """`_rule_matches` tries a rule not marked `digitless` only where a digit follows its
+    first word within DIGIT_WITHIN characters. Every match of such a rule, over the real
+    articles of the gold sets and every rule's examples, has its first digit that near,
+    and the digitless rules are the only ones that ever match without one."""
+    import re
+
+    from extract import dates
+    from extract.lexicon import lowered_like
+
+    texts = [example["text"] for example in load_examples("dates")]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((shared / "corpus").glob("*/*.txt"))]
+    farthest = 0
+    for text in texts:
+        # every rule at every word start, not only where the prefilter lets it try
+        for rule in dates.RULES:
+            for match in rule.pattern.finditer(text):
+                digit = re.search(r"\d", match[0])
+                assert digit is not None or rule.digitless, (rule.name, match[0])
+                if digit is not None and not rule.digitless:
+                    farthest = max(farthest, digit.start())
+        dates.find_raw_dates(text, lowered_like(text))
+    assert farthest < dates.DIGIT_WITHIN
