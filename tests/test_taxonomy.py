@@ -157,6 +157,10 @@ def test_a_condition_for_a_cue_the_metric_does_not_have_is_refused(tmp_path: Pat
     path.write_text('[metrics.cases]\nhead = ["vụ"]\nmax = "many"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="bound"):
         load_taxonomy(path)
+    # a bound written under a cue's table would bound nothing: refused, not ignored
+    path.write_text('[metrics.cases]\nhead = ["vụ"]\n\n[metrics.cases.cue."vụ"]\nmax = 10\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown keys"):
+        load_taxonomy(path)
 
 
 def test_conditions_and_bounds_come_from_the_file(tmp_path: Path) -> None:

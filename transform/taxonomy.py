@@ -554,9 +554,15 @@ def _words(spec: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
     return tuple(_norm(v) for v in values)
 
 
-def _conditions(spec: Mapping[str, Any], where: str) -> Conditions:
-    names = ("not_followed_by", "requires_context", "excludes_context", "not_after", "requires_to_clause_end")
-    return Conditions(**{name: _words(spec, name, where) for name in names})
+_CONDITION_NAMES = ("not_followed_by", "requires_context", "excludes_context", "not_after", "requires_to_clause_end")
+
+
+def _conditions(spec: Mapping[str, Any], where: str, *, only: bool = False) -> Conditions:
+    """The conditions in `spec`; with `only` (a cue's or the indefinite's own table) any
+    other key is an error: a bound written there would bound nothing."""
+    if only and (unknown := sorted(set(spec) - set(_CONDITION_NAMES))):
+        raise ValueError(f"{where}: unknown keys {unknown}; a cue's table holds only {', '.join(_CONDITION_NAMES)}")
+    return Conditions(**{name: _words(spec, name, where) for name in _CONDITION_NAMES})
 
 
 def _number(value: Any, where: str) -> float:
@@ -575,7 +581,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
     for text, cue_spec in spec.get("cue", {}).items():
         if _norm(text) not in listed:
             raise ValueError(f"{where}: conditions for {text!r}, which is none of its cues")
-        cue_conditions[_norm(text)] = _conditions(cue_spec, f"{where} cue {text!r}")
+        cue_conditions[_norm(text)] = _conditions(cue_spec, f"{where} cue {text!r}", only=True)
     highest = spec.get("max")
     bounds = Bounds(
         max=None if highest is None else _number(highest, where),
@@ -592,7 +598,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         not_within=_words(spec, "not_within", where),
         not_units=_words(spec, "not_units", where),
         unit_decides=bool(spec.get("unit_decides", False)),
-        indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite"),
+        indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite", only=True),
         context_not_between=_words(spec, "context_not_between", where),
         not_after_number_list=bool(spec.get("not_after_number_list", False)),
         not_after_code=bool(spec.get("not_after_code", False)),
