@@ -36,6 +36,12 @@ _CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2
 _CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
 _CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
+# "Công Danh (tổng hợp theo báo VTC News, VnExpress)", "MINH PHƯƠNG (Theo Stars and Stripes,
+# Dân trí)": the signer, then the papers the story was taken from (one of them is its outlet)
+_CREDIT_SOURCES = re.compile(
+    rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}|[{_UP}][{_UP} ]{{2,30}}?)[ \t]*"
+    rf"\((?i:tổng hợp(?:[ \t]+theo)?|theo)(?:[ \t]+(?i:báo))?[ \t]+(?P<sources>[^()\n]{{2,80}})\)\s*$"
+)
 _CREDIT_UPPER = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>[{_UP}][{_UP}.\- ]{{2,40}}?)\s*$")
 
 
@@ -125,6 +131,10 @@ def _credit(text: str) -> tuple[str | None, str | None]:
         return None, _KNOWN_OUTLETS[last_line.casefold()]
     if _UPPER_NAME.match(last_line) and len(last_line.split()) <= 5:
         return last_line, tagged_outlet
+    match = _CREDIT_SOURCES.search(tail) if "(" in tail else None
+    if match:
+        sources = [source.strip() for source in match["sources"].split(",")]
+        return match["author"].strip(), sources[0] if len(sources) == 1 else None
     for pattern, mark in ((_CREDIT_BRACKET, "("), (_CREDIT_SLASH, "/")):
         match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
         if match and (match.start() == 0 or tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)"):

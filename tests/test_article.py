@@ -133,6 +133,17 @@ def test_two_signers_a_trailing_dash_and_a_compilers_tags() -> None:
     assert (facts.author, facts.outlet) == ("Vũ Hà", "Khám phá")
 
 
+def test_a_signer_then_the_papers_the_story_was_taken_from() -> None:
+    """ "Name (tổng hợp theo báo X, Y)": the signer is the author; one source is the
+    outlet, several name none of them."""
+    facts = extract_article("Người dân vội chạy ra hỗ trợ. Lan Chi (tổng hợp theo báo Tin Mới, Báo Sáng)").facts
+    assert (facts.author, facts.outlet) == ("Lan Chi", None)
+    facts = extract_article("Con tàu trị giá khoảng 8,5 tỷ USD. MINH AN (Theo Sea News, Báo Sáng)").facts
+    assert (facts.author, facts.outlet) == ("MINH AN", None)
+    facts = extract_article("Đội bóng đã thắng trận. Hải Đăng (theo Sports Daily)").facts
+    assert (facts.author, facts.outlet) == ("Hải Đăng", "Sports Daily")
+
+
 def test_an_outlet_speaking_of_itself_names_the_outlet() -> None:
     facts = extract_article("Chiều qua, nguồn tin của Thanh Niên cho biết cơ quan điều tra đã khởi tố vụ án.").facts
     assert facts.outlet == "Thanh Niên"
