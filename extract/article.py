@@ -139,7 +139,10 @@ def _credit(text: str) -> tuple[str | None, str | None]:
         match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
         if match and (match.start() == 0 or tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)"):
             author = match["author"].strip().removeprefix("Theo ")  # "TTXVN/Tin Tức": an agency, no author
-            return (None if author.casefold() in _KNOWN_OUTLETS else author), match["outlet"].strip()
+            outlet = match["outlet"].strip()
+            if outlet.casefold().startswith("từ "):
+                outlet = None  # "Thiên Kim (từ Pháp)": where a correspondent writes from
+            return (None if author.casefold() in _KNOWN_OUTLETS else author), outlet
     match = _COMPILER.search(tail) if compiled else None
     if match:
         return match["author"], tagged_outlet

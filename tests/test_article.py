@@ -142,6 +142,8 @@ def test_a_signer_then_the_papers_the_story_was_taken_from() -> None:
     assert (facts.author, facts.outlet) == ("MINH AN", None)
     facts = extract_article("Đội bóng đã thắng trận. Hải Đăng (theo Sports Daily)").facts
     assert (facts.author, facts.outlet) == ("Hải Đăng", "Sports Daily")
+    facts = extract_article("Thói quen ấy sẽ thay đổi. Thu Hà (từ Pháp)").facts  # where she writes from
+    assert (facts.author, facts.outlet) == ("Thu Hà", None)
 
 
 def test_an_outlet_speaking_of_itself_names_the_outlet() -> None:
