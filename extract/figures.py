@@ -774,6 +774,32 @@ def _qualifier_start(doc: Document, number: NumberMatch) -> int:
     return found if found >= 0 else number.start
 
 
+# "326 trong tổng số 650 ghế", "15 trên tổng số 20 bị cáo": a part, then the whole it is of
+_AMONG_WHOLE_AFTER = re.compile(r"\s+(?:trong|trên)\s+(?:tổng\s+)?số\s+")
+
+
+def _among_whole(
+    doc: Document, number: NumberMatch, numbers: list[NumberMatch], index: int
+) -> tuple[_Unit, Attachment, float] | None:
+    """The unit and item a part takes from the whole it is "among" (`_AMONG_WHOLE_AFTER`),
+    its text ending at the part's own number, and its value in the whole's scale ("300
+    trong tổng số 1.000 tỷ đồng"); None when no whole follows that way."""
+    if index + 1 >= len(numbers) or number.spelled:
+        return None
+    following = numbers[index + 1]
+    between = _AMONG_WHOLE_AFTER.match(doc.lowered, number.end)
+    if between is None or between.end() != following.start:
+        return None
+    value = _scaled_like(number, following, doc.text)
+    if following.value <= value:
+        return None
+    attached = _attach(doc, following)
+    if attached is None or (attached[2].item is None and attached[1].unit is None):
+        return None
+    unit = attached[1]._replace(end=number.end, added=0.0)
+    return unit, Attachment(attached[2].item, number.end, attached[2].unit_is_item), value
+
+
 def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch], index: int) -> NumberMatch | None:
     if index + 1 >= len(numbers):
         return None
@@ -1122,10 +1148,15 @@ def find_figures(
         ):
             head = head._replace(end=half.end())  # "1 triệu rưỡi đồng": one and a half million
             value, value_max = (value + scale / 2, None) if value_max is None else (value, value_max + scale / 2)
-        attached = _attach(doc, head)
-        if attached is None:
+        among = _among_whole(doc, number, numbers, index) if head is number else None
+        if among is not None:
+            # "giành được 326 trong tổng số 650 ghế": a part of what the whole counts (the
+            # whole is a figure of its own, next)
+            rule, unit, found, value = PART_OF_WHOLE, among[0], among[1], among[2]
+        elif (attached := _attach(doc, head)) is None:
             continue
-        rule, unit, found = attached
+        else:
+            rule, unit, found = attached
         if unit.added and value_max is None:
             value = round(value + unit.added, 9)  # "2 năm rưỡi" is two and a half years
         if whole is not None:
