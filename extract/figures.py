@@ -91,8 +91,7 @@ _PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names'][
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
-# units of a time span: a figure measured in them lasts, it is not reported for a month
-_DURATION_UNITS = {"ngày", "đêm", "tuần", "tháng", "năm", "giờ", "phút", "giây", "quý", "thập niên", "thế kỷ"}
+_DURATION_UNITS = set(_FIG["period_points"]["durations"])  # a figure in them lasts: no month is its period
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
 _DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES)})(?!\w)")  # over lower-cased text
@@ -775,7 +774,7 @@ def _qualifier_start(doc: Document, number: NumberMatch) -> int:
 
 
 # "326 trong tổng số 650 ghế", "15 trên tổng số 20 bị cáo": a part, then the whole it is of
-_AMONG_WHOLE_AFTER = re.compile(r"\s+(?:trong|trên)\s+(?:tổng\s+)?số\s+")
+_AMONG_WHOLE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['fractions']['among'])})\s+")
 
 
 def _among_whole(
