@@ -329,8 +329,9 @@ RULES: list[_Rule] = [
     _Rule(
         "year_month_range",
         # "từ năm 2009 đến tháng 6.2014", "từ tháng 3/2009 đến năm 2014": a year and a month
+        # ("từ cuối năm 2014 đến tháng 4/2015" starts in that year: its months are not stated)
         _i(
-            rf"{_B}từ\s+(?:năm\s+(?P<y1>{_Y})|tháng\s+(?P<m1>{_M})(?:{_MY}|\s+năm\s+)(?P<y1m>{_Y}))"
+            rf"{_B}từ\s+(?:(?:(?:cuối|đầu|giữa)\s+)?năm\s+(?P<y1>{_Y})|tháng\s+(?P<m1>{_M})(?:{_MY}|\s+năm\s+)(?P<y1m>{_Y}))"
             rf"{_TO}(?:hết\s+)?(?(y1)tháng\s+(?P<m2>{_M})(?:{_MY}|\s+năm\s+)(?P<y2m>{_Y})|năm\s+(?P<y2>{_Y})){_E}"
         ),
         _year_month_range,

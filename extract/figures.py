@@ -1050,8 +1050,8 @@ class _Periods:
         "Tổng thu NSNN tháng 1/2017 ước đạt 97,4 nghìn tỷ đồng" reports January. A month
         that opens its sentence or clause ("Tháng 5/2015, Hạnh biết …") dates an event."""
         mark = self._month_stated(Sentence(sentence.start, position, ""))
-        if mark is None or mark.char_start < 2:
-            return None
+        if mark is None or mark.char_start < 2 or mark.year_inferred:
+            return None  # a month without its year may name a contract's ("vàng giao tháng 6")
         before = self.lowered[mark.char_start - 2 : mark.char_start]
         return mark if before[1] == " " and is_word_char(before[0]) else None
 
