@@ -25,6 +25,12 @@ def test_a_cited_year_stands_for_its_middle() -> None:
     assert dates["Ngày 15/4"] == (date(2015, 4, 15), True)
 
 
+def test_a_span_of_years_stands_for_its_first_year() -> None:
+    """A school year or a term runs on after the day of writing: only its start is past."""
+    dates = _dates("Tối 30/6, Hà Nội công bố điểm chuẩn vào lớp 10 năm học 2017-2018.")
+    assert dates["Tối 30/6"] == (date(2017, 6, 30), True)
+
+
 def test_with_nothing_cited_a_yearless_day_is_no_date() -> None:
     assert _dates("Ngày 15/4, công an bắt hai đối tượng trộm cắp.") == {}
 
