@@ -45,6 +45,9 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
 }
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
 _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
+_CLAUSE_FINAL_UNITS = {u.lower() for u in _UNITS["clause_final"]["units"]}
+# what may follow a clause-final unit: a mark, the end, or a stop word (checked after)
+_NEXT_TOKEN = re.compile(r"[ \t]*(\w+)?")
 # over lower-cased text: "gần 2000 năm lịch sử" counts years ("2016 năm nay" stays a year)
 _YEARS_AFTER = re.compile(r" năm(?!\w)(?! ?\d)(?! (?:nay|ngoái|qua|trước|sau|tới)(?!\w))")
 _HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
@@ -610,6 +613,10 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
             return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng" pounds
         if written in _NAMING_CLASSIFIERS and _DIGIT_NEXT.match(lowered, spaced.end()):
             return _Unit(None, number.end)  # "năm lớp 1": grade one names, it is no unit
+        if written in _CLAUSE_FINAL_UNITS:
+            following_word = _NEXT_TOKEN.match(lowered, spaced.end())[1]  # type: ignore[index]
+            if number.value.is_integer() or (following_word and following_word not in _ITEM_STOPS):
+                return _Unit(None, number.end)  # "200 điểm đen", "gần 5.800 điểm": places, counted
         name = text[spaced.start("unit") : spaced.end("unit")]  # as written
         found = _Unit(UNIT_NAMES.get(name) or UNIT_NAMES.get(written) or name, spaced.end())
     elif "/" in lowered[number.end : number.end + 16] and (rate := _NOUN_RATE.match(lowered, number.end)):
