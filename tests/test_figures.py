@@ -36,7 +36,7 @@ def test_corpus(example: dict) -> None:
             if field in want:  # "none": the field is empty
                 assert getattr(figure, field) == (None if want[field] == "none" else want[field]), field
         if "metric" in want:
-            metric = TAXONOMY.metric_for(figure.unit, figure.item, figure.context_before, figure.sentence)
+            metric = TAXONOMY.metric_for(figure.unit, figure.item, figure.context_before, figure.sentence, figure.rule)
             assert metric == (None if want["metric"] == "none" else want["metric"]), "metric"
         if want.get("period") == "none":
             assert figure.period_start is None and figure.period_end is None
@@ -54,7 +54,7 @@ def test_negative_corpus(example: dict) -> None:
         periods = [(f.period_start, f.period_end) for f in found]
         assert periods == [(None, None)] * len(found), (example["why"], [f.text for f in found], periods)
     if example.get("no_metric"):
-        metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence) for f in found]
+        metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence, f.rule) for f in found]
         assert metrics == [None] * len(found), (example["why"], [f.text for f in found], metrics)
 
 

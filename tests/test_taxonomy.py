@@ -451,3 +451,15 @@ def test_a_town_abroad_is_no_commune() -> None:
     assert metric(None, "thị trấn Krông Kmar", "Điện về 2 thị trấn Krông Kmar và Ea Drăng.") == "communes_wards"
     assert metric(None, "xã Ea Súp", "Lũ cô lập 3 xã Ea Súp.") == "communes_wards"
     assert metric(None, "thị trấn", "Tỉnh có 7 thị trấn.") == "communes_wards"
+
+
+def test_a_unitless_amount_of_a_rule_is_read_in_the_unit_the_taxonomy_gives_it(tmp_path: Path) -> None:
+    """`rule_units`: "thu hơn 11.000 tỷ" (rule scaled_alone) is money; the same figure from
+    another rule, or with an item, is not read that way; a file without it reads none."""
+    sentence = "Năm qua ngành thuế thu hơn 11.000 tỷ."
+    assert TAXONOMY.metric_for(None, None, "ngành thuế thu hơn ", sentence, "scaled_alone") == "money"
+    assert TAXONOMY.metric_for(None, None, "ngành thuế thu hơn ", sentence, "measure_alone") is None
+    assert TAXONOMY.metric_for(None, None, "ngành thuế thu hơn ", sentence) is None
+    path = tmp_path / "metrics.toml"
+    path.write_text('[metrics.money]\nunit = ["đồng"]\nunit_decides = true\n', encoding="utf-8")
+    assert load_taxonomy(path).metric_for(None, None, "", sentence, "scaled_alone") is None

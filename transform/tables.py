@@ -183,7 +183,7 @@ def build_tables(
         first_mentions: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
         for fig in art.figures:
             # the sentence holds the words a cue must (or must not) stand with
-            metric = taxonomy.metric_for(fig.unit, fig.item, fig.context_before, fig.sentence)
+            metric = taxonomy.metric_for(fig.unit, fig.item, fig.context_before, fig.sentence, fig.rule)
             implausible = taxonomy.implausible(metric, fig.unit, fig.value, fig.value_max)
             figure_id = _row_id(aid, "figure", fig.char_start, fig.char_end)
             repeat_of = _first_mention(first_mentions, figure_id, fig, metric)

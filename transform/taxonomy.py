@@ -288,6 +288,9 @@ class Metric:
     not_after_code: bool = False  # a number after a plate's code and a dash ("51C – 23817") counts nothing
     not_after_name: bool = False  # a number in digits after a capitalised word ends a name ("thôn Bãi 3")
     not_foreign_names: bool = False  # a head cue followed by a name no Vietnamese place has is a town abroad
+    # the unit a figure of these extraction rules, with no unit of its own, is read in
+    # ("thu hơn 11.000 tỷ", rule scaled_alone: đồng)
+    rule_units: Mapping[str, str] = field(default_factory=dict)
     bounds: Bounds = field(default_factory=Bounds)
 
     def cue_allows(
@@ -352,6 +355,15 @@ class Taxonomy:
     @cached_property
     def by_key(self) -> dict[str, Metric]:
         return {m.key: m for m in self.metrics}
+
+    @cached_property
+    def _rule_units(self) -> dict[str, str]:
+        """The unit a unitless figure of an extraction rule is read in (the first metric's)."""
+        found: dict[str, str] = {}
+        for metric in self.metrics:
+            for rule, unit in metric.rule_units.items():
+                found.setdefault(rule, unit)
+        return found
 
     @cached_property
     def _heads_by_first_word(self) -> dict[str, list[tuple[int, str]]]:
@@ -439,14 +451,23 @@ class Taxonomy:
         return _Reading(unit_n, item_n, decided, candidates)
 
     def metric_for(
-        self, unit: str | None, item: str | None, context_before: str = "", sentence: str | None = None
+        self,
+        unit: str | None,
+        item: str | None,
+        context_before: str = "",
+        sentence: str | None = None,
+        rule: str | None = None,
     ) -> str | None:
         """The metric key of a figure, or None. The longest matching cue wins.
 
         A cue counts only when its conditions hold: the words after it, and the words of
         the figure's `sentence` (the sentence holds the item and the words before the
-        number; without a sentence, those two are the context searched).
+        number; without a sentence, those two are the context searched). `rule` is the
+        extraction rule that made the figure: a unitless one may be read in the unit a
+        metric's `rule_units` gives it.
         """
+        if unit is None and item is None and rule is not None:
+            unit = self._rule_units.get(rule)
         reading = self._reading(unit, item)
         unit_n, item_n = reading.unit_n, reading.item_n
         if unit_n == PERCENT and not item_n and (share := _SHARE_OF_COUNT_BEFORE.search(context_before)):
@@ -604,6 +625,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         not_after_code=bool(spec.get("not_after_code", False)),
         not_after_name=bool(spec.get("not_after_name", False)),
         not_foreign_names=bool(spec.get("not_foreign_names", False)),
+        rule_units={str(rule): str(unit) for rule, unit in spec.get("rule_units", {}).items()},
         context_adjacent=bool(spec.get("context_adjacent", False)),
         context_fillers=_words(spec, "context_fillers", where),
         bounds=bounds,
