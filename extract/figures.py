@@ -404,12 +404,17 @@ def _opens_sentence(text: str, number: NumberMatch) -> bool:
     return not before or before[-1] in '.!?:;\n"“(-–—•*'
 
 
+# what a count padded to two digits may count ("02 đối tượng", "01 chiếc xe"): not a code's
+_ZERO_PADDED_COUNT = re.compile(rf" (?:{alternation(_FIG['zero_padded']['nouns'])})(?!\w)")
+
+
 def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
     """Digits that are a year, a phone number, a code or part of one, not a count."""
     token = text[number.start : number.end].split()[0]
     digits = token.replace(".", "").replace(",", "")
     if digits.startswith("0") and len(digits) > 1 and not token.startswith("0,"):  # phone numbers, codes "03"
-        return True
+        # official reports pad counts to two digits: "bắt 02 đối tượng", "01 xe máy"
+        return not (len(token) == 2 and _ZERO_PADDED_COUNT.match(lowered, number.end))
     if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
         return True
     if len(digits) >= 3 and "." not in token and _CODE_BEFORE.search(before):
