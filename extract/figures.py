@@ -49,7 +49,9 @@ _CLAUSE_FINAL_UNITS = {u.lower() for u in _UNITS["clause_final"]["units"]}
 # what may follow a clause-final unit: a mark, the end, or a stop word (checked after)
 _NEXT_TOKEN = re.compile(r"[ \t]*(\w+)?")
 # over lower-cased text: "gần 2000 năm lịch sử" counts years ("2016 năm nay" stays a year)
-_YEARS_AFTER = re.compile(r" năm(?!\w)(?! ?\d)(?! (?:nay|ngoái|qua|trước|sau|tới)(?!\w))")
+_YEARS_AFTER = re.compile(
+    rf" năm(?!\w)(?! ?\d)(?! (?:{alternation(_FIG['years_after']['not_before'])})(?!\w))"
+)
 _HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
 _DIGIT_NEXT = re.compile(r"\s*\d")
 GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
@@ -111,7 +113,7 @@ _CLOCK_TIME = (
 )
 # each alone makes the number no count: one pattern, one match call per number
 # "Hội nghị Trung ương 5 khóa XII": a plenum's number and its term
-_TERM_AFTER = r"\s+(?:khóa|khoá)\s+[ivxlc]+(?![\w])"
+_TERM_AFTER = rf"\s+(?:{alternation(_FIG['exclude_after']['term_words'])})\s+[ivxlc]+(?![\w])"
 _NOT_A_COUNT_AFTER = re.compile(
     f"{_EXCLUDE_AFTER}|{_ORDINAL_AFTER}|{_CLOCK_TIME}|{_TERM_AFTER}"
 )  # over lower-cased text
