@@ -96,6 +96,9 @@ _PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names'][
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
+_YEAR_MEASURE_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation({w.lower() for w in _FIG['period_points']['year_after_measures']})})\s+$"
+)
 _DURATION_UNITS = set(_FIG["period_points"]["durations"])  # a figure in them lasts: no month is its period
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
@@ -1063,11 +1066,27 @@ class _Periods:
         """The month a noun before the figure is reported for, with no other date between:
         "Tổng thu NSNN tháng 1/2017 ước đạt 97,4 nghìn tỷ đồng" reports January. A month
         that opens its sentence or clause ("Tháng 5/2015, Hạnh biết …") dates an event."""
+        year = self._year_of_measure(sentence.start, position)
+        if year is not None:
+            return year
         mark = self._month_stated(Sentence(sentence.start, position, ""))
         if mark is None or mark.char_start < 2 or mark.year_inferred:
             return None  # a month without its year may name a contract's ("vàng giao tháng 6")
         before = self.lowered[mark.char_start - 2 : mark.char_start]
         return mark if before[1] == " " and is_word_char(before[0]) else None
+
+    def _year_of_measure(self, start: int, position: int) -> DateMention | None:
+        """The last date before `position` in [start, position) when it is one year written
+        right after a report's measure ("Lãi ròng năm 2016 của PAN đạt …")."""
+        index = bisect.bisect_left(self.mark_starts, position) - 1
+        if index < 0 or self.mark_starts[index] < start:
+            return None
+        mark = self.marks[index]
+        if mark.granularity != "year" or mark.start_date.year != mark.end_date.year or mark.year_inferred:
+            return None
+        if _YEAR_MEASURE_BEFORE.search(self.lowered, max(0, mark.char_start - 40), mark.char_start) is None:
+            return None
+        return mark
 
     def _month_stated(self, sentence: Sentence) -> DateMention | None:
         """The sentence's last other date when it is a month or a quarter (not a day, nor
