@@ -204,6 +204,14 @@ _BARE_NAMES = (set(_PROVINCE_NAMES) - _BARE_EXCLUDED) | set(_COUNTRY_NAMES) | _N
 # looked up, longest first: right after a type word a unit's name, else a name that
 # needs no type word. Thousands of unit names are dictionary keys, not a regex.
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper() and c.lower() != c)
+# a full Vietnamese name ending with one of those: "Nguyễn Anh Đức", "Trần Thị Nga"
+_FULL_NAME_ENDING = {
+    name: re.compile(
+        rf"(?<!\w)(?:{alternation(_LEX['person_name_words']['words'])})(?:\s+[{_UPPER}]\w*){{0,2}}\s+{name}"
+        rf"(?!\w)(?!\s+[{_UPPER}])"  # the name ends there: "Nguyễn Anh Đức" ends with Đức, not Anh
+    )
+    for name in _GIVEN_NAME_COUNTRIES
+}
 _UPPER_SET = frozenset(_UPPER)
 _WORD_RUN = re.compile(r"\w*")
 _NAME_WORD = re.compile(r"\w+(?:'\w+)*")
@@ -358,6 +366,7 @@ class ArticlePlaces:
         self.text = text
         self._lowered = lowered
         self._new = published is not None and published >= _MERGER
+        self._person_names: dict[str, bool] = {}  # given-name countries the text uses as a person's name
         self._old_names = {code: name for code, name, until in _RENAMED if published is None or published < until}
         found = self._find(text, lowered)
         self.mentions: list[PlaceMention] = []
@@ -465,6 +474,8 @@ class ArticlePlaces:
             return None  # a person's name: "ông Phí Thái Bình"
         if bare in _STRICT and not self._strict_ok(text, lowered, start, end):
             return None
+        if text[start:end] in _GIVEN_NAME_COUNTRIES and self._named_person(text, text[start:end]):
+            return None  # "Nguyễn Anh Đức (SN 1993) … Hưng rủ Đức đi trộm": the man, not Germany
         role = self._role(text, lowered, start)
         if national or bare in _NATIONAL_NAMES:
             fixed = _new(PlaceMention, (start, end, text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM))
@@ -502,6 +513,14 @@ class ArticlePlaces:
             index, era = indexes[0]
             return tuple(_Unit(code, None, None) for code in _NUMBERED[id(index)]), era
         return (), "old"
+
+    def _named_person(self, text: str, name: str) -> bool:
+        """Whether the text names a person whose full name ends with `name` (a surname, up to
+        two capitalised words, then the name): the bare name is that person in this text."""
+        known = self._person_names
+        if name not in known:
+            known[name] = _FULL_NAME_ENDING[name].search(text) is not None
+        return known[name]
 
     @staticmethod
     def _strict_ok(text: str, lowered: str, start: int, end: int) -> bool:
