@@ -1180,7 +1180,11 @@ def find_figures(
         ):
             head = head._replace(end=half.end())  # "1 triệu rưỡi đồng": one and a half million
             value, value_max = (value + scale / 2, None) if value_max is None else (value, value_max + scale / 2)
-        among = _among_whole(doc, number, numbers, index) if head is number else None
+        among = (
+            _among_whole(doc, number, numbers, index)
+            if head is number and lowered.startswith((" trong", " trên"), number.end)
+            else None
+        )
         if among is not None:
             # "giành được 326 trong tổng số 650 ghế": a part of what the whole counts (the
             # whole is a figure of its own, next)

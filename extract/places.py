@@ -204,14 +204,8 @@ _BARE_NAMES = (set(_PROVINCE_NAMES) - _BARE_EXCLUDED) | set(_COUNTRY_NAMES) | _N
 # looked up, longest first: right after a type word a unit's name, else a name that
 # needs no type word. Thousands of unit names are dictionary keys, not a regex.
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper() and c.lower() != c)
-# a full Vietnamese name ending with one of those: "Nguyễn Anh Đức", "Trần Thị Nga"
-_FULL_NAME_ENDING = {
-    name: re.compile(
-        rf"(?<!\w)(?:{alternation(_LEX['person_name_words']['words'])})(?:\s+[{_UPPER}]\w*){{0,2}}\s+{name}"
-        rf"(?!\w)(?!\s+[{_UPPER}])"  # the name ends there: "Nguyễn Anh Đức" ends with Đức, not Anh
-    )
-    for name in _GIVEN_NAME_COUNTRIES
-}
+# the words a Vietnamese full name may hold before its given name: "Nguyễn Anh Đức"
+_NAME_PART_WORDS = frozenset(_LEX["person_name_words"]["words"])
 _UPPER_SET = frozenset(_UPPER)
 _WORD_RUN = re.compile(r"\w*")
 _NAME_WORD = re.compile(r"\w+(?:'\w+)*")
@@ -515,11 +509,27 @@ class ArticlePlaces:
         return (), "old"
 
     def _named_person(self, text: str, name: str) -> bool:
-        """Whether the text names a person whose full name ends with `name` (a surname, up to
-        two capitalised words, then the name): the bare name is that person in this text."""
+        """Whether the text names a person whose full name ends with `name` (a surname or a
+        middle name, up to two more capitalised words, then the name, and no capitalised word
+        after): the bare name is that person in this text. Found with `str.find`."""
         known = self._person_names
         if name not in known:
-            known[name] = _FULL_NAME_ENDING[name].search(text) is not None
+            known[name] = False
+            at = text.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if at > 0 and text[at - 1] == " " and not (end < len(text) and _is_word(text[end])):
+                    after = text[end : end + 2]
+                    ends_name = not (after[:1].isspace() and after[1:2] in _UPPER_SET)
+                    run = []  # the capitalised words right before the name, nearest first
+                    for word in reversed(text[max(0, at - 40) : at].split()[-3:]):
+                        if word[:1] not in _UPPER_SET:
+                            break
+                        run.append(word)
+                    if ends_name and any(word in _NAME_PART_WORDS for word in run):
+                        known[name] = True
+                        break
+                at = text.find(name, end)
         return known[name]
 
     @staticmethod
