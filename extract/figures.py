@@ -792,6 +792,7 @@ def _qualifier_start(doc: Document, number: NumberMatch) -> int:
 
 # "326 trong tổng số 650 ghế", "15 trên tổng số 20 bị cáo": a part, then the whole it is of
 _AMONG_WHOLE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['fractions']['among'])})\s+")
+_AMONG_FIRST = tuple({f" {phrase.split()[0]}" for phrase in _FIG["fractions"]["among"]})  # a cheap test first
 
 
 def _among_whole(
@@ -800,7 +801,7 @@ def _among_whole(
     """The unit and item a part takes from the whole it is "among" (`_AMONG_WHOLE_AFTER`),
     its text ending at the part's own number, and its value in the whole's scale ("300
     trong tổng số 1.000 tỷ đồng"); None when no whole follows that way."""
-    if index + 1 >= len(numbers) or number.spelled:
+    if index + 1 >= len(numbers) or number.spelled or not doc.lowered.startswith(_AMONG_FIRST, number.end):
         return None
     following = numbers[index + 1]
     between = _AMONG_WHOLE_AFTER.match(doc.lowered, number.end)
@@ -1075,28 +1076,26 @@ class _Periods:
         before = self.lowered[mark.char_start - 2 : mark.char_start]
         return mark if before[1] == " " and is_word_char(before[0]) else None
 
+    def _last_mark(self, start: int, end: int) -> DateMention | None:
+        """The last other date (not a period) that starts in [start, end), or None."""
+        index = bisect.bisect_left(self.mark_starts, end) - 1
+        return self.marks[index] if index >= 0 and self.mark_starts[index] >= start else None
+
     def _year_of_measure(self, start: int, position: int) -> DateMention | None:
         """The last date before `position` in [start, position) when it is one year written
         right after a report's measure ("Lãi ròng năm 2016 của PAN đạt …")."""
-        index = bisect.bisect_left(self.mark_starts, position) - 1
-        if index < 0 or self.mark_starts[index] < start:
+        mark = self._last_mark(start, position)
+        if mark is None or mark.granularity != "year" or mark.start_date.year != mark.end_date.year:
             return None
-        mark = self.marks[index]
-        if mark.granularity != "year" or mark.start_date.year != mark.end_date.year or mark.year_inferred:
-            return None
-        if _YEAR_MEASURE_BEFORE.search(self.lowered, max(0, mark.char_start - 40), mark.char_start) is None:
-            return None
-        return mark
+        measure = _YEAR_MEASURE_BEFORE.search(self.lowered, max(0, mark.char_start - 40), mark.char_start)
+        return mark if measure is not None and not mark.year_inferred else None
 
     def _month_stated(self, sentence: Sentence) -> DateMention | None:
         """The sentence's last other date when it is a month or a quarter (not a day, nor
         a point such as "cuối tháng 7"): the time its report states."""
-        index = bisect.bisect_left(self.mark_starts, sentence.end) - 1
-        if index < 0 or self.mark_starts[index] < sentence.start:
-            return None
-        mark = self.marks[index]
+        mark = self._last_mark(sentence.start, sentence.end)
         # a year mid-sentence is often a name's ("Nghị định 121 của Chính phủ năm 2013")
-        if mark.granularity != "month" or mark.start_date == mark.end_date:
+        if mark is None or mark.granularity != "month" or mark.start_date == mark.end_date:
             return None
         if _POINT_IN_TIME.match(self.lowered, mark.char_start):
             return None
@@ -1180,11 +1179,7 @@ def find_figures(
         ):
             head = head._replace(end=half.end())  # "1 triệu rưỡi đồng": one and a half million
             value, value_max = (value + scale / 2, None) if value_max is None else (value, value_max + scale / 2)
-        among = (
-            _among_whole(doc, number, numbers, index)
-            if head is number and lowered.startswith((" trong", " trên"), number.end)
-            else None
-        )
+        among = _among_whole(doc, number, numbers, index) if head is number else None
         if among is not None:
             # "giành được 326 trong tổng số 650 ghế": a part of what the whole counts (the
             # whole is a figure of its own, next)

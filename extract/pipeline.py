@@ -22,7 +22,8 @@ EXTRACTOR_VERSION = "0.7.4"
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
     """With no publication date, the day a yearless "ngày 5/2" is read near: the latest
     day the text cites with its year (the middle of a cited month or year, of a span of
-    years its first), no later than `as_of`. News reports the past, so it was written on or after what it cites.
+    years its first), no later than `as_of`. News reports the past, so it was written on
+    or after what it cites.
     An event the title names with its year counts as a cited year ("Kỳ thi THPT quốc gia
     2017" over a "năm 2016" compared with), unless it lies more than a year past every
     date the text cites: a qualifier of "World Cup 2022" is not reported in 2022.

@@ -204,8 +204,6 @@ _BARE_NAMES = (set(_PROVINCE_NAMES) - _BARE_EXCLUDED) | set(_COUNTRY_NAMES) | _N
 # looked up, longest first: right after a type word a unit's name, else a name that
 # needs no type word. Thousands of unit names are dictionary keys, not a regex.
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper() and c.lower() != c)
-# the words a Vietnamese full name may hold before its given name: "Nguyễn Anh Đức"
-_NAME_PART_WORDS = frozenset(_LEX["person_name_words"]["words"])
 _UPPER_SET = frozenset(_UPPER)
 _WORD_RUN = re.compile(r"\w*")
 _NAME_WORD = re.compile(r"\w+(?:'\w+)*")
@@ -526,7 +524,7 @@ class ArticlePlaces:
                         if word[:1] not in _UPPER_SET:
                             break
                         run.append(word)
-                    if ends_name and any(word in _NAME_PART_WORDS for word in run):
+                    if ends_name and any(word in _PERSON_NAME_WORDS for word in run):
                         known[name] = True
                         break
                 at = text.find(name, end)
