@@ -24,7 +24,7 @@ from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, is_word_char, load
 from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, SCALES, NumberMatch, find_numbers, parse_digits
 from extract.places import is_admin_name, is_province_name
-from extract.records import DateMention, Figure, Qualifier
+from extract.records import Change, DateMention, Figure, Qualifier
 from extract.sentences import Sentence
 
 _FIG = load("figures")
@@ -49,9 +49,7 @@ _CLAUSE_FINAL_UNITS = {u.lower() for u in _UNITS["clause_final"]["units"]}
 # what may follow a clause-final unit: a mark, the end, or a stop word (checked after)
 _NEXT_TOKEN = re.compile(r"[ \t]*(\w+)?")
 # over lower-cased text: "gần 2000 năm lịch sử" counts years ("2016 năm nay" stays a year)
-_YEARS_AFTER = re.compile(
-    rf" năm(?!\w)(?! ?\d)(?! (?:{alternation(_FIG['years_after']['not_before'])})(?!\w))"
-)
+_YEARS_AFTER = re.compile(rf" năm(?!\w)(?! ?\d)(?! (?:{alternation(_FIG['years_after']['not_before'])})(?!\w))")
 _HALF_AFTER_UNIT = re.compile(r"\s+rưỡi(?!\w)")  # over lower-cased text: "2 năm rưỡi"
 _DIGIT_NEXT = re.compile(r"\s*\d")
 GLUED_UNITS: list[str] = [*_UNITS["glued"]["units"], *_GLUED_ONLY]
@@ -82,8 +80,20 @@ _QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["q
 _WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
 _COMPARATIVE_HON_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier ends
-    rf"(?<!\w)(?:{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
+    rf"(?<!\w)(?P<adjective>{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
 )
+_CHANGES = _FIG["changes"]
+_CHANGE_OF_CUE: dict[str, Change | None] = {
+    **{" ".join(w.split()): "rise" for w in _CHANGES["rise"]},
+    **{" ".join(w.split()): "fall" for w in _CHANGES["fall"]},
+    **{" ".join(w.split()): None for w in _CHANGES["not_changes"]},
+}
+_CHANGE_BEFORE = PhraseSet(_CHANGE_OF_CUE)
+_LEVEL_QUALIFIERS = {" ".join(w.split()) for w in _CHANGES["level_qualifiers"]}
+_CHANGE_OF_ADJECTIVE: dict[str, Change] = {
+    **dict.fromkeys(_CHANGES["rise_adjectives"], "rise"),
+    **dict.fromkeys(_CHANGES["fall_adjectives"], "fall"),
+}
 _COMPARED_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['comparative_hon']['after'])})(?!\w)")
 _CASUALTY_AFTER = re.compile(  # over lower-cased text: "một người chết"
     rf"\s+(?:{alternation(_FIG['ambiguous_casualties']['persons'])})"
@@ -257,6 +267,21 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     if cue is not None:
         return QUALIFIERS[cue], number.start
     return "exact", number.start
+
+
+def _change(text: str, start: int) -> Change | None:
+    """Whether the figure whose phrase starts at `start` (its qualifier, else its number)
+    states a rise or a fall rather than a level (lexicon `[changes]`)."""
+    cue = _CHANGE_BEFORE.phrase_before(text, start)
+    if (
+        cue is None
+        and (qualifier := _QUALIFIER_BEFORE.phrase_before(text, start)) is not None
+        and qualifier not in _LEVEL_QUALIFIERS
+    ):
+        at = len(text[:start].rstrip()) - len(qualifier)  # "tăng hơn 20%": the cue is before the qualifier
+        if text[at : at + len(qualifier)].casefold() == qualifier:
+            cue = _CHANGE_BEFORE.phrase_before(text, at)
+    return None if cue is None else _CHANGE_OF_CUE[cue]
 
 
 def _overlaps(number: NumberMatch, spans: list[tuple[int, int]]) -> bool:
@@ -1198,14 +1223,16 @@ def find_figures(
         if unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
             continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
+        change = _change(text, start)
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"]]
         elif (
             qualifier == "over"
             and _COMPARED_AFTER.match(lowered, found.end)
-            and _COMPARATIVE_HON_BEFORE.search(lowered, max(0, start - 16), start)
+            and (comparative := _COMPARATIVE_HON_BEFORE.search(lowered, max(0, start - 16), start))
         ):
             qualifier = "exact"  # "thấp hơn 50% so với …": the difference, not a bound
+            change = _CHANGE_OF_ADJECTIVE.get(comparative["adjective"], change)
         if not math.isfinite(value) or (value_max is not None and not math.isfinite(value_max)):
             continue  # no figure is infinite (`parse_digits` bounds digits; this bounds any product)
         sentence = doc.sentence_at(start)
@@ -1236,6 +1263,7 @@ def find_figures(
                 context_before=text[max(sentence.start, start - 40) : start],
                 rule=rule,
                 currency=CURRENCIES.get(unit.unit) if unit.unit and not found.unit_is_item else None,
+                change=change,
             )
         )
     budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 Precision = Literal["day", "month", "year", "none"]
 Granularity = Literal["day", "month", "year"]
 Qualifier = Literal["exact", "approx", "over", "under", "at_least", "at_most"]
+Change = Literal["rise", "fall"]
 
 
 class DateMention(NamedTuple):
@@ -57,6 +58,9 @@ class Figure(NamedTuple):
     currency: str | None = None
     # the province, country or nation it applies to (`extract.places`), else None
     place: PlaceMention | None = None
+    # "rise"/"fall" when the number is a change, not a level: "giảm 12 vụ so với cùng kỳ"
+    # counts cases, but no month's total adds it. None for a level.
+    change: Change | None = None
 
 
 @dataclass(frozen=True, slots=True)

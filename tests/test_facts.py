@@ -305,3 +305,28 @@ def test_a_null_is_keyed_alike_whatever_else_its_column_holds() -> None:
     among = _key_part(pd.Series([np.nan, 2.5], dtype="float64"))
     assert alone.iloc[0] == among.iloc[0] != ""
     assert _key_part(pd.Series([None], dtype=object)).iloc[0] == alone.iloc[0]
+
+
+def test_a_change_and_a_level_are_two_facts_that_do_not_conflict() -> None:
+    """ "giảm 12 vụ" (a fall) beside "12 vụ" (a level) of the same scope: two facts, and a
+    level's sum can leave the change out (README: metrics[metrics.change.isna()])."""
+    level = "Trong tháng 5/2024, tỉnh Nam Định xảy ra 12 vụ trộm cắp."
+    fall = "Trong tháng 5/2024, tỉnh Nam Định xảy ra 30 vụ trộm, giảm 12 vụ so với cùng kỳ."
+    articles = [
+        _article("a1", level, outlet="Báo A", published=date(2024, 6, 2)),
+        _article("a2", fall, outlet="Báo B", published=date(2024, 6, 2)),
+    ]
+    figures = [
+        _figure("f1", "a1", level, "12", **MAY_2024),
+        _figure("f2", "a2", fall, "30", **MAY_2024),
+        _figure("f3", "a2", fall, "12", **MAY_2024, change="fall"),
+    ]
+    rows = _metrics(figures, articles)
+    by_value = {(r["value"], r["change"]): r for r in rows}
+    assert set(by_value) == {(12.0, None), (30.0, None), (12.0, "fall")}
+    assert len({r["metric_id"] for r in rows}) == 3
+    # the two levels disagree (two articles, two values); the fall is not a third answer
+    assert by_value[12.0, "fall"]["conflict"] is False
+    assert by_value[12.0, None]["conflict"] is True and by_value[30.0, None]["conflict"] is True
+    levels = [r["value"] for r in rows if r["change"] is None]
+    assert sorted(levels) == [12.0, 30.0]

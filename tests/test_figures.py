@@ -32,7 +32,7 @@ def test_corpus(example: dict) -> None:
         assert figure.value == pytest.approx(want["value"])
         if "text" in want:
             assert figure.text == want["text"]
-        for field in ("value_max", "unit", "item", "qualifier", "rule", "currency"):
+        for field in ("value_max", "unit", "item", "qualifier", "rule", "currency", "change"):
             if field in want:  # "none": the field is empty
                 assert getattr(figure, field) == (None if want[field] == "none" else want[field]), field
         if "metric" in want:
@@ -56,6 +56,9 @@ def test_negative_corpus(example: dict) -> None:
     if example.get("no_metric"):
         metrics = [TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence, f.rule) for f in found]
         assert metrics == [None] * len(found), (example["why"], [f.text for f in found], metrics)
+    if example.get("no_change"):
+        changes = [f.change for f in found]
+        assert changes == [None] * len(found), (example["why"], [f.text for f in found], changes)
 
 
 def test_every_rule_has_examples_and_every_figure_names_its_rule() -> None:

@@ -287,3 +287,21 @@ def test_hostile_report_in_a_real_browser(hostile_tables: Path, tmp_path: Path) 
     assert seen["charts"] and all(marks > 0 for marks in seen["charts"])
     assert [url for url in seen["requests"] if not url.startswith("file://")] == []
     assert any(EVIL in f[4] for f in seen["facts"])  # shown as text
+
+
+def test_the_chart_draws_levels_and_leaves_rises_and_falls_out() -> None:
+    """A fall ("giảm 12 vụ so với cùng kỳ") is no month's count: the chart leaves it out
+    and says so; the facts list still shows it, signed."""
+    facts = pd.DataFrame(
+        [_fact(0, value=120.0), _fact(1, value=12.0, change="fall"), _fact(2, value=7.0, change="rise")],
+        columns=[*METRIC_COLUMNS, "change"],
+    )
+    drawn = report._metric_chart(facts, "arrests")
+    assert drawn is not None
+    _svg, caption = drawn
+    assert caption.startswith("1 dated fact in counts")
+    assert "2 dated rises or falls left out" in caption
+    only_changes = report._metric_chart(facts[facts["change"].notna()], "arrests")
+    assert only_changes is None  # no level to draw
+    listed = report._facts_table(facts, {}, {})
+    assert "−12" in listed and "+7" in listed and "+120" not in listed

@@ -225,6 +225,10 @@ def unknown_qualifier(t: Tables) -> None:
     t["figures"].loc[0, "qualifier"] = "roughly"
 
 
+def unknown_change(t: Tables) -> None:
+    t["figures"].loc[0, "change"] = "doubled"
+
+
 def infinite_value(t: Tables) -> None:
     t["figures"].loc[0, "value"] = np.inf
 
@@ -286,6 +290,12 @@ CORRUPTIONS: list[tuple[Callable[[Tables], None], str, str, dict[str, object]]] 
         "figures",
         "expect_column_values_to_be_in_set(qualifier)",
         {"figure_id": "f1", "qualifier": "roughly"},
+    ),
+    (
+        unknown_change,
+        "figures",
+        "expect_column_values_to_be_in_set(change)",
+        {"figure_id": "f1", "change": "doubled"},
     ),
     (
         infinite_value,

@@ -58,6 +58,7 @@ FIGURE_COLUMNS = [
     "unit",
     "currency",
     "qualifier",
+    "change",
     "metric",
     "plausible",
     "period_start",
@@ -290,16 +291,19 @@ def _lists(groups: pd.Series, values: pd.Series, n: int) -> pa.ListArray:
 
 
 def _conflicts(facts: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
-    """Whether another article reports another value for the fact's metric, place and
-    period: the articles of all values of that (metric, place, period) outnumber the
-    fact's own. Two values of one article are a breakdown ("50 đối tượng ma túy, 30 đối
-    tượng trộm cắp"), not a disagreement. Only a period the text gives (stated or its
-    sentence's date) and a known place can be "the same": a published day is when the
-    article appeared, not when its figure held. `pairs`: each fact's (g, article_id)."""
-    scope_key = ["metric", "place", "period_start", "period_end"]
+    """Whether another article reports another value for the fact's metric, place, period
+    and change (a level, a rise or a fall): the articles of all values of that scope
+    outnumber the fact's own. Two values of one article are a breakdown ("50 đối tượng ma
+    túy, 30 đối tượng trộm cắp"), not a disagreement. Only a period the text gives (stated
+    or its sentence's date) and a known place can be "the same": a published day is when
+    the article appeared, not when its figure held. `pairs`: each fact's (g, article_id)."""
+    scope_key = ["metric", "place", "period_start", "period_end", "direction"]
     conflict = pd.Series(False, index=facts.index)
     known = facts["place"].notna() & facts["period_source"].isin(["stated", "sentence_date"])
-    scope = facts.loc[known, [*scope_key, "n_articles"]]
+    # a rise or fall and a level of one scope are different quantities, not two answers
+    scope = facts.loc[known, [*scope_key[:-1], "n_articles"]].assign(
+        direction=facts.loc[known, "change"].fillna("level")
+    )
     if scope.empty:
         return conflict
     reports = pairs.join(scope[scope_key], on="g", how="inner").drop_duplicates([*scope_key, "article_id"])
@@ -309,7 +313,7 @@ def _conflicts(facts: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
     return conflict
 
 
-_FACT_KEY = ["metric", "value_n", "value_max_n", "unit", "place", "p_start", "p_end", "key_sentence"]
+_FACT_KEY = ["metric", "value_n", "value_max_n", "unit", "change", "place", "p_start", "p_end", "key_sentence"]
 
 
 def _sentences_of(figures: pa.Table) -> SentenceLookup:
@@ -341,6 +345,8 @@ def fact_mentions(
     df = _pandas(figures.filter(pc.is_valid(figures["metric"])), columns)
     if df.empty:
         return MENTIONS.empty_table()
+    if "change" not in df:  # figures written before changes were told apart: all levels
+        df["change"] = None
     meta = _pandas(articles, ["article_id", "outlet", "published_date", "published_precision"])
     meta = meta.drop_duplicates("article_id")
     df = df.merge(meta, on="article_id", how="left", validate="many_to_one")

@@ -253,11 +253,14 @@ def _metric_chart(rows: pd.DataFrame, metric: str) -> tuple[str | None, str] | N
     a bar back to the month it starts (a yearly total spans the year; it is not a month's).
 
     Only the metric's commonest unit is drawn (money in đồng and in USD do not share an
-    axis). None when no fact is dated.
+    axis), and only levels: a rise or fall ("giảm 12 vụ so với cùng kỳ") is no month's
+    count, so it would stand on the axis as one. None when no level is dated.
     """
-    dated = rows[rows["period_end"].notna()]
+    level = rows["change"].isna() if "change" in rows else pd.Series(True, index=rows.index)
+    dated = rows[rows["period_end"].notna() & level]
     if dated.empty:
         return None
+    changes = int((rows["period_end"].notna() & ~level).sum())
     units = dated["unit"].fillna("")
     unit = units.value_counts().index[0]
     dated = dated[units == unit]
@@ -300,6 +303,8 @@ def _metric_chart(rows: pd.DataFrame, metric: str) -> tuple[str | None, str] | N
         caption += f" (the {MAX_POINTS} most reported)"
     caption += f"; a point at the month a period ends, a bar back to its start; at most {MAX_PLACES} places"
     caption += f", the rest as “{OTHER}”" + ("; log scale" if wide else "")
+    if changes:
+        caption += f"; {changes} dated rise{'s' if changes != 1 else ''} or fall{'s' if changes != 1 else ''} left out"
     return _svg(chart, values), caption
 
 
@@ -443,6 +448,9 @@ def _facts_table(facts: pd.DataFrame, sources: dict[str, str], titles: dict[str,
         qualifier = fact.get("qualifier")
         if isinstance(qualifier, str) and qualifier not in ("", "exact"):
             value = f"{value} ({qualifier})"
+        change = fact.get("change")
+        if isinstance(change, str) and change:
+            value = f"{'+' if change == 'rise' else '−'}{value}"
         unit = fact.get("unit")
         currency = fact.get("currency")
         unit_text = _esc(unit) + (f" ({_esc(currency)})" if isinstance(currency, str) and currency else "")

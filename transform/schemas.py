@@ -56,6 +56,9 @@ FIGURES = pa.schema(
         pa.field("currency", pa.string()),  # ISO 4217 of a money unit ("VND", "GBP"), else null
         pa.field("item", pa.string()),
         pa.field("qualifier", pa.string(), nullable=False),
+        # "rise"/"fall" when the number is a change ("giảm 12 vụ so với cùng kỳ"), null for a
+        # level: a sum of levels keeps the rows where it is null
+        pa.field("change", pa.string()),
         pa.field("metric", pa.string()),
         # false when the value cannot be true for its metric (the taxonomy's bounds), with why
         pa.field("plausible", pa.bool_(), nullable=False),
@@ -107,6 +110,7 @@ TABLES: dict[str, pa.Schema] = {
 PRECISIONS = ["day", "month", "year", "none"]
 GRANULARITIES = ["day", "month", "year"]
 QUALIFIERS = ["exact", "approx", "over", "under", "at_least", "at_most"]
+CHANGES = ["rise", "fall"]
 REJECT_REASONS = [
     "not_utf8",
     "empty",
@@ -129,7 +133,7 @@ PERIOD_SOURCES = ["stated", "sentence_date", "published", "none"]
 
 METRICS = pa.schema(
     [
-        # a stable hash of the fact key (metric, value, value_max, unit, place, period):
+        # a stable hash of the fact key (metric, value, value_max, unit, change, place, period):
         # the same fact gets the same id in every run and every refresh
         pa.field("metric_id", pa.string(), nullable=False),
         pa.field("metric", pa.string(), nullable=False),  # taxonomy key (transform/metrics.toml)
@@ -139,6 +143,9 @@ METRICS = pa.schema(
         pa.field("currency", pa.string()),  # ISO 4217 of a money unit, else null
         # the most common qualifier of its figures (ties: the first mention's)
         pa.field("qualifier", pa.string(), nullable=False),
+        # "rise"/"fall": the fact is a change by `value`, not a level; null for a level. Part
+        # of the key: "giảm 12 vụ" and "12 vụ" are two facts. Sum levels only.
+        pa.field("change", pa.string()),
         pa.field("place", pa.string()),  # province of the article's time, "Việt Nam" or a country
         pa.field("place_code", pa.string()),
         pa.field("place_current", pa.string()),  # today's province: series across the 2025 merger
@@ -177,6 +184,7 @@ MENTIONS = pa.schema(
         pa.field("unit", pa.string()),
         pa.field("currency", pa.string()),
         pa.field("qualifier", pa.string(), nullable=False),
+        pa.field("change", pa.string()),
         pa.field("place", pa.string()),  # the first place its repeats name
         pa.field("place_code", pa.string()),
         pa.field("place_current", pa.string()),

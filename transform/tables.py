@@ -85,6 +85,7 @@ def _first_mention(
     key = fact_key(fig.value, fig.value_max, fig.unit, metric, fig.item)
     if key is None:
         return None
+    key = (*key, fig.change)  # "giảm 12 vụ" repeats no "12 vụ"
     place = fig.place.place if fig.place else None
     earlier = seen.setdefault(key, [])
     for first_id, first_place in earlier:
@@ -201,6 +202,7 @@ def build_tables(
                     "currency": fig.currency,
                     "item": fig.item,
                     "qualifier": fig.qualifier,
+                    "change": fig.change,
                     "metric": metric,
                     "plausible": implausible is None,
                     "plausible_reason": implausible,

@@ -44,6 +44,7 @@ from extract.published import EVIDENCE_NAMES
 from transform.facts import DERIVED as METRICS_DERIVED
 from transform.facts import PERIOD_SOURCES
 from transform.schemas import (
+    CHANGES,
     GRANULARITIES,
     PRECISIONS,
     PUBLISHED,
@@ -514,6 +515,7 @@ def suites(
             is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
             is_true("repeat_is_earlier", "repeat_of names an earlier figure of the same article", shows=("repeat_of",)),
             in_set("qualifier", QUALIFIERS),
+            in_set("change", CHANGES, "rise or fall for a change, null for a level"),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
             in_set("rule", RULE_NAMES, "the attachment rules of extract/figures.py"),
             in_set("place_scope", PLACE_SCOPES, "province, national or foreign, or null"),
@@ -545,6 +547,7 @@ def suites(
             unique("figure_id"),
             in_set("metric", metric_keys, "metric keys of the taxonomy"),
             in_set("qualifier", QUALIFIERS),
+            in_set("change", CHANGES, "rise or fall for a change, null for a level"),
             in_set("period_source", PERIOD_SOURCES, "stated, sentence_date, published or none"),
             in_set("currency", CURRENCY_CODES, "ISO 4217 codes of units.toml, or null"),
             a_after_b("period_end", "period_start", or_equal=True),
@@ -557,6 +560,7 @@ def suites(
             between("n_outlets", 0, None, "outlets that named themselves; 0 when none did"),
             in_set("metric", metric_keys, "metric keys of the taxonomy"),
             in_set("qualifier", QUALIFIERS),
+            in_set("change", CHANGES, "rise or fall for a change, null for a level"),
             in_set("period_source", PERIOD_SOURCES, "stated, sentence_date, published or none"),
             in_set("currency", CURRENCY_CODES, "ISO 4217 codes of units.toml, or null"),
             is_true("figures_exist", "every figure_id is a row of figures", shows=("metric_id",)),
