@@ -269,16 +269,18 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     return "exact", number.start
 
 
-def _change(text: str, start: int) -> Change | None:
-    """Whether the figure whose phrase starts at `start` (its qualifier, else its number)
-    states a rise or a fall rather than a level (lexicon `[changes]`)."""
+def _change(text: str, start: int, qualified: bool) -> Change | None:
+    """Whether the figure whose number starts at `start` states a rise or a fall rather
+    than a level (lexicon `[changes]`). `qualified`: a qualifier stands before the number,
+    and the cue may stand before it ("tăng hơn 20%")."""
     cue = _CHANGE_BEFORE.phrase_before(text, start)
-    if (
-        cue is None
-        and (qualifier := _QUALIFIER_BEFORE.phrase_before(text, start)) is not None
-        and qualifier not in _LEVEL_QUALIFIERS
-    ):
-        at = len(text[:start].rstrip()) - len(qualifier)  # "tăng hơn 20%": the cue is before the qualifier
+    if cue is None and qualified and (qualifier := _QUALIFIER_BEFORE.phrase_before(text, start)) is not None:
+        if qualifier in _LEVEL_QUALIFIERS:
+            return None  # "giảm dưới 150.000": the level reached
+        at = start
+        while at > 0 and text[at - 1].isspace():
+            at -= 1
+        at -= len(qualifier)
         if text[at : at + len(qualifier)].casefold() == qualifier:
             cue = _CHANGE_BEFORE.phrase_before(text, at)
     return None if cue is None else _CHANGE_OF_CUE[cue]
@@ -1223,7 +1225,7 @@ def find_figures(
         if unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
             continue  # "một số" (some), "1 trong 3": not a count
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
-        change = _change(text, start)
+        change = _change(text, start, qualifier != "exact")
         if after_item and qualifier == "exact":
             qualifier = QUALIFIERS_AFTER[after_item["q"]]
         elif (
