@@ -163,6 +163,30 @@ def test_real_text_may_go_past_the_usual_bounds() -> None:
     assert [f.expectation for f in report.failures] == ["expect_column_values_to_be_in_set(percent_plausible)"]
 
 
+def test_a_decade_written_ahead_passes_and_an_inferred_one_fails() -> None:
+    """ "những năm 2050" is 2050–2059: its end year is not in the text, its first year is
+    (a whole-corpus run of the 2017 crawl failed here). A decade the text does not name fails."""
+    rows = valid_rows()
+    decade = "những năm 2050"
+    rows["dates"][0].update(
+        start_date=date(2050, 1, 1), end_date=date(2059, 12, 31), text=decade, char_end=DATE_START + len(decade)
+    )
+    text = TEXT.replace(DATE, decade)
+    figure_start = text.index(FIGURE)
+    rows["articles"][0].update(text=text, n_chars=len(text))
+    rows["figures"][0].update(char_start=figure_start, char_end=figure_start + len(FIGURE))
+    report = validate_tables(to_frames(rows), METRIC_KEYS, run_time=RUN_TIME)
+    assert report.success, report.failures
+
+    rows = valid_rows()
+    rows["dates"][0].update(start_date=date(2050, 1, 1), end_date=date(2059, 12, 31))  # text says 2025
+    report = validate_tables(to_frames(rows), METRIC_KEYS, run_time=RUN_TIME)
+    assert {f.expectation for f in report.failures} == {
+        "expect_column_values_to_be_between(start_date where end_year_written == False)",
+        "expect_column_values_to_be_between(end_date where end_year_written == False)",
+    }
+
+
 def test_an_unwritten_far_future_date_fails() -> None:
     rows = valid_rows()
     rows["dates"][0].update(start_date=date(2050, 1, 1), end_date=date(2050, 12, 31))  # text says 2025

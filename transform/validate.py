@@ -375,19 +375,30 @@ def _years_written(years: pd.Series, texts: pd.Series) -> pd.Series:
     return flags.reset_index(drop=True)
 
 
+def _span_year_written(starts: pd.Series, ends: pd.Series, texts: pd.Series) -> pd.Series:
+    """Whether a span's end year is spelled in `texts` ("đến năm 2050"), or, for a decade
+    ("những năm 2050", 2050–2059), its first year: the text may name plans far ahead; a
+    far-future date that the extractor inferred would be a bug."""
+    start_years, end_years = pd.to_datetime(starts).dt.year, pd.to_datetime(ends).dt.year
+    written = _years_written(end_years, texts)
+    decade = ((end_years - start_years == 9) & (start_years % 10 == 0)).reset_index(drop=True)
+    if decade.any():
+        written = written | (decade & _years_written(start_years, texts))
+    return written
+
+
 def _end_year_written(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
-    """Whether a date's end year is spelled in its own text ("đến năm 2050"): the text may
-    name plans far ahead; a far-future date that the extractor inferred would be a bug."""
-    if not {"end_date", "text"} <= set(df):
+    """Whether a date's end year is spelled in its own text (`_span_year_written`)."""
+    if not {"start_date", "end_date", "text"} <= set(df):
         return _na_bools(len(df))
-    return _years_written(pd.to_datetime(df["end_date"]).dt.year, df["text"])
+    return _span_year_written(df["start_date"], df["end_date"], df["text"])
 
 
 def _period_year_written(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
-    """Whether a figure's period end year is spelled in its sentence."""
-    if not {"period_end", "sentence"} <= set(df):
+    """Whether a figure's period end year is spelled in its sentence (`_span_year_written`)."""
+    if not {"period_start", "period_end", "sentence"} <= set(df):
         return _na_bools(len(df))
-    return _years_written(pd.to_datetime(df["period_end"]).dt.year, df["sentence"])
+    return _span_year_written(df["period_start"], df["period_end"], df["sentence"])
 
 
 # The article bodies are the bulk of the tables (120 MB for 35k articles). GE's per-value
