@@ -958,10 +958,15 @@ def _opens_sentence_at(lowered: str, position: int) -> bool:
 
 
 def _is_comparison(mention: DateMention, lowered: str) -> bool:
-    """ "so với cùng kỳ năm 2016": the span compared with, not a time of the report."""
+    return is_compared_with(lowered, mention.char_start)
+
+
+def is_compared_with(lowered: str, start: int) -> bool:
+    """Whether the date that starts at `start` of the lower-cased text is the span a
+    figure is compared with ("so với cùng kỳ năm 2016"), not a time of the report."""
     return (
-        _COMPARISON_AT.match(lowered, mention.char_start) is not None
-        or _COMPARISON_BEFORE.search(lowered, max(0, mention.char_start - 16), mention.char_start) is not None
+        _COMPARISON_AT.match(lowered, start) is not None
+        or _COMPARISON_BEFORE.search(lowered, max(0, start - 16), start) is not None
     )
 
 

@@ -216,6 +216,38 @@ def test_period_source_stated_sentence_date_published_and_none() -> None:
     assert rows["f4"]["conflict"] is False and rows["f4"]["first_published"] is None
 
 
+def test_a_year_the_sentence_names_is_the_period_and_a_year_compared_with_is_not() -> None:
+    yearly = "Năm 2016, cả nước xảy ra gần 8.000 vụ."
+    compared = "Tháng này công an bắt 40 đối tượng, tăng 9 đối tượng so với cùng kỳ năm 2016."
+    base = "Kim ngạch đạt 4300 triệu USD, tăng 9,3% so với năm 2016."
+    articles = [
+        _article("a1", yearly, outlet="Báo A", published=date(2017, 3, 2)),
+        _article("a2", compared, outlet="Báo A", published=date(2017, 3, 2)),
+        _article("a3", base, outlet="Báo A", published=date(2017, 3, 2)),
+    ]
+    figures = [
+        _figure("f1", "a1", yearly, "8.000", value=8000.0),
+        _figure("f2", "a2", compared, "40", metric="suspects"),
+        _figure("f3", "a3", base, "4300", unit="USD", metric="money"),
+    ]
+    dates = [
+        _date("d1", "a1", yearly, "Năm 2016", date(2016, 1, 1), granularity="year"),
+        {**_date("d2", "a2", compared, "cùng kỳ năm 2016", date(2016, 3, 1), "month"), "end_date": date(2016, 3, 31)},
+        {**_date("d3", "a3", base, "năm 2016", date(2016, 1, 1), "year"), "end_date": date(2016, 12, 31)},
+    ]
+    dates[0]["end_date"] = date(2016, 12, 31)
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
+    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
+        "sentence_date",
+        date(2016, 1, 1),
+        date(2016, 12, 31),
+    )
+    # "so với (cùng kỳ) năm 2016" is the base of a comparison: the counts are of the month
+    # published, not of 2016
+    for fid in ("f2", "f3"):
+        assert (rows[fid]["period_source"], rows[fid]["period_start"]) == ("published", date(2017, 3, 2)), fid
+
+
 def test_metric_ids_are_stable_and_unique() -> None:
     articles = [_article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2))]
     figures = [_figure("f1", "a1", WIRE, "4", **MAY_2024), _figure("f2", "a1", WIRE, "5", **MAY_2024)]

@@ -20,8 +20,8 @@ story. `build_metrics` folds the mentions into facts:
   period the text gives (stated, or its sentence's date); see `_conflicts`.
 
 The period of a figure without one is the date of the event its sentence names (a
-day-granularity mention of `dates` inside the figure's sentence, the nearest before the
-figure, else the first after it), else the article's published day (a month or a year when
+mention of `dates` inside the figure's sentence, a day, a month or a year, the nearest
+before the figure, else the first after it), else the article's published day (a month or a year when
 that is all the published date says), else none; `period_source` says which.
 
 Two steps, so that a refresh costs what is new: `fact_mentions` does everything that
@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from extract.figures import is_compared_with
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -139,14 +141,17 @@ def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLoo
 def _sentence_dates(
     df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sentences: SentenceLookup
 ) -> tuple[pd.Series, pd.Series]:
-    """For each figure of `df`, the span of the day-granularity date its sentence names
-    (nearest before the figure, else first after it), NaT when there is none."""
+    """For each figure of `df`, the span of the date its sentence names (nearest before
+    the figure, else first after it), NaT when there is none. A month or a year counts as
+    a day does: "năm 2016 cả nước xảy ra gần 8.000 vụ" is 2016's, not the publication
+    month's (on the 2017 crawl, such facts dominated monthly sums)."""
     none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ms]")
     if df.empty:
         return none, none.copy()
     ids = pa.array(pd.unique(df["article_id"]), pa.string())
-    days = dates.filter(pc.and_(pc.equal(dates["granularity"], "day"), pc.is_in(dates["article_id"], value_set=ids)))
+    days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
     days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
+    days = days[~_compared_with(days, articles)]
     if days.empty:
         return none, none.copy()
     s_start, s_end = _sentence_spans(df, articles, sentences)
@@ -176,6 +181,26 @@ def _sentence_dates(
     first = pd.Series(np.where(chosen, d_first[pick], np.datetime64("NaT")), index=df.index)
     last = pd.Series(np.where(chosen, d_last[pick], np.datetime64("NaT")), index=df.index)
     return first.astype("datetime64[ms]"), last.astype("datetime64[ms]")
+
+
+def _compared_with(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
+    """Which of the `days` (date rows) are the base a figure is compared with ("tăng 9%
+    so với cùng kỳ năm 2016"): no time of the report, so no figure's period. Read from
+    the articles' text, when the table carries it."""
+    compared = pd.Series(False, index=days.index)
+    if days.empty or "text" not in articles.column_names:
+        return compared
+    wanted = pa.array(pd.unique(days["article_id"]), pa.string())
+    rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
+    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+    for at, article_id, start in zip(days.index, days["article_id"], days["char_start"], strict=True):
+        text = texts.get(article_id)
+        if text:
+            # the words around the date, lower-cased: the test reads 16 characters before it
+            low = max(0, int(start) - 16)
+            window = text[low : int(start) + 24].lower()
+            compared[at] = is_compared_with(window, int(start) - low)
+    return compared
 
 
 def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
