@@ -462,6 +462,7 @@ RULES: list[_Rule] = [
 ]
 
 _FRACTION_BEFORE = _i(rf"(?:{alternation(_LEX['fraction_cues']['words'])})\s+(?:\d+/\d+\s*(?:đến|tới|-|–)\s*)?$")
+_FRACTION_AFTER = _i(rf"\s+(?:{alternation(_LEX['fraction_cues']['after'])})(?!\w)")
 _IDENTIFIER_BEFORE = PhraseSet(_LEX["identifier_cues"]["words"])
 _BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
 _PERIOD_BEFORE = PhraseSet(_PERIOD_CUES, gap=r"\s+")
@@ -568,7 +569,8 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
     """Every date mention in `text`, without overlaps (longer and earlier rule wins).
     `lowered` is `lowered_like(text)` when the caller has it already."""
     candidates: list[tuple[int, int, int, RawDate]] = []
-    for priority, match in _rule_matches(text, lowered_like(text) if lowered is None else lowered):
+    lowered = lowered_like(text) if lowered is None else lowered
+    for priority, match in _rule_matches(text, lowered):
         rule = RULES[priority]
         start, end = match.span()
         # trim spaces a pattern took at its edges
@@ -591,6 +593,8 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
             _FRACTION_BEFORE.search(before) or _IDENTIFIER_BEFORE.phrase_before(text, start)
         ):
             continue
+        if rule.name == "day_slash" and not match["y"] and _FRACTION_AFTER.match(lowered, end):
+            continue  # "2/3 số bệnh nhân": two thirds of the patients
         points = _points(rule, match)
         if points is None:
             continue

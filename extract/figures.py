@@ -536,8 +536,13 @@ def _item_phrase(
     previous_end = start
     quote_start: int | None = None
     closing = ""
+    defining_end = -1  # the end of what a passive marker defines: "bị đình chỉ" is kept whole
     for token in _words_after(lowered, start):  # lower-case words, offsets as in `text`
         value = token[0]
+        if token.start() < defining_end:
+            segment.append(token)
+            previous_end = token.end()
+            continue
         gap = text[previous_end : token.start()]
         # a phrase never crosses a line, nor two spaces before a capital: the crawl glues a
         # photo caption to the next sentence that way ("hơn 15kg  Cụ thể, …")
@@ -585,6 +590,8 @@ def _item_phrase(
             or _passive_ends_item(lowered, token, words or segment, previous)
         ):
             break
+        if value in _PASSIVES and (following := _WORD.match(lowered, token.end() + 1)) is not None:
+            defining_end = _DEFINING_PASSIVE.end_at(lowered, following.start(), following[0]) or -1
         if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
             if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
                 break  # "hai phường Láng Hạ": the ward's name follows the counted noun
@@ -859,6 +866,7 @@ def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch]
 
 _SLASH_NUMBER = re.compile(r"/(\d{1,3}(?:\.\d{3})+|\d{1,5})(?=\s+[^\W\d_])")  # "800/1.000 con": a word follows
 _SHARE_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['fractions']['share_before'])})\s+$", re.IGNORECASE)
+_SHARE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['fractions']['share_after'])})(?!\w)", re.IGNORECASE)
 _LATIN_WORD_BEFORE = re.compile(r"(?<![\w])[A-Z][A-Za-z]*\s+$")  # "Mega 6/45": a game's name
 
 
@@ -880,7 +888,11 @@ def _whole_of(
         return None
     if part == 1 and total >= 100:  # "quy hoạch tỷ lệ 1/500": a map's scale
         return None
-    share = total <= 10 and part < total and _SHARE_BEFORE.search(before) is not None
+    share = (
+        total <= 10
+        and part < total
+        and (_SHARE_BEFORE.search(before) is not None or _SHARE_AFTER.match(text, whole.end) is not None)
+    )
     if not share and (total <= 31 or text[whole.end + 1 : whole.end + 2].isupper()):
         return None  # "3/5 người" may be a day and month, "35/69 Khương Hạ" an address
     return whole, share
@@ -1227,8 +1239,9 @@ def find_figures(
         qualifier, start = _qualifier(text, number)
         if ambiguous and unit.unit is None:
             continue
-        if unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}:
-            continue  # "một số" (some), "1 trong 3": not a count
+        some = unit.unit is None and found.item and found.item.split()[0].lower() in {"số", "trong"}
+        if some and rule != FRACTION_SHARE:
+            continue  # "một số" (some), "1 trong 3": not a count ("2/3 số" is a share)
         after_item = _QUALIFIER_AFTER.match(lowered, found.end)
         change = _change(text, start, qualifier != "exact")
         if after_item and qualifier == "exact":

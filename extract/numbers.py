@@ -34,6 +34,9 @@ _SYLLABLE_OF: dict[str, frozenset[str]] = {w: frozenset(after) for w, after in _
 QUALIFIED_ORDERS: dict[str, int] = _NUMBERS["qualified_orders"]["orders"]
 _ORDER_QUALIFIERS: list[str] = _NUMBERS["qualified_orders"]["qualifiers"]
 
+# words after which "năm" is the noun (years), not five: "hai nghìn năm", "mười năm"
+_ENDS_BEFORE_YEARS = dict.fromkeys(HUNDRED | set(SCALES) | TEN | TENS, True)
+_SCALE_OR_HUNDRED = dict.fromkeys(HUNDRED | set(SCALES), True)  # "mười một" is 11, "nghìn một" no 1001
 _NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
 _APPROX_FIRST_WORDS = {prefix.split()[0] for prefix in APPROX_PREFIXES}
 # the words a number can begin with, for `extract.anchors`
@@ -172,6 +175,24 @@ def parse_number_words(words: list[str], first: int = 0) -> tuple[float, int] | 
     value = total + group + (pending or 0)
     if words[first + used - 1].lower() in ZERO_TENS:  # "một trăm lẻ" alone is not a number
         used -= 1
+    elif (
+        used >= 2
+        and pending == DIGIT_WORDS.get("năm")
+        and words[first + used - 1].lower() == "năm"
+        and _ENDS_BEFORE_YEARS.get(words[first + used - 2].lower())
+    ):
+        # "hai nghìn năm", "mười năm", "hai mươi năm": years counted, not 2005, 15 or 25
+        # (five is written "linh năm" after a hundred, "lăm" after ten)
+        used -= 1
+        value -= pending
+    elif (
+        used >= 2
+        and pending == 1
+        and words[first + used - 1].lower() == "một"
+        and _SCALE_OR_HUNDRED.get(words[first + used - 2].lower())
+    ):
+        used -= 1  # "ba chục ngàn một ngày": thirty thousand a day ("linh một" is 1)
+        value -= pending
     return (value, used) if value > 0 or words[first].lower() == "không" else None
 
 
@@ -272,6 +293,9 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
             end = positions[index + used - 1] + len(words[index + used - 1])
             yield NumberMatch(start, end, value, spelled=True)
             index += used
+            years = index < len(words) and words[index].lower() == "năm"
+            if years and _ENDS_BEFORE_YEARS.get(words[index - 1].lower()):
+                index += 1  # "hai mươi năm": years counted (`parse_number_words`)
 
 
 def _approximate_orders(text: str, starts: list[int]) -> Iterator[NumberMatch]:
