@@ -592,6 +592,13 @@ def _item_phrase(
             break
         if value in _PASSIVES and (following := _WORD.match(lowered, token.end() + 1)) is not None:
             defining_end = _DEFINING_PASSIVE.end_at(lowered, following.start(), following[0]) or -1
+        if (
+            previous == "tên"
+            and text[token.start()].isupper()
+            and (len(words) + len(segment) >= 2 or after_classifier or after_unit)
+        ):
+            segment.pop()  # "một người tên Hùng", "một con tên L.": "tên" is "named", a name follows
+            break
         if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
             if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
                 break  # "hai phường Láng Hạ": the ward's name follows the counted noun
