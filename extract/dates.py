@@ -54,7 +54,7 @@ _M = r"(?:0?[1-9]|1[0-2])"
 _Y = r"(?:1[89]\d\d|20\d\d|2100)"
 _B = r"(?<![\w/.,\-])"  # not glued to a word, number, or another date part
 _E = r"(?![\w]|[/\-.]\d)"  # not followed by more of a number or code
-_TO = r"\s*(?:đến|tới|-|–|—)\s*"
+_TO = r"\s*(?:(?:cho\s+)?(?:đến|tới)(?:\s+tận)?|-|–|—)\s*"  # "đến", "cho đến (tận)", a dash
 # between a month and its year: "tháng 7/2014", "tháng 7 - 2014", or a dot with no space,
 # "tháng 7.2014" (a dot then four digits is never a thousands group, which takes three)
 _MY = r"(?:\s*[/\-]\s*|\.)"

@@ -713,7 +713,15 @@ def _noun_after(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment |
     item, end = _item_phrase(
         doc.text, doc.lowered, unit.end, after_classifier=after_classifier, after_unit=unit.unit is not None
     )
-    return Attachment(item, end) if item is not None else None
+    if item is None:
+        return None
+    if unit.unit is None and item.split(" ", 1)[0].lower() in _PASSIVES and _ends_with_scale(doc, number):
+        return None  # "chiếm đoạt gần 20 tỷ bị bắt": an amount, then what befell its taker
+    return Attachment(item, end)
+
+
+def _ends_with_scale(doc: Document, number: NumberMatch) -> bool:
+    return not number.spelled and doc.lowered[number.start : number.end].rsplit(" ", 1)[-1] in SCALES
 
 
 def _classifier_counted(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -782,8 +790,7 @@ def _scaled_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment
     an amount whose unit the sentence leaves out (no unit is guessed)."""
     if unit.unit is not None or number.spelled or number.approximate:
         return None
-    written = doc.lowered[number.start : number.end]
-    return Attachment(None, number.end) if written.rsplit(" ", 1)[-1] in SCALES else None
+    return Attachment(None, number.end) if _ends_with_scale(doc, number) else None
 
 
 # Tried in order; the first that applies makes the figure and names it.
@@ -974,6 +981,18 @@ def _open_from(mention: DateMention, lowered: str) -> bool:
 def _opens_sentence_at(lowered: str, position: int) -> bool:
     before = lowered[max(0, position - 4) : position].rstrip()
     return not before or before[-1] in '.!?:;\n"“(-–—•*'
+
+
+_RECURRING = re.compile(
+    rf"(?<!\w)(?:{alternation(_FIG['recurring']['words'])}"
+    rf"|(?:\d+|{alternation(DIGIT_WORDS)}|mười|chục)\s+(?:{alternation(_FIG['recurring']['after_years'])}))(?!\w)"
+)
+
+
+def is_recurring(sentence: str) -> bool:
+    """Whether `sentence` reports a rate, an average or a total over years ("mỗi năm",
+    "trung bình", "hơn 10 năm qua"): its figures are of no one day ([recurring])."""
+    return _RECURRING.search(sentence.lower()) is not None
 
 
 def _is_comparison(mention: DateMention, lowered: str) -> bool:

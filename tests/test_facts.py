@@ -248,6 +248,35 @@ def test_a_year_the_sentence_names_is_the_period_and_a_year_compared_with_is_not
         assert (rows[fid]["period_source"], rows[fid]["period_start"]) == ("published", date(2017, 3, 2)), fid
 
 
+def test_a_rate_or_a_total_over_years_takes_no_publication_date() -> None:
+    yearly = "Mỗi năm cả nước có khoảng 7000 người chết vì tai nạn giao thông."
+    decade = "Chỉ tính trong hơn 10 năm qua, lực lượng đã xử lý gần 2000 vụ việc."
+    today = "Công an huyện đã bắt 4 đối tượng."
+    articles = [
+        _article(a, t, outlet="Báo A", published=date(2017, 6, 1))
+        for a, t in (("a1", yearly), ("a2", decade), ("a3", today))
+    ]
+    figures = [
+        _figure("f1", "a1", yearly, "7000", metric="casualties"),
+        _figure("f2", "a2", decade, "2000"),
+        _figure("f3", "a3", today, "4", metric="suspects"),
+    ]
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles)}
+    assert {fid: rows[fid]["period_source"] for fid in rows} == {"f1": "none", "f2": "none", "f3": "published"}
+    assert rows["f1"]["period_start"] is None and rows["f3"]["period_start"] == date(2017, 6, 1)
+
+
+def test_which_sentences_are_recurring() -> None:
+    from extract.figures import is_recurring
+
+    assert is_recurring("Hằng năm có hàng triệu người chết do kháng thuốc.")
+    assert is_recurring("Trong hai năm gần đây, tỉnh xảy ra 30 vụ.")
+    assert is_recurring("Bình quân mỗi hộ thu 50 triệu đồng.")
+    assert not is_recurring("Năm nay, tỉnh xảy ra 30 vụ.")
+    assert not is_recurring("Trong năm qua, công an bắt 12 đối tượng.")  # the past year is one span
+    assert not is_recurring("Công an thu giữ 2 xe máy mỗi.")
+
+
 def test_metric_ids_are_stable_and_unique() -> None:
     articles = [_article("a1", WIRE, outlet="Báo A", published=date(2024, 6, 2))]
     figures = [_figure("f1", "a1", WIRE, "4", **MAY_2024), _figure("f2", "a1", WIRE, "5", **MAY_2024)]

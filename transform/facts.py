@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import is_compared_with
+from extract.figures import is_compared_with, is_recurring
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -203,6 +203,19 @@ def _compared_with(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
     return compared
 
 
+def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series) -> pd.Series:
+    """Which figures (of those `among`) a sentence gives as a rate, an average or a total
+    over years ("mỗi năm có khoảng 70.000 người chết", "trong hơn 10 năm qua"): of no one
+    day, so not of the day the article was published (`extract.figures.is_recurring`)."""
+    recurring = pd.Series(False, index=df.index)
+    ids = df.loc[among, "figure_id"]
+    if ids.empty:
+        return recurring
+    found = sentences(ids.tolist())
+    recurring.loc[ids.index] = [is_recurring(found.get(i) or "") for i in ids]
+    return recurring
+
+
 def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The days the published date covers: the day, its month or its year by precision."""
     day = published.dt.to_period("D").dt.start_time
@@ -241,7 +254,7 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     source.loc[idx] = "sentence_date"
 
     unstated = source == "none"
-    usable = unstated & pub_start.notna()
+    usable = unstated & pub_start.notna() & ~_recurring(df, sentences, unstated)
     start = start.mask(usable, pub_start)
     end = end.mask(usable, pub_end)
     source = source.mask(usable, "published")
