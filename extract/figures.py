@@ -112,7 +112,8 @@ _YEAR_MEASURE_BEFORE = re.compile(
 _DURATION_UNITS = set(_FIG["period_points"]["durations"])  # a figure in them lasts: no month is its period
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
-_DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES)})(?!\w)")  # over lower-cased text
+# over lower-cased text: "30 tháng tù", "trong vòng 48 giờ"
+_DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES | _DURATION_UNITS | {'tiếng'})})(?!\w)")
 _COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
@@ -598,6 +599,8 @@ def _item_phrase(
             and (len(words) + len(segment) >= 2 or after_classifier or after_unit)
         ):
             segment.pop()  # "một người tên Hùng", "một con tên L.": "tên" is "named", a name follows
+            if after_comma:
+                segment = []  # "…, tài khoản tên Malala": the comma opened a clause
             break
         if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
             if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
@@ -606,6 +609,16 @@ def _item_phrase(
                 before = [t[0] for t in (words + segment)[-2:]]
                 if before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS:
                     break  # "đối tượng Nguyễn Văn Chức": a name follows the counted noun
+                following = _WORD.match(text, token.end() + 1)
+                if (
+                    following is not None
+                    and following[0][:1].isupper()
+                    and following[0].isalpha()
+                    and not text[(words + segment)[-1].start()].isupper()  # "quân Đông La Mã" goes on
+                ):
+                    if after_comma:
+                        segment = []  # "hai nước, Chủ tịch nước Trần Đại Quang": a new clause
+                    break  # "hai võ sư Đoàn Bảo Châu": a surname and a given name, a person's name
         if (
             (value in _STOP_RELEVANT or value.partition("-")[0] in _STOP_RELEVANT)
             and previous not in _PASSIVES
@@ -660,8 +673,13 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
         if following and following[0] in _UNIT_COMPOUNDS.get(written, ()):
             return _Unit(None, number.end)  # "6 đồng chí": the compound is counted directly
-        if written in _SCALED_ONLY and " " not in text[number.start : number.end] and number.value < 1000:
-            return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng" pounds
+        if (
+            written in _SCALED_ONLY
+            and " " not in text[number.start : number.end]
+            and number.value < 1000
+            and not _RATE.match(lowered, spaced.end())
+        ):
+            return _Unit(None, number.end)  # "3 bảng" are boards; "34 triệu bảng", "50 bảng/phút" pounds
         if written in _NAMING_CLASSIFIERS and _DIGIT_NEXT.match(lowered, spaced.end()):
             return _Unit(None, number.end)  # "năm lớp 1": grade one names, it is no unit
         if written in _CLAUSE_FINAL_UNITS:
@@ -1221,7 +1239,10 @@ def find_figures(
             ambiguous
             and lowered[number.start : number.end] in _AMBIGUOUS_PERSONS
             and _PERSON_AFTER.match(lowered, number.end)
-            and not _AMBIGUOUS_PERSONS_NOT_AFTER.phrase_before(text, number.start)
+            and not (  # "hằng năm bà con": a year ("cả ba đối tượng" are three)
+                lowered.startswith("năm", number.start)
+                and _AMBIGUOUS_PERSONS_NOT_AFTER.phrase_before(text, number.start)
+            )
         ):
             ambiguous = False  # "ba bị cáo", "năm người": persons are counted
         if (
