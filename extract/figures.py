@@ -73,6 +73,8 @@ _UNTIL_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['un
 _EVENT_TIME_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_points']['event_before'])})\s+$")
 _SPAN_WORDS = re.compile(r"(?<![\w])(?:đến|tới|và)(?![\w])")  # over lower-cased text
 _COMPARISON_AT = re.compile(rf"(?:{alternation(_FIG['period_comparisons']['at'])})(?![\w])")
+_BOUND_AT = re.compile(rf"(?:{alternation(_FIG['period_bounds']['before'])})\s")
+_BOUND_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_bounds']['before'])})\s+$")
 _COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_comparisons']['before'])})\s+$")
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
@@ -1015,6 +1017,17 @@ def is_recurring(sentence: str) -> bool:
 
 def _is_comparison(mention: DateMention, lowered: str) -> bool:
     return is_compared_with(lowered, mention.char_start)
+
+
+def names_no_event(lowered: str, start: int) -> bool:
+    """Whether the date that starts at `start` of the lower-cased text is no day of what
+    its sentence reports: a base compared with ("so với cùng kỳ năm 2016") or a bound of a
+    tally ("Tính đến ngày 12/5", "kể từ tháng 3/2015"; [period_bounds])."""
+    return (
+        is_compared_with(lowered, start)
+        or _BOUND_AT.match(lowered, start) is not None  # the mention holds its cue: "Từ ngày 1/6"
+        or _BOUND_BEFORE.search(lowered, max(0, start - 16), start) is not None
+    )
 
 
 def is_compared_with(lowered: str, start: int) -> bool:

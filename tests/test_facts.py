@@ -266,12 +266,31 @@ def test_a_rate_or_a_total_over_years_takes_no_publication_date() -> None:
     assert rows["f1"]["period_start"] is None and rows["f3"]["period_start"] == date(2017, 6, 1)
 
 
+def test_a_bound_of_a_tally_is_no_sentence_date() -> None:
+    tally = "Tính đến ngày 12/5, tuyến đã phục vụ gần 3400 lượt phương tiện."
+    event = "Ngày 12/5, công an bắt 4 đối tượng."
+    articles = [_article(a, t, outlet="Báo A", published=date(2017, 5, 20)) for a, t in (("a1", tally), ("a2", event))]
+    figures = [
+        _figure("f1", "a1", tally, "3400", metric="vehicles"),
+        _figure("f2", "a2", event, "4", metric="suspects"),
+    ]
+    dates = [
+        _date("d1", "a1", tally, "ngày 12/5", date(2017, 5, 12)),
+        _date("d2", "a2", event, "Ngày 12/5", date(2017, 5, 12)),
+    ]
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
+    # a running total up to a day is of no one day: neither that day nor the publication's
+    assert (rows["f1"]["period_source"], rows["f1"]["period_start"]) == ("none", None)
+    assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("sentence_date", date(2017, 5, 12))
+
+
 def test_which_sentences_are_recurring() -> None:
     from extract.figures import is_recurring
 
     assert is_recurring("Hằng năm có hàng triệu người chết do kháng thuốc.")
     assert is_recurring("Trong hai năm gần đây, tỉnh xảy ra 30 vụ.")
     assert is_recurring("Bình quân mỗi hộ thu 50 triệu đồng.")
+    assert is_recurring("Tính đến nay, lực lượng đã bắt 30 đối tượng.")
     assert not is_recurring("Năm nay, tỉnh xảy ra 30 vụ.")
     assert not is_recurring("Trong năm qua, công an bắt 12 đối tượng.")  # the past year is one span
     assert not is_recurring("Công an thu giữ 2 xe máy mỗi.")

@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import is_compared_with, is_recurring
+from extract.figures import is_recurring, names_no_event
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -151,7 +151,7 @@ def _sentence_dates(
     ids = pa.array(pd.unique(df["article_id"]), pa.string())
     days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
     days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
-    days = days[~_compared_with(days, articles)]
+    days = days[~_no_event(days, articles)]
     if days.empty:
         return none, none.copy()
     s_start, s_end = _sentence_spans(df, articles, sentences)
@@ -183,24 +183,25 @@ def _sentence_dates(
     return first.astype("datetime64[ms]"), last.astype("datetime64[ms]")
 
 
-def _compared_with(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
-    """Which of the `days` (date rows) are the base a figure is compared with ("tăng 9%
-    so với cùng kỳ năm 2016"): no time of the report, so no figure's period. Read from
-    the articles' text, when the table carries it."""
-    compared = pd.Series(False, index=days.index)
+def _no_event(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
+    """Which of the `days` (date rows) are no day of what their sentence reports: a base
+    a figure is compared with ("tăng 9% so với cùng kỳ năm 2016") or a bound of a tally
+    ("Tính đến ngày 12/5, … 34 triệu lượt phương tiện"), so no figure's period. Read from
+    the articles' text, when the table carries it (`extract.figures.names_no_event`)."""
+    flagged = pd.Series(False, index=days.index)
     if days.empty or "text" not in articles.column_names:
-        return compared
+        return flagged
     wanted = pa.array(pd.unique(days["article_id"]), pa.string())
     rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
     texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
     for at, article_id, start in zip(days.index, days["article_id"], days["char_start"], strict=True):
         text = texts.get(article_id)
         if text:
-            # the words around the date, lower-cased: the test reads 16 characters before it
+            # the words around the date, lower-cased: the tests read 16 characters before it
             low = max(0, int(start) - 16)
             window = text[low : int(start) + 24].lower()
-            compared[at] = is_compared_with(window, int(start) - low)
-    return compared
+            flagged[at] = names_no_event(window, int(start) - low)
+    return flagged
 
 
 def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series) -> pd.Series:
