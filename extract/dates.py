@@ -175,6 +175,21 @@ def _year_only(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return point, point, "year"
 
 
+_LUNAR_YEARS = load("published")["lunar_years"]
+_STEMS = [w.lower() for w in _LUNAR_YEARS["stems"]]
+_BRANCHES = {w.lower(): index for index, names in enumerate(_LUNAR_YEARS["branches"]) for w in names}
+
+
+def _lunar_named_year(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    """ "Mậu Thân 1968": a year written after its lunar name, when the two agree (the name
+    repeats every 60 years from `first`, Giáp Tý)."""
+    year = int(m["y"])
+    offset = year - _LUNAR_YEARS["first"]
+    if offset % 10 != _STEMS.index(m["stem"].lower()) or offset % 12 != _BRANCHES[m["branch"].lower()]:
+        return None
+    return Point(year), Point(year), "year"
+
+
 def _year_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     first, last = int(m["y1"]), int(m["y2"])
     if not first < last <= first + 30:
@@ -452,6 +467,16 @@ RULES: list[_Rule] = [
         _i(rf"{_B}(?:(?:{_SOFT})\s+)?tháng\s+(?P<m>{_M}){_MONTH_YEAR}{_E}"),
         _month,
         _words(*_LEX["soft_prefixes"]["words"], "tháng"),
+    ),
+    _Rule(
+        "lunar_named_year",
+        # "trận Mậu Thân 1968", "Tết Mậu Thân năm 1968": the name and its year agree
+        _i(
+            rf"{_B}(?:(?:tết|xuân)\s+)?(?P<stem>{alternation(_STEMS)})\s+(?P<branch>{alternation(_BRANCHES)})"
+            rf"\s+(?:năm\s+)?(?P<y>{_Y}){_E}"
+        ),
+        _lunar_named_year,
+        _words("tết", "xuân", *_STEMS),
     ),
     _Rule(
         "year",

@@ -396,8 +396,8 @@ def evidence(
                 present.append(raw.first.year)
             years.append(raw.first.year)  # "Từ năm 2015 đến nay": 2015 or later
             continue
-        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end"):
-            continue
+        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end", "lunar_named_year"):
+            continue  # "Xuân Canh Tý 2020": `lunar_year` weighs a name with its year
         if raw.granularity == "day" and not raw.is_period and _counts_up_to(text, raw):
             counted_day = _dated(raw.first, raw.first.year or 1)
             # a tally to the last day of a year is reported once the year is over
