@@ -80,6 +80,8 @@ _COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_compari
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["qualifier_compounds"].items()}
 _WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
+_ON_VEHICLE_VERBS = {w.split()[-1].lower() for w in _FIG["on_vehicles"]["verbs"]}
+_ON_VEHICLE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['on_vehicles']['vehicles'])})(?!\w)", re.IGNORECASE)
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
 _COMPARATIVE_HON_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier ends
     rf"(?<!\w)(?P<adjective>{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
@@ -267,6 +269,10 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
         word_before = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
         if word_before is not None and word_before[1].lower() in _QUALIFIER_COMPOUNDS[cue]:
             return "exact", number.start  # "tốc độ 150 km/h": a speed, not "about"
+    if cue == "trên" and _ON_VEHICLE_AFTER.match(text, number.end):
+        verb = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
+        if verb is not None and verb[1].lower() in _ON_VEHICLE_VERBS:
+            return "exact", number.start  # "đi trên hai chiếc xe mô tô": riding on two, not over two
     if cue is not None:
         return QUALIFIERS[cue], number.start
     return "exact", number.start
