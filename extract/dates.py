@@ -487,7 +487,8 @@ RULES: list[_Rule] = [
 ]
 
 _FRACTION_BEFORE = _i(rf"(?:{alternation(_LEX['fraction_cues']['words'])})\s+(?:\d+/\d+\s*(?:đến|tới|-|–)\s*)?$")
-_FRACTION_AFTER = _i(rf"\s+(?:{alternation(_LEX['fraction_cues']['after'])})(?!\w)")
+# "2/3 số bệnh nhân": the words the figures read as a share's whole
+_FRACTION_AFTER = _i(rf"\s+(?:{alternation(load('figures')['fractions']['share_after'])})(?!\w)")
 _IDENTIFIER_BEFORE = PhraseSet(_LEX["identifier_cues"]["words"])
 _BIRTH_BEFORE = PhraseSet(_LEX["birth_cues"]["words"], gap=r"\s*[:.]?\s*")
 _PERIOD_BEFORE = PhraseSet(_PERIOD_CUES, gap=r"\s+")

@@ -35,8 +35,8 @@ QUALIFIED_ORDERS: dict[str, int] = _NUMBERS["qualified_orders"]["orders"]
 _ORDER_QUALIFIERS: list[str] = _NUMBERS["qualified_orders"]["qualifiers"]
 
 # words after which "năm" is the noun (years), not five: "hai nghìn năm", "mười năm"
-_ENDS_BEFORE_YEARS = dict.fromkeys(HUNDRED | set(SCALES) | TEN | TENS, True)
-_SCALE_OR_HUNDRED = dict.fromkeys(HUNDRED | set(SCALES), True)  # "mười một" is 11, "nghìn một" no 1001
+_ENDS_BEFORE_YEARS = frozenset(HUNDRED | set(SCALES) | TEN | TENS)
+_SCALE_OR_HUNDRED = frozenset(HUNDRED | set(SCALES))  # "mười một" is 11, "nghìn một" no 1001
 _NUMBER_WORDS = set(DIGIT_WORDS) | set(AFTER_TENS) | set(SCALES) | TEN | TENS | HUNDRED | ZERO_TENS | HALF
 _APPROX_FIRST_WORDS = {prefix.split()[0] for prefix in APPROX_PREFIXES}
 # the words a number can begin with, for `extract.anchors`
@@ -179,7 +179,7 @@ def parse_number_words(words: list[str], first: int = 0) -> tuple[float, int] | 
         used >= 2
         and pending == DIGIT_WORDS.get("năm")
         and words[first + used - 1].lower() == "năm"
-        and _ENDS_BEFORE_YEARS.get(words[first + used - 2].lower())
+        and words[first + used - 2].lower() in _ENDS_BEFORE_YEARS
     ):
         # "hai nghìn năm", "mười năm", "hai mươi năm": years counted, not 2005, 15 or 25
         # (five is written "linh năm" after a hundred, "lăm" after ten)
@@ -189,7 +189,7 @@ def parse_number_words(words: list[str], first: int = 0) -> tuple[float, int] | 
         used >= 2
         and pending == 1
         and words[first + used - 1].lower() == "một"
-        and _SCALE_OR_HUNDRED.get(words[first + used - 2].lower())
+        and words[first + used - 2].lower() in _SCALE_OR_HUNDRED
     ):
         used -= 1  # "ba chục ngàn một ngày": thirty thousand a day ("linh một" is 1)
         value -= pending
@@ -294,7 +294,7 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
             yield NumberMatch(start, end, value, spelled=True)
             index += used
             years = index < len(words) and words[index].lower() == "năm"
-            if years and _ENDS_BEFORE_YEARS.get(words[index - 1].lower()):
+            if years and words[index - 1].lower() in _ENDS_BEFORE_YEARS:
                 index += 1  # "hai mươi năm": years counted (`parse_number_words`)
 
 

@@ -111,6 +111,13 @@ def _roots(df: pd.DataFrame) -> pd.Series:
     return root
 
 
+def _texts_of(articles: pa.Table, article_ids: pd.Series) -> dict[str, str]:
+    """The stored text of each of `article_ids`, by id (`articles` carries `text`)."""
+    wanted = pa.array(pd.unique(article_ids), pa.string())
+    rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
+    return dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+
+
 def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLookup) -> tuple[np.ndarray, np.ndarray]:
     """Start and end of each figure's sentence in its article's text (-1 where unknown):
     the figures' own `sentence_start`/`sentence_end`, else, when `articles` carries its
@@ -123,9 +130,7 @@ def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLoo
     missing = np.flatnonzero(starts < 0)
     if not len(missing) or "text" not in articles.column_names:
         return starts, ends
-    wanted = pa.array(pd.unique(df["article_id"].iloc[missing]), pa.string())
-    rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
-    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+    texts = _texts_of(articles, df["article_id"].iloc[missing])
     found_sentences = sentences(df["figure_id"].iloc[missing].tolist())
     for i in missing:
         text, sentence = texts.get(df["article_id"].iat[i]), found_sentences.get(df["figure_id"].iat[i])
@@ -191,9 +196,7 @@ def _no_event(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
     flagged = pd.Series(False, index=days.index)
     if days.empty or "text" not in articles.column_names:
         return flagged
-    wanted = pa.array(pd.unique(days["article_id"]), pa.string())
-    rows = articles.select(["article_id", "text"]).filter(pc.is_in(articles["article_id"], value_set=wanted))
-    texts = dict(zip(rows["article_id"].to_pylist(), rows["text"].to_pylist(), strict=True))
+    texts = _texts_of(articles, days["article_id"])
     for at, article_id, start in zip(days.index, days["article_id"], days["char_start"], strict=True):
         text = texts.get(article_id)
         if text:
