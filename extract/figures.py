@@ -1009,16 +1009,81 @@ def _opens_sentence_at(lowered: str, position: int) -> bool:
     return not before or before[-1] in '.!?:;\n"“(-–—•*'
 
 
+_RECURRING_LEX = _FIG["recurring"]
 _RECURRING = re.compile(
-    rf"(?<!\w)(?:{alternation(_FIG['recurring']['words'])}"
-    rf"|(?:\d+|{alternation(DIGIT_WORDS)}|mười|chục)\s+(?:{alternation(_FIG['recurring']['after_years'])}))(?!\w)"
+    "".join(rf"(?<!{word} )" for word in _RECURRING_LEX["not_after"])  # "phát hiện có" is no stock
+    + rf"(?<!\w)(?:{alternation(_RECURRING_LEX['words'] + _RECURRING_LEX['stocks'] + _RECURRING_LEX['histories'])}"
+    rf"|(?:\d+|{alternation(DIGIT_WORDS)}|mười|chục)\s+(?:{alternation(_RECURRING_LEX['after_years'])}))(?!\w)"
+)
+_CLAUSE_STOP = re.compile(r"[;:()]|(?<!\d),|,(?!\d)")  # not the comma of "8,5"
+
+
+def is_recurring(sentence: str, at: int | None = None) -> bool:
+    """Whether `sentence` reports a rate, an average, a total over years, a stock or a toll
+    of the past ("mỗi năm", "trung bình", "hơn 10 năm qua", "hiện có", "tưởng niệm"): its
+    figures are of no one day ([recurring]). With `at`, the offset of a figure in it: whether
+    a cue counts for that figure, one before it in the sentence or after it in its clause."""
+    lowered = sentence.lower()
+    for cue in _RECURRING.finditer(lowered):
+        if at is None or cue.start() < at or _CLAUSE_STOP.search(lowered, at, cue.start()) is None:
+            return True
+    return False
+
+
+_TRAILING = _FIG["trailing_spans"]
+_SPAN_UNIT = alternation([*_TRAILING["months"], *_TRAILING["days"]])
+_SPAN_COUNT = rf"\d+|{alternation(DIGIT_WORDS)}|mười(?:\s+(?:{alternation(DIGIT_WORDS)}))?"
+# "trong (vòng) 6 tháng", "6 tháng qua"; "trong tuần qua" is one week. Not "trong 6 tháng đầu
+# năm" (a date) nor "6 tháng tù" (no "trong", no "qua")
+_TRAILING_SPAN = re.compile(
+    rf"(?<!\w)(?:trong(?:\s+(?:{alternation(_TRAILING['between'])}))?\s+(?P<n>{_SPAN_COUNT})\s+(?P<u>{_SPAN_UNIT})"
+    rf"(?!\s+(?:đầu|cuối|tới|sau|nữa)(?!\w))"
+    rf"|(?P<n2>{_SPAN_COUNT})\s+(?P<u2>{_SPAN_UNIT})\s+(?:{alternation(_TRAILING['after'])})"
+    rf"|trong\s+(?P<u1>{_SPAN_UNIT})\s+(?:{alternation(_TRAILING['after'])}))(?!\w)"
 )
 
 
-def is_recurring(sentence: str) -> bool:
-    """Whether `sentence` reports a rate, an average or a total over years ("mỗi năm",
-    "trung bình", "hơn 10 năm qua"): its figures are of no one day ([recurring])."""
-    return _RECURRING.search(sentence.lower()) is not None
+@dataclass(frozen=True, slots=True)
+class TrailingSpan:
+    """A span stated with no date that ends as the article is written: so many months
+    and days back from the publication ("Trong 6 tháng, …": 6 months)."""
+
+    months: int = 0
+    days: int = 0
+
+
+def _span_count(words: str) -> int | None:
+    if words.isdigit():
+        return int(words)
+    parts = words.split()
+    if parts[0] == "mười":  # "mười", "mười hai"
+        return 10 + (DIGIT_WORDS.get(parts[1], 0) if len(parts) > 1 else 0)
+    return DIGIT_WORDS.get(words)
+
+
+def stated_duration(sentence: str, at: int | None = None) -> TrailingSpan | None:
+    """The span up to now that `sentence` gives its figures with no date: "Trong 6 tháng,
+    có hơn 2.000 vụ án" (6 months), "3 tháng qua", "trong tuần qua" ([trailing_spans]).
+    With `at`, a figure's offset: the span before it in the sentence or after it in its
+    clause, as for `is_recurring`."""
+    lowered = sentence.lower()
+    for found in _TRAILING_SPAN.finditer(lowered):
+        if at is not None and found.start() >= at and _CLAUSE_STOP.search(lowered, at, found.start()):
+            continue
+        if found["u1"]:
+            unit, count = found["u1"], 1
+        else:
+            unit = found["u"] or found["u2"]
+            number = _span_count(found["n"] or found["n2"])
+            if not number:
+                continue
+            count = number
+        if unit in _TRAILING["months"]:
+            months = count * _TRAILING["months"][unit]
+            # "trong 2.000 năm lịch sử" is no report's span: a report covers a term at most
+            return TrailingSpan(months=months) if months <= 12 * CARRIED_SPAN_YEARS else None
+        return TrailingSpan(days=count * _TRAILING["days"][unit]) if count <= 52 else None
+    return None
 
 
 def _is_comparison(mention: DateMention, lowered: str) -> bool:

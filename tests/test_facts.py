@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
+from tests.corpus import load_examples
 from transform.facts import METRICS, PERIOD_SOURCES, build_metrics
 from transform.schemas import ARTICLES, DATES, FIGURES
 
@@ -410,3 +412,33 @@ def test_a_change_and_a_level_are_two_facts_that_do_not_conflict() -> None:
     assert by_value[12.0, None]["conflict"] is True and by_value[30.0, None]["conflict"] is True
     levels = [r["value"] for r in rows if r["change"] is None]
     assert sorted(levels) == [12.0, 30.0]
+
+
+@pytest.mark.parametrize("example", load_examples("periods"), ids=lambda e: f"{e['figure']}: {e['text'][:40]}")
+def test_period_cues_of_the_corpus(example: dict[str, Any]) -> None:
+    from extract.figures import TrailingSpan, is_recurring, stated_duration
+
+    text, at = example["text"], example["text"].index(example["figure"])
+    assert is_recurring(text, at) is example["recurring"], example.get("why")
+    months, days = example.get("months", 0), example.get("days", 0)
+    expected = TrailingSpan(months, days) if months or days else None
+    assert stated_duration(text, at) == expected, example.get("why")
+
+
+def test_a_span_up_to_now_is_the_period_before_the_publication() -> None:
+    half = "Trong 6 tháng, thành phố có hơn 2.000 vụ án bị khởi tố."
+    stock = "Ngày 3/7, thành phố hiện có khoảng 480.000 ô tô."
+    articles = [_article(a, t, outlet="Báo A", published=date(2017, 7, 4)) for a, t in (("a1", half), ("a2", stock))]
+    figures = [
+        _figure("f1", "a1", half, "2.000", metric="cases"),
+        _figure("f2", "a2", stock, "480.000", metric="vehicles"),
+    ]
+    dates = [_date("d1", "a2", stock, "Ngày 3/7", date(2017, 7, 3))]
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
+    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
+        "published",
+        date(2017, 1, 5),
+        date(2017, 7, 4),
+    )
+    # a stock is of no one day, not even the one its sentence names
+    assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("none", None)

@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import is_recurring, names_no_event
+from extract.figures import is_recurring, names_no_event, stated_duration
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -207,17 +207,44 @@ def _no_event(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
     return flagged
 
 
-def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series) -> pd.Series:
-    """Which figures (of those `among`) a sentence gives as a rate, an average or a total
-    over years ("mỗi năm có khoảng 70.000 người chết", "trong hơn 10 năm qua"): of no one
-    day, so not of the day the article was published (`extract.figures.is_recurring`)."""
+def _offsets(df: pd.DataFrame, s_start: np.ndarray) -> list[int | None]:
+    """Each figure's offset in its sentence (None where the sentence is not placed)."""
+    starts = df["char_start"].to_numpy(dtype=np.int64)
+    return [int(c - s) if s >= 0 else None for c, s in zip(starts, s_start, strict=True)]
+
+
+def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series, offsets: list[int | None]) -> pd.Series:
+    """Which figures (of those `among`) their sentence gives as a rate, an average, a total
+    over years, a stock or a toll of the past ("mỗi năm có khoảng 70.000 người chết", "trong
+    hơn 10 năm qua", "hiện có 5,2 triệu xe máy"): of no one day, neither the one the sentence
+    names nor the publication's (`extract.figures.is_recurring`)."""
     recurring = pd.Series(False, index=df.index)
     ids = df.loc[among, "figure_id"]
     if ids.empty:
         return recurring
     found = sentences(ids.tolist())
-    recurring.loc[ids.index] = [is_recurring(found.get(i) or "") for i in ids]
+    at = pd.Series(offsets, index=df.index, dtype=object)
+    recurring.loc[ids.index] = [is_recurring(found.get(i) or "", at[k]) for k, i in ids.items()]
     return recurring
+
+
+def _trailing_starts(
+    df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series, offsets: list[int | None], end: pd.Series
+) -> pd.Series:
+    """For the figures `among`, the first day of the span up to `end` (the publication) that
+    their sentence states with no date ("Trong 6 tháng, có hơn 2.000 vụ"), NaT where none
+    (`extract.figures.stated_duration`)."""
+    starts = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    ids = df.loc[among, "figure_id"]
+    if ids.empty:
+        return starts
+    found = sentences(ids.tolist())
+    for k, figure_id in ids.items():
+        span = stated_duration(found.get(figure_id) or "", offsets[df.index.get_loc(k)])
+        if span is not None and pd.notna(end[k]):
+            offset = pd.DateOffset(months=span.months, days=span.days - 1)
+            starts[k] = end[k] - offset
+    return starts
 
 
 def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -250,17 +277,22 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
 
     unstated = source == "none"
-    first, last = _sentence_dates(df[unstated], articles, dates, sentences)
+    offsets = _offsets(df, _sentence_spans(df, articles, sentences)[0])
+    # a rate, a stock or a running total is of no one day, whatever the date its sentence names
+    no_day = _recurring(df, sentences, unstated, offsets)
+    first, last = _sentence_dates(df[unstated & ~no_day], articles, dates, sentences)
     found = first.notna()
     idx = first.index[found]
     start.loc[idx] = first[found].astype("datetime64[ns]")
     end.loc[idx] = last[found].astype("datetime64[ns]")
     source.loc[idx] = "sentence_date"
 
-    unstated = source == "none"
-    usable = unstated & pub_start.notna() & ~_recurring(df, sentences, unstated)
+    usable = (source == "none") & pub_start.notna() & ~no_day
     start = start.mask(usable, pub_start)
     end = end.mask(usable, pub_end)
+    # "Trong 6 tháng, …" in an article of 4 July: the six months up to that day, not the day
+    trailing = _trailing_starts(df, sentences, usable, offsets, end)
+    start = start.mask(trailing.notna(), trailing)
     source = source.mask(usable, "published")
     return pd.DataFrame({"p_start": start, "p_end": end, "p_rank": source.map(_RANK)}, index=df.index)
 
