@@ -395,7 +395,12 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "lunar_new_year_day",
-        _i(rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+(?:tháng\s+giêng|(?:{_TET}))(?:\s+(?:năm\s+)?(?P<y>{_Y}))?{_E}"),
+        # "mùng 1 Tết Mậu Thân 1968": the lunar name may stand between Tết and its year
+        _i(
+            rf"{_B}(?:{_LUNAR_DAY})\s+(?P<d>{_D})\s+(?:tháng\s+giêng|(?:{_TET}))"
+            rf"(?:\s+(?:{alternation(_STEMS)})\s+(?:{alternation(_BRANCHES)})(?=\s+(?:năm\s+)?{_Y}))?"
+            rf"(?:\s+(?:năm\s+)?(?P<y>{_Y}))?{_E}"
+        ),
         _lunar_new_year_day,
         _words(*_LUNAR["day_words"]),
     ),

@@ -78,6 +78,7 @@ _BOUND_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_bounds']['be
 _COMPARISON_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['period_comparisons']['before'])})\s+$")
 
 _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
+_QUALIFIER_GAP_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['qualifier_gap']['words'])})\s+$", re.IGNORECASE)
 _QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["qualifier_compounds"].items()}
 _WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
 _ON_VEHICLE_VERBS = {w.split()[-1].lower() for w in _FIG["on_vehicles"]["verbs"]}
@@ -108,6 +109,12 @@ _AMBIGUOUS_PERSONS_NOT_AFTER = PhraseSet(_FIG["ambiguous_persons"]["not_after"],
 _ADDRESS_BEFORE = PhraseSet(_FIG["address_before"]["words"], gap=r"\s+")
 _PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names']['words'])}) $")  # case kept
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
+_PRICED_CUES = frozenset(w.casefold() for w in _FIG["exclude_before"]["priced"])
+# an amount's unit after a number: a currency, perhaps after a scale; not "đồng thời", "đồng ý"
+_MONEY_AFTER = re.compile(
+    rf"\s*(?:(?:{alternation(SCALES)})\s+)?(?:{alternation([c.lower() for c in CURRENCIES])})(?![^\W\d_])"
+    r"(?!\s+(?:thời|ý|chí|bào|phạm|hồ|nghiệp|tình)(?!\w))"
+)
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
 _YEAR_MEASURE_BEFORE = re.compile(
@@ -265,6 +272,8 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     if number.approximate:
         return "approx", number.start
     cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
+    if cue is None and (gap := _QUALIFIER_GAP_BEFORE.search(text, max(0, number.start - 12), number.start)):
+        cue = _QUALIFIER_BEFORE.phrase_before(text, gap.start())  # "gần gấp ba lần"
     if cue is not None and cue in _QUALIFIER_COMPOUNDS:
         word_before = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
         if word_before is not None and word_before[1].lower() in _QUALIFIER_COMPOUNDS[cue]:
@@ -329,6 +338,8 @@ def _is_excluded(
     cue = None if scaled or new_sentence else _EXCLUDE_BEFORE.phrase_before(text, number.start)
     if cue is not None and _SIZE_AFTER.match(lowered, number.end):
         cue = None  # "ngôi nhà 5 tầng": the floors of the house, not its number
+    if cue is not None and cue.casefold() in _PRICED_CUES and _MONEY_AFTER.match(lowered, number.end):
+        cue = None  # "Giá vé 50.000 đồng/người": a price, not a seat's number
     if cue is not None and _COUNTED_BEFORE.phrase_before(text, number.start):
         cue = None  # "Trong số 6 nạn nhân": among six, not victim number six
     if cue is not None and cue.lower() in _DURATION_CUES and _DIGITS_THEN_CUE.search(before):

@@ -293,9 +293,10 @@ def _word_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
             end = positions[index + used - 1] + len(words[index + used - 1])
             yield NumberMatch(start, end, value, spelled=True)
             index += used
-            years = index < len(words) and words[index].lower() == "năm"
-            if years and words[index - 1].lower() in _ENDS_BEFORE_YEARS:
-                index += 1  # "hai mươi năm": years counted (`parse_number_words`)
+            if index < len(words) and words[index].lower() == "năm":
+                # "hai mươi năm", "mười hai năm", "bảy năm": years counted, never a five that
+                # follows a whole number (`parse_number_words`; 25 is "hai mươi lăm")
+                index += 1
 
 
 def _approximate_orders(text: str, starts: list[int]) -> Iterator[NumberMatch]:

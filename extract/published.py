@@ -109,7 +109,7 @@ _SOON = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['soon'])})(?!\w)")  # on the
 # a year after a space, no part of a date ("12/6/2017") nor of a number ("2017.5"); the literal
 # space first makes the scan of the whole text about twice as fast
 _SPACED_YEAR = re.compile(r" ((?:19|20)\d\d)(?![\w/\-]|[.,]\d)")
-NAME_WORDS = 4  # the words before a year that may name its event ("U20 World Cup 2017")
+NAME_WORDS = 6  # the words before a year that may name its event ("Thần tượng âm nhạc nhí 2017")
 _NAME_WORD = re.compile(r"\w[\w\-.&]*")
 _OPENERS = "([{\"'“‘«"
 _NOT_BEFORE_EVENT_YEAR = frozenset(_EVENT["not_before_year"])
@@ -117,6 +117,7 @@ _NOT_BEFORE_EVENT_YEAR = frozenset(_EVENT["not_before_year"])
 _PREPARED_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation(_EVENT['prepared_before'])})(?:\s++\w++){{0,3}}\s*+$", re.IGNORECASE
 )
+_PREPARED_WITHIN = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['prepared_before'])})(?!\w)", re.IGNORECASE)
 _NOT_IN_EVENT_NAME = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['not_in_name'])})(?!\w)")
 _CLAUSE_STOPS = ".;!?\n"
 _SAME_PERIOD_BEFORE = PhraseSet(_PUB["same_period_cues"]["words"], gap=r"[\s,]*(?:năm\s+)?")
@@ -144,7 +145,7 @@ WINDOW_RULES = frozenset(_WINDOW["rules"])  # the strong rules a window is infer
 WINDOW_CHECKED_RULES = frozenset(_WINDOW["checked_rules"])
 # Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
 EVIDENCE_NAMES = (
-    "header", "header_cue", "cue_year", "weekday", "lunar_year", "named_year", "as_of", "this_year",
+    "header", "header_cue", "cue_year", "event_day", "weekday", "lunar_year", "named_year", "as_of", "this_year",
     "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part",
     "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window_year",
     "window", "none",
@@ -211,6 +212,7 @@ class DayCue:
 
     point: Point
     days_after: int = 0
+    at: int = -1  # where the cue stands in the text
 
 
 class Published(NamedTuple):
@@ -236,11 +238,11 @@ def day_cue(text: str, body_start: int, raws: list[RawDate], lowered: str | None
     lowered = lowered_like(text) if lowered is None else lowered
     today = _TODAY.search(text) if _TODAY_GATE.search(lowered) else None
     if today:
-        return DayCue(_point(today))
+        return DayCue(_point(today), at=today.start())
     lead_end = body_start + LEAD_WINDOW
     yesterday = _YESTERDAY_GATE.search(lowered, body_start, lead_end) and _YESTERDAY.search(text, body_start, lead_end)
     if yesterday:
-        return DayCue(_point(yesterday), days_after=1)
+        return DayCue(_point(yesterday), days_after=1, at=yesterday.start())
     first_stop = text.find(". ", body_start)
     first_sentence_end = first_stop if first_stop > 0 else len(text)
     for raw in raws:
@@ -258,7 +260,7 @@ def day_cue(text: str, body_start: int, raws: list[RawDate], lowered: str | None
         if raw.first.year is not None and not opens:
             continue  # "Thông tư … ngày 16/9/2016 của Bộ": a date cited, not the day of writing
         if opens or raw.start < first_sentence_end:
-            return DayCue(raw.first)
+            return DayCue(raw.first, at=raw.start)
     return None
 
 
@@ -544,6 +546,33 @@ def _coming_event(text: str, lowered: str, as_of: date | None) -> int | None:
     return max((y for y in years if as_of is None or y <= as_of.year), default=None)
 
 
+# The year of the day's event stands near the day: its subject ("Tối 7/7, chung kết Hoa hậu
+# Hàn Quốc 2017 diễn ra"), not a name cited further on in the sentence
+EVENT_DAY_REACH = 60
+_WORD_AFTER_YEAR = re.compile(r"\s*[-–,]?\s*(\w)")
+
+
+def event_day_year(text: str, cue: DayCue, as_of: date | None) -> int | None:
+    """The year of an event named with its year in the sentence of the text's own day, after
+    it: "Tối 7/7, chung kết Hoa hậu Hàn Quốc 2017 diễn ra …" is of 2017. The event happens
+    on the day the text reports; one prepared for, a document or a model is none
+    (`_names_event`)."""
+    if cue.at < 0:
+        return None
+    stop = min([len(text)] + [i for i in (text.find(c, cue.at) for c in (". ", "\n", "? ", "! ")) if i >= 0])
+    end = min(stop, cue.at + EVENT_DAY_REACH)
+    for year in _SPACED_YEAR.finditer(text, cue.at, end):
+        found = int(year[1])
+        if as_of is not None and found > as_of.year:
+            continue
+        holder = _WORD_AFTER_YEAR.match(text, year.end())
+        if holder is not None and holder[1].isupper():
+            continue  # "Hoa hậu Hoàn vũ 2015 Phạm Hương": a title its holder keeps, no event of the day
+        if _names_event(text, cue.at, year.start(1)):
+            return found
+    return None
+
+
 def title_event_year(title: str | None) -> int | None:
     """The latest year of an event the title names ("Kỳ thi THPT quốc gia 2017: …"): the
     article is about that event, so its yearless days are read near that year. An event
@@ -563,8 +592,14 @@ def _names_event(text: str, start: int, at: int) -> bool:
         words.pop(0)  # the name is the capitalized words just before the year
     if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR or _NOT_IN_EVENT_NAME.search(" ".join(words)):
         return False
+    if words[-1] in _BRANCHES:  # "Tết Mậu Thân 1968" names a lunar year (`lunar_year` weighs it)
+        return False
     name_start = text.rfind(words[0], start, at)
-    return not _PREPARED_BEFORE.search(text, max(0, name_start - 40), name_start)
+    # prepared for, before the name or within it ("ở vòng loại Asian Cup 2019")
+    return not (
+        _PREPARED_BEFORE.search(text, max(0, name_start - 40), name_start)
+        or _PREPARED_WITHIN.search(text, name_start, at)
+    )
 
 
 def _this_year(lowered: str) -> list[int]:
@@ -845,11 +880,14 @@ def _stated_years(found: Evidence, weekday: int | None) -> list[tuple[int | None
     ]
 
 
-def _cue_years(cue: DayCue, found: Evidence, weekday: int | None) -> list[tuple[int | None, str]]:
+def _cue_years(
+    cue: DayCue, found: Evidence, weekday: int | None, event: int | None = None
+) -> list[tuple[int | None, str]]:
     """The years the evidence gives the text's own day, strongest first, with their rule."""
     point = cue.point
     return [
         (point.year, "cue_year"),
+        (event, "event_day"),
         *_stated_years(found, weekday),
         (_span_year(point, found.spans), "span"),
         (_near_year(point, found.days), "near_day"),
@@ -931,7 +969,8 @@ def _published_with_evidence(
     found = evidence(text, raws, as_of, lowered, body_start)
     weekday = weekday_year(text, lowered, found.lower, as_of)
     if cue is not None:
-        for year, rule in _cue_years(cue, found, weekday):
+        event = event_day_year(text, cue, as_of) if "event_day" in rules else None
+        for year, rule in _cue_years(cue, found, weekday, event):
             if year is None or rule not in rules or (found.lower is not None and year < found.lower):
                 continue
             dated = _dated(cue.point, year, cue.days_after)
