@@ -274,6 +274,8 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
     if cue is None and (gap := _QUALIFIER_GAP_BEFORE.search(text, max(0, number.start - 12), number.start)):
         cue = _QUALIFIER_BEFORE.phrase_before(text, gap.start())  # "gần gấp ba lần"
+        if cue == "hơn" and _COMPARATIVE_HON_BEFORE.search(text.lower(), max(0, gap.start() - 16), gap.start()):
+            return "exact", number.start  # "nhiều hơn gấp 3 lần": more by three times, no bound
     if cue is not None and cue in _QUALIFIER_COMPOUNDS:
         word_before = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
         if word_before is not None and word_before[1].lower() in _QUALIFIER_COMPOUNDS[cue]:
@@ -621,6 +623,10 @@ def _item_phrase(
             if after_comma:
                 segment = []  # "…, tài khoản tên Malala": the comma opened a clause
             break
+        if after_unit and not words and not segment and value in _SURNAMES and text[token.start()].isupper():
+            following = _WORD.match(text, token.end() + 1)
+            if following is not None and following[0][:1].isupper() and following[0].isalpha():
+                break  # "246,6 tỷ đồng Nguyễn Xuân Sơn đã nhận": a person's name opens the clause
         if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
             if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
                 break  # "hai phường Láng Hạ": the ward's name follows the counted noun
