@@ -239,6 +239,12 @@ def _since_year_start(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return Point(year, 1, 1), Point(year, 12, 31), "day"
 
 
+def _year_start_until_day(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
+    """ "Từ đầu năm đến ngày 15/3/2017": from the first of January of the day's year to it."""
+    year = _year(m, "y2") or _year(m)
+    return Point(year, 1, 1), Point(year, int(m["m"]), int(m["d"])), "day"
+
+
 def _until_year_end(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     year = _year(m)
     return Point(year, 1, 1), Point(year, 12, 31), "day"
@@ -277,6 +283,16 @@ RULES: list[_Rule] = [
         _words("từ"),
         period=True,
         digitless=True,
+    ),
+    _Rule(
+        "year_start_until_day",
+        _i(
+            rf"{_B}từ\s+đầu\s+năm(?:\s+(?:nay|(?P<y>{_Y})))?\s*,?\s+(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+)?"
+            rf"(?P<d>{_D})\s*[/\-.]\s*(?P<m>{_M})(?:\s*[/\-.]\s*(?P<y2>{_Y}))?{_E}"
+        ),
+        _year_start_until_day,
+        _words("từ"),
+        period=True,
     ),
     _Rule(
         "now_until_year_end",

@@ -1103,6 +1103,16 @@ def stated_duration(sentence: str, at: int | None = None) -> TrailingSpan | None
     return None
 
 
+_SAME_PERIOD = re.compile(rf"(?<!\w)(?:{alternation(_FIG['period_comparisons']['at'])})(?!\w)")
+
+
+def compares_with_same_period(sentence: str) -> bool:
+    """Whether `sentence` compares with the same period of another year ("tăng 27% so với
+    cùng kỳ năm 2016"): its figures are tallies over a reporting period, not events of the
+    day the article was published ([period_comparisons] at)."""
+    return _SAME_PERIOD.search(sentence.lower()) is not None
+
+
 def _is_comparison(mention: DateMention, lowered: str) -> bool:
     return is_compared_with(lowered, mention.char_start)
 

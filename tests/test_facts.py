@@ -244,10 +244,11 @@ def test_a_year_the_sentence_names_is_the_period_and_a_year_compared_with_is_not
         date(2016, 1, 1),
         date(2016, 12, 31),
     )
-    # "so với (cùng kỳ) năm 2016" is the base of a comparison: the counts are of the month
-    # published, not of 2016
-    for fid in ("f2", "f3"):
-        assert (rows[fid]["period_source"], rows[fid]["period_start"]) == ("published", date(2017, 3, 2)), fid
+    # "so với (cùng kỳ) năm 2016" is the base of a comparison: the counts are not of 2016. A
+    # base of another year's same period makes the count a tally over a period, of no
+    # publication day; a base of a year is no such tally
+    assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("none", None)
+    assert (rows["f3"]["period_source"], rows["f3"]["period_start"]) == ("published", date(2017, 3, 2))
 
 
 def test_a_rate_or_a_total_over_years_takes_no_publication_date() -> None:
@@ -442,3 +443,33 @@ def test_a_span_up_to_now_is_the_period_before_the_publication() -> None:
     )
     # a stock is of no one day, not even the one its sentence names
     assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("none", None)
+
+
+def test_a_report_s_lead_frames_the_figures_with_no_date_of_their_own() -> None:
+    report = (
+        "Tình hình 6 tháng đầu năm 2017. Trong 6 tháng đầu năm 2017, công an thành phố đã ra quân. "
+        "Qua tuần tra, lực lượng đã xử lý hơn 270.000 trường hợp vi phạm. Sáng 3/7, công an bắt 5 đối tượng."
+    )
+    plain = "Công an thành phố bắt 6 đối tượng, tăng 2 đối tượng so với cùng kỳ."
+    articles = [_article(a, t, outlet="Báo A", published=date(2017, 7, 4)) for a, t in (("a1", report), ("a2", plain))]
+    sentences = report.split(". ")
+    figures = [
+        _figure("f1", "a1", report, "270.000", sentence=sentences[2] + ".", metric="violations"),
+        _figure("f2", "a1", report, "5", sentence=sentences[3], metric="suspects"),
+        _figure("f3", "a2", plain, "6", metric="suspects"),
+    ]
+    half = {"start_date": date(2017, 1, 1), "end_date": date(2017, 6, 30), "granularity": "month"}
+    dates = [
+        {**_date("d1", "a1", report, "6 tháng đầu năm 2017", date(2017, 1, 1)), **half},
+        _date("d2", "a1", report, "Sáng 3/7", date(2017, 7, 3)),
+    ]
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
+    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
+        "report",
+        date(2017, 1, 1),
+        date(2017, 6, 30),
+    )
+    # a date of its own sentence comes first; a tally compared with the same period of last
+    # year, in an article no lead frames, is of no publication day
+    assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("sentence_date", date(2017, 7, 3))
+    assert (rows["f3"]["period_source"], rows["f3"]["period_start"]) == ("none", None)

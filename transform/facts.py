@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import is_recurring, names_no_event, stated_duration
+from extract.figures import compares_with_same_period, is_recurring, names_no_event, stated_duration
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -247,6 +247,51 @@ def _trailing_starts(
     return starts
 
 
+# A report's frame stands in its title or lead: "Trong 6 tháng đầu năm 2017, công an thành
+# phố đã …" opens a half-year report whose later figures, with no date of their own, are the
+# half-year's. Spans of a month to a year; a day or a decade frames no report.
+REPORT_LEAD_CHARS = 400
+REPORT_MIN_DAYS, REPORT_MAX_DAYS = 28, 366
+
+
+def _report_frames(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tuple[pd.Series, pd.Series]:
+    """For each figure of `df`, the period its article's lead frames (the first date mention
+    in its first REPORT_LEAD_CHARS characters that spans a month to a year, is no base
+    compared with nor bound of a tally, and starts by the publication), NaT where none."""
+    none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    if df.empty or dates.num_rows == 0:
+        return none, none.copy()
+    ids = pa.array(pd.unique(df["article_id"]), pa.string())
+    days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
+    days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
+    days = days[days["char_start"] < REPORT_LEAD_CHARS]
+    if days.empty:
+        return none, none.copy()
+    length = (days["end_date"] - days["start_date"]).dt.days + 1
+    days = days[(length >= REPORT_MIN_DAYS) & (length <= REPORT_MAX_DAYS)]
+    days = days[~_no_event(days, articles)]
+    frames = days.sort_values(["article_id", "char_start"], kind="stable").drop_duplicates("article_id")
+    frames = frames.set_index("article_id")
+    start = pd.Series(frames["start_date"].reindex(df["article_id"]).to_numpy(), index=df.index)
+    end = pd.Series(frames["end_date"].reindex(df["article_id"]).to_numpy(), index=df.index)
+    start, end = start.astype("datetime64[ns]"), end.astype("datetime64[ns]")
+    published = df["published_date"].astype("datetime64[ns]")
+    ahead = published.isna() | (start > published)  # a plan's year frames no report of the past
+    return start.mask(ahead), end.mask(ahead)
+
+
+def _same_period_tallies(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series) -> pd.Series:
+    """Which figures (of those `among`) a sentence compares with the same period of another
+    year ("tăng 27% so với cùng kỳ"): tallies over a period, so of no publication day."""
+    tallies = pd.Series(False, index=df.index)
+    ids = df.loc[among, "figure_id"]
+    if ids.empty:
+        return tallies
+    found = sentences(ids.tolist())
+    tallies.loc[ids.index] = [compares_with_same_period(found.get(i) or "") for i in ids]
+    return tallies
+
+
 def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The days the published date covers: the day, its month or its year by precision."""
     day = published.dt.to_period("D").dt.start_time
@@ -287,12 +332,23 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     end.loc[idx] = last[found].astype("datetime64[ns]")
     source.loc[idx] = "sentence_date"
 
-    usable = (source == "none") & pub_start.notna() & ~no_day
+    # the period the article's lead frames ("Trong 6 tháng đầu năm 2017, …"), for figures with
+    # no date of their own and no span up to now stated in their sentence
+    undated = (source == "none") & ~no_day
+    trailing = _trailing_starts(df, sentences, undated & pub_start.notna(), offsets, pub_end)
+    frame_start, frame_end = _report_frames(df, articles, dates)
+    framed = undated & trailing.isna() & frame_start.notna()
+    start = start.mask(framed, frame_start)
+    end = end.mask(framed, frame_end)
+    source = source.mask(framed, "report")
+
+    # a tally compared with the same period of another year is of no publication day
+    tally = _same_period_tallies(df, sentences, (source == "none") & ~no_day)
+    usable = (source == "none") & pub_start.notna() & ~no_day & (~tally | trailing.notna())
     start = start.mask(usable, pub_start)
     end = end.mask(usable, pub_end)
     # "Trong 6 tháng, …" in an article of 4 July: the six months up to that day, not the day
-    trailing = _trailing_starts(df, sentences, usable, offsets, end)
-    start = start.mask(trailing.notna(), trailing)
+    start = start.mask(usable & trailing.notna(), trailing)
     source = source.mask(usable, "published")
     return pd.DataFrame({"p_start": start, "p_end": end, "p_rank": source.map(_RANK)}, index=df.index)
 

@@ -129,7 +129,9 @@ REJECT_REASONS = [
     "too_deep",  # a folder nested past discovery's depth limit
 ]
 
-PERIOD_SOURCES = ["stated", "sentence_date", "published", "none"]
+# how a fact's period was found, best first: stated by its sentence, the date its sentence
+# names, the period its article's lead frames (a report's), the publication's, none
+PERIOD_SOURCES = ["stated", "sentence_date", "report", "published", "none"]
 
 METRICS = pa.schema(
     [
