@@ -16,7 +16,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change.
-EXTRACTOR_VERSION = "0.8.3"
+EXTRACTOR_VERSION = "0.8.4"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
