@@ -90,6 +90,11 @@ def _metrics(figures: list[dict], articles: list[dict], dates: list[dict] | None
     return table.to_pylist()
 
 
+def _period(row: dict) -> tuple[object, object, object]:
+    """A fact row's period: its source, first and last day."""
+    return row["period_source"], row["period_start"], row["period_end"]
+
+
 MAY_2024 = {"period_start": date(2024, 5, 1), "period_end": date(2024, 5, 31)}
 
 
@@ -239,11 +244,7 @@ def test_a_year_the_sentence_names_is_the_period_and_a_year_compared_with_is_not
     ]
     dates[0]["end_date"] = date(2016, 12, 31)
     rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
-    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
-        "sentence_date",
-        date(2016, 1, 1),
-        date(2016, 12, 31),
-    )
+    assert _period(rows["f1"]) == ("sentence_date", date(2016, 1, 1), date(2016, 12, 31))
     # "so với (cùng kỳ) năm 2016" is the base of a comparison: the counts are not of 2016. A
     # base of another year's same period makes the count a tally over a period, of no
     # publication day; a base of a year is no such tally
@@ -427,22 +428,20 @@ def test_period_cues_of_the_corpus(example: dict[str, Any]) -> None:
 
 
 def test_a_span_up_to_now_is_the_period_before_the_publication() -> None:
-    half = "Trong 6 tháng, thành phố có hơn 2.000 vụ án bị khởi tố."
-    stock = "Ngày 3/7, thành phố hiện có khoảng 480.000 ô tô."
-    articles = [_article(a, t, outlet="Báo A", published=date(2017, 7, 4)) for a, t in (("a1", half), ("a2", stock))]
+    half, stock = "Trong 6 tháng, thành phố có hơn 2.000 vụ án bị khởi tố.", "Ngày 3/7, thành phố hiện có 480.000 ô tô."
+    text = f"{half} {stock}"
+    article = _article("a1", text, outlet="Báo A", published=date(2017, 7, 4))
     figures = [
-        _figure("f1", "a1", half, "2.000", metric="cases"),
-        _figure("f2", "a2", stock, "480.000", metric="vehicles"),
+        _figure("f1", "a1", text, "2.000", sentence=half, metric="cases"),
+        _figure("f2", "a1", text, "480.000", sentence=stock, metric="vehicles"),
     ]
-    dates = [_date("d1", "a2", stock, "Ngày 3/7", date(2017, 7, 3))]
-    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
-    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
-        "published",
-        date(2017, 1, 5),
-        date(2017, 7, 4),
-    )
+    rows = {
+        r["figure_ids"][0]: r
+        for r in _metrics(figures, [article], [_date("d1", "a1", text, "Ngày 3/7", date(2017, 7, 3))])
+    }
+    assert _period(rows["f1"]) == ("published", date(2017, 1, 5), date(2017, 7, 4))
     # a stock is of no one day, not even the one its sentence names
-    assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("none", None)
+    assert _period(rows["f2"]) == ("none", None, None)
 
 
 def test_a_report_s_lead_frames_the_figures_with_no_date_of_their_own() -> None:
@@ -464,11 +463,7 @@ def test_a_report_s_lead_frames_the_figures_with_no_date_of_their_own() -> None:
         _date("d2", "a1", report, "Sáng 3/7", date(2017, 7, 3)),
     ]
     rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, dates)}
-    assert (rows["f1"]["period_source"], rows["f1"]["period_start"], rows["f1"]["period_end"]) == (
-        "report",
-        date(2017, 1, 1),
-        date(2017, 6, 30),
-    )
+    assert _period(rows["f1"]) == ("report", date(2017, 1, 1), date(2017, 6, 30))
     # a date of its own sentence comes first; a tally compared with the same period of last
     # year, in an article no lead frames, is of no publication day
     assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("sentence_date", date(2017, 7, 3))
