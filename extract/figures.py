@@ -1128,6 +1128,20 @@ def names_no_event(lowered: str, start: int) -> bool:
     )
 
 
+_FRAME_WITHIN = re.compile(rf"(?<!\w)(?:{alternation(_FIG['report_frames']['within'])})(?!\w)")
+_FRAME_BEFORE = re.compile(rf"(?<![\w])(?:{alternation(_FIG['report_frames']['before'])})\s+$")
+
+
+def frames_report(lowered: str, start: int, end: int) -> bool:
+    """Whether the date at lowered[start:end] of an article's lead frames a report: it names
+    a part of a year or a span ("6 tháng đầu năm 2017"), or follows "trong" ("Trong năm 2016,
+    …"); not a month or a year cited as an event's ([report_frames])."""
+    return (
+        _FRAME_WITHIN.search(lowered, start, end) is not None
+        or _FRAME_BEFORE.search(lowered, max(0, start - 14), start) is not None
+    )
+
+
 def is_compared_with(lowered: str, start: int) -> bool:
     """Whether the date that starts at `start` of the lower-cased text is the span a
     figure is compared with ("so với cùng kỳ năm 2016"), not a time of the report."""

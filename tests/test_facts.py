@@ -468,3 +468,30 @@ def test_a_report_s_lead_frames_the_figures_with_no_date_of_their_own() -> None:
     # year, in an article no lead frames, is of no publication day
     assert (rows["f2"]["period_source"], rows["f2"]["period_start"]) == ("sentence_date", date(2017, 7, 3))
     assert (rows["f3"]["period_source"], rows["f3"]["period_start"]) == ("none", None)
+
+
+@pytest.mark.parametrize(
+    ("lead", "date_text", "frames"),
+    [
+        ("Trong 6 tháng đầu năm 2017, công an đã ra quân.", "6 tháng đầu năm 2017", True),
+        ("Trong năm 2016, toàn tỉnh xảy ra nhiều vụ cháy.", "năm 2016", True),
+        ("Báo cáo quý I/2017 của Bộ cho biết.", "quý I/2017", True),
+        ("Công trình bàn giao vào cuối tháng 3-2016 đã lún, nứt.", "tháng 3-2016", False),
+        ("Hồi đầu tháng 12/2016, hãng đã giảm giá.", "tháng 12/2016", False),
+    ],
+)
+def test_which_dates_of_a_lead_frame_a_report(lead: str, date_text: str, frames: bool) -> None:
+    from extract.figures import frames_report
+
+    start = lead.index(date_text)
+    assert frames_report(lead.lower(), start, start + len(date_text)) is frames
+
+
+def test_a_span_not_over_at_the_publication_frames_no_report() -> None:
+    target = "Trong 6 tháng cuối năm 2017, các ngành phải kéo giảm tai nạn. Năm qua xảy ra 23 vụ nghiêm trọng."
+    article = _article("a1", target, outlet="Báo A", published=date(2017, 7, 10))
+    figure = _figure("f1", "a1", target, "23", sentence=target.split(". ")[1], metric="cases")
+    late_half = {"start_date": date(2017, 7, 1), "end_date": date(2017, 12, 31), "granularity": "month"}
+    frame = {**_date("d1", "a1", target, "6 tháng cuối năm 2017", date(2017, 7, 1)), **late_half}
+    (row,) = _metrics([figure], [article], [frame])
+    assert row["period_source"] != "report"

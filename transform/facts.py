@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extract.figures import compares_with_same_period, is_recurring, names_no_event, stated_duration
+from extract.figures import compares_with_same_period, frames_report, is_recurring, names_no_event, stated_duration
 
 # the schema lives with the other tables' (pure pyarrow: worker processes import it
 # without pandas); these names are this module's too
@@ -213,6 +213,24 @@ def _offsets(df: pd.DataFrame, s_start: np.ndarray) -> list[int | None]:
     return [int(c - s) if s >= 0 else None for c, s in zip(starts, s_start, strict=True)]
 
 
+def _frames(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
+    """Which of the `days` (date rows of a lead) frame a report: a part of a year or a span,
+    or a date after "trong" (`extract.figures.frames_report`)."""
+    framing = pd.Series(False, index=days.index)
+    if days.empty or "text" not in articles.column_names:
+        return framing
+    texts = _texts_of(articles, days["article_id"])
+    for at, article_id, start, end in zip(
+        days.index, days["article_id"], days["char_start"], days["char_end"], strict=True
+    ):
+        text = texts.get(article_id)
+        if text:
+            low = max(0, int(start) - 16)
+            window = text[low : int(end)].lower()
+            framing[at] = frames_report(window, int(start) - low, int(end) - low)
+    return framing
+
+
 def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series, offsets: list[int | None]) -> pd.Series:
     """Which figures (of those `among`) their sentence gives as a rate, an average, a total
     over years, a stock or a toll of the past ("mỗi năm có khoảng 70.000 người chết", "trong
@@ -254,10 +272,13 @@ REPORT_LEAD_CHARS = 400
 REPORT_MIN_DAYS, REPORT_MAX_DAYS = 28, 366
 
 
-def _report_frames(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tuple[pd.Series, pd.Series]:
+def _report_frames(
+    df: pd.DataFrame, articles: pa.Table, dates: pa.Table, published_end: pd.Series
+) -> tuple[pd.Series, pd.Series]:
     """For each figure of `df`, the period its article's lead frames (the first date mention
-    in its first REPORT_LEAD_CHARS characters that spans a month to a year, is no base
-    compared with nor bound of a tally, and starts by the publication), NaT where none."""
+    in its first REPORT_LEAD_CHARS characters that spans a month to a year, frames a report,
+    is no base compared with nor bound of a tally, and is over by the publication, whose
+    last day is `published_end`), NaT where none."""
     none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     if df.empty or dates.num_rows == 0:
         return none, none.copy()
@@ -269,14 +290,15 @@ def _report_frames(df: pd.DataFrame, articles: pa.Table, dates: pa.Table) -> tup
         return none, none.copy()
     length = (days["end_date"] - days["start_date"]).dt.days + 1
     days = days[(length >= REPORT_MIN_DAYS) & (length <= REPORT_MAX_DAYS)]
-    days = days[~_no_event(days, articles)]
+    days = days[~_no_event(days, articles) & _frames(days, articles)]
     frames = days.sort_values(["article_id", "char_start"], kind="stable").drop_duplicates("article_id")
     frames = frames.set_index("article_id")
     start = pd.Series(frames["start_date"].reindex(df["article_id"]).to_numpy(), index=df.index)
     end = pd.Series(frames["end_date"].reindex(df["article_id"]).to_numpy(), index=df.index)
     start, end = start.astype("datetime64[ns]"), end.astype("datetime64[ns]")
-    published = df["published_date"].astype("datetime64[ns]")
-    ahead = published.isna() | (start > published)  # a plan's year frames no report of the past
+    # a span not over when the article was written is a target ("trong 6 tháng cuối năm, … phải
+    # kéo giảm"), not the report's
+    ahead = published_end.isna() | (end > published_end.astype("datetime64[ns]"))
     return start.mask(ahead), end.mask(ahead)
 
 
@@ -336,7 +358,7 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     # no date of their own and no span up to now stated in their sentence
     undated = (source == "none") & ~no_day
     trailing = _trailing_starts(df, sentences, undated & pub_start.notna(), offsets, pub_end)
-    frame_start, frame_end = _report_frames(df, articles, dates)
+    frame_start, frame_end = _report_frames(df, articles, dates, pub_end)
     framed = undated & trailing.isna() & frame_start.notna()
     start = start.mask(framed, frame_start)
     end = end.mask(framed, frame_end)
