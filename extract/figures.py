@@ -121,6 +121,19 @@ _YEAR_MEASURE_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation({w.lower() for w in _FIG['period_points']['year_after_measures']})})\s+$"
 )
 _DURATION_UNITS = set(_FIG["period_points"]["durations"])  # a figure in them lasts: no month is its period
+# a measure (money, area, weight, a share) right after a number, or after the range it
+# opens ("từ 2000 đến 2500 USD"): no year is measured in one; not a time (years count years:
+# `_YEARS_AFTER`) nor a unit that needs a scale ("2017 bảng")
+_MEASURE_WORDS = {
+    name.lower()
+    for name, unit in _UNITS["measure"].items()
+    if unit not in _DURATION_UNITS and name not in _UNITS["scaled_only"]["units"]
+}
+_NOT_AFTER_DONG = [*_UNITS["unit_compounds"]["đồng"], "thời", "ý", "tình"]  # "đồng thời", "đồng ý"
+_MEASURE = rf"(?:{alternation(_MEASURE_WORDS)})(?![^\W\d_])(?!\s+(?:{alternation(_NOT_AFTER_DONG)})(?!\w))"
+_MEASURE_AFTER = re.compile(
+    rf"\s*(?:{_MEASURE}|(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*\d[\d.,]*\s*{_MEASURE})"
+)
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
 # over lower-cased text: "30 tháng tù", "trong vòng 48 giờ"
@@ -167,6 +180,8 @@ _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{alternation({name.lower() for name in U
 _GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![^\W\d])")
 # the centimetres of a height written "1m89": two digits glued after the metre
 _CENTIMETRES_AFTER = re.compile(r"\d\d(?!\w)")
+# nouns written with a comma inside ("400 cán bộ, chiến sĩ công an"): the comma opens no clause
+_COMMA_NOUN = re.compile(rf"(?:{alternation(_FIG['item_comma_nouns']['words'])})(?!\w)")
 _RANGE_JOIN = re.compile(rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*")
 _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
 _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
@@ -474,7 +489,13 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
     if len(digits) >= 3 and "." not in token and _CODE_BEFORE.search(before):
         return True  # "tàu HP - 4356", "xe 29A - 123": a registration number
     if len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100:
-        return not _YEARS_AFTER.match(lowered, number.end)  # a year ("gần 2000 năm lịch sử" counts years)
+        # a year, unless years are counted ("gần 2000 năm lịch sử") or a measure follows
+        # ("2000 USD", "trên 2000m2 chợ": no year is priced or measured)
+        return not (
+            _YEARS_AFTER.match(lowered, number.end)
+            or _MEASURE_AFTER.match(lowered, number.end)
+            or (_GLUED_AFTER.match(after) and not after[:1].isspace())
+        )
     following, preceding = after[:1], before[-1:]
     if following == "/":
         return True
@@ -657,6 +678,7 @@ def _item_phrase(
                 and value in _ITEM_STOPS
                 and value not in _LIST_JOINERS
                 and _new_clause(text, lowered, segment)
+                and not _COMMA_NOUN.match(lowered, words[0].start() if words else segment[0].start())
             ):
                 segment = []
             break

@@ -118,6 +118,7 @@ _PREPARED_BEFORE = re.compile(
     rf"(?<!\w)(?:{alternation(_EVENT['prepared_before'])})(?:\s++\w++){{0,3}}\s*+$", re.IGNORECASE
 )
 _PREPARED_WITHIN = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['prepared_before'])})(?!\w)", re.IGNORECASE)
+_AHEAD_IN_CLAUSE = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['ahead_in_clause'])})(?!\w)", re.IGNORECASE)
 _NOT_IN_EVENT_NAME = re.compile(rf"(?<!\w)(?:{alternation(_EVENT['not_in_name'])})(?!\w)")
 _CLAUSE_STOPS = ".;!?\n"
 _SAME_PERIOD_BEFORE = PhraseSet(_PUB["same_period_cues"]["words"], gap=r"[\s,]*(?:năm\s+)?")
@@ -446,6 +447,21 @@ def evidence(
             months.add((end.year, end.month))
         elif mention.granularity == "month":
             months.add((end.year, end.month))
+    # a yearless day in the sentence of an event named with its year is a day of that year
+    # ("Hội nghị Thượng đỉnh G20 năm 2017 diễn ra trong hai ngày 7 và 8/7")
+    for raw in raws:
+        if raw.explicit_year or raw.granularity != "day" or raw.first.lunar:
+            continue
+        year = _sentence_event_year(text, raw.start, as_of)
+        first = _dated(raw.first, year) if year is not None else None
+        last = _dated(raw.last, year) if year is not None else None
+        if first is None or last is None or last < first:
+            continue
+        days.append(first)
+        months.add((last.year, last.month))
+        if last != first:
+            spans.append((first, last))
+        years.append(year)
     lowered = lowered_like(text) if lowered is None else lowered
     present += _this_year(lowered)
     present += _named_this_year(text, lowered)
@@ -573,6 +589,23 @@ def event_day_year(text: str, cue: DayCue, as_of: date | None) -> int | None:
     return None
 
 
+def _sentence_event_year(text: str, at: int, as_of: date | None) -> int | None:
+    """The year of an event named with its year in the sentence around `at`, near it (within
+    EVENT_REACH): "Sáng 1/7, tại vòng đấu loại lễ hội chọi trâu Đồ Sơn năm 2017, …". Not a
+    title its holder keeps ("Hoa hậu … 2015 Phạm Hương")."""
+    start = max(text.rfind(". ", 0, at) + 2, text.rfind("\n", 0, at) + 1, at - EVENT_REACH)
+    stops = [i for i in (text.find(c, at) for c in (". ", "\n")) if i >= 0]
+    end = min([len(text), at + EVENT_REACH + 10, *stops])
+    for year in _SPACED_YEAR.finditer(text, start, end):
+        found = int(year[1])
+        holder = _WORD_AFTER_YEAR.match(text, year.end())
+        if (as_of is not None and found > as_of.year) or (holder is not None and holder[1].isupper()):
+            continue
+        if _names_event(text, start, year.start(1)):
+            return found
+    return None
+
+
 def title_event_year(title: str | None) -> int | None:
     """The latest year of an event the title names ("Kỳ thi THPT quốc gia 2017: …"): the
     article is about that event, so its yearless days are read near that year. An event
@@ -590,15 +623,19 @@ def _names_event(text: str, start: int, at: int) -> bool:
     words = _name_words(text[start:at].split()[-NAME_WORDS:])
     while words and not (words[0][0].isupper() or words[0][0].isdigit()):
         words.pop(0)  # the name is the capitalized words just before the year
+    if len(words) >= 2 and words[-1].lower() == "năm" and words[-2][0].isupper():
+        words.pop()  # "Hội nghị Thượng đỉnh G20 năm 2017", "lễ hội chọi trâu Đồ Sơn năm 2017"
     if not words or words[-1].lower() in _NOT_BEFORE_EVENT_YEAR or _NOT_IN_EVENT_NAME.search(" ".join(words)):
         return False
     if words[-1] in _BRANCHES:  # "Tết Mậu Thân 1968" names a lunar year (`lunar_year` weighs it)
         return False
     name_start = text.rfind(words[0], start, at)
-    # prepared for, before the name or within it ("ở vòng loại Asian Cup 2019")
+    clause_start = max(text.rfind(c, 0, name_start) for c in (", ", ". ", "; ", "\n")) + 1  # not "TP.HCM"
+    # prepared for, before the name, within it ("ở vòng loại Asian Cup 2019") or in its clause
     return not (
         _PREPARED_BEFORE.search(text, max(0, name_start - 40), name_start)
         or _PREPARED_WITHIN.search(text, name_start, at)
+        or _AHEAD_IN_CLAUSE.search(text, max(clause_start, name_start - PLAN_REACH), name_start)
     )
 
 
