@@ -680,8 +680,14 @@ class ArticlePlaces:
             if not chained:  # "xã Đại Đồng, huyện Vĩnh Tường, tỉnh Vĩnh Phúc": one address, one mention
                 weights[mention.place] += weight
             first.setdefault(mention.place, mention)
+        body = self._national_body()
         if not weights:
-            return self._national_body()
+            return body
+        if body is not None and body.char_start < lead_end and _VIETNAM not in weights:
+            # "Thông tin từ Bộ Tài chính cho biết, …": a body of the country reports in the lead,
+            # a province named once further on is a detail of the country's story
+            weights[_VIETNAM] = spread_weights[_VIETNAM] = _WEIGHTS["lead"] * _WEIGHTS["national_body"]
+            first[_VIETNAM] = body
         best = max(weights, key=lambda place: (weights[place], -first[place].char_start))
         provinces = {p: w for p, w in spread_weights.items() if first[p].scope == "province"}
         # spread over several provinces with nationwide words: a story of the country
