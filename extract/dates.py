@@ -500,6 +500,13 @@ RULES: list[_Rule] = [
         _words("tết", "xuân", *_STEMS),
     ),
     _Rule(
+        "vision_year",
+        # "Quy hoạch … đến năm 2020, tầm nhìn 2030": the horizon year, written without "năm"
+        _i(rf"{_B}tầm\s+nhìn(?:\s+(?:đến|tới))?(?:\s+năm)?\s+(?P<y>{_Y}){_E}"),
+        _year_only,
+        _words("tầm"),
+    ),
+    _Rule(
         "year",
         _i(rf"{_B}(?:(?:{_SOFT})\s+)?năm(?:\s+(?:{_INFIX}))?\s+(?P<y>{_Y}){_E}"),
         _year_only,

@@ -267,6 +267,12 @@ _MEASURED_BEFORE = re.compile(  # over lower-cased text
     rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
+_COUNTED = _FIG["counted_before"]
+_COUNT_OF_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier starts
+    rf"(?<!\w)(?:{alternation(_COUNTED['heads'])})\s+"
+    rf"(?P<item>[^\W\d_]+(?:\s+[^\W\d_]+){{0,{_COUNTED['max_words'] - 1}}})"
+    rf"\s*(?:{alternation(_COUNTED['linkers'])})\s*$"
+)
 _RATE = re.compile(
     rf"\s*(?:/|(?:{alternation([w for w in _UNITS['rate_denominators']['per_words'] if w != '/'])})\s+)\s*"
     rf"(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
@@ -846,6 +852,23 @@ def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> At
     return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
 
 
+def _counted_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """ "Đến năm 2030 số ô tô là gần 2 triệu": with no unit after the number, the noun after
+    "số" before it is what it counts ([counted_before]); not one a stop word runs into."""
+    if unit.unit is not None:
+        return None
+    qualifier_start = _qualifier_start(doc, number)
+    found = _COUNT_OF_BEFORE.search(doc.lowered, max(0, qualifier_start - 40), qualifier_start)
+    if found is None:
+        return None
+    words = found["item"].split()
+    if any(word in _ITEM_STOPS for word in words) or (len(words) == 1 and words[0] in _UNIT_WORDS):
+        return None
+    if _MEASURED_BEFORE.search(doc.lowered, found.start(), qualifier_start):
+        return None  # "Số tiền là 5 tỷ": an amount, measured (scaled_alone, or its unit's rules)
+    return Attachment(doc.text[found.start("item") : found.end("item")], number.end)
+
+
 def _measure_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     return Attachment(None, unit.end) if unit.unit is not None else None
 
@@ -865,6 +888,7 @@ RULES: tuple[AttachmentRule, ...] = (
     AttachmentRule("classifier_counted", "QUAL? NUM COUNT_NOUN", _classifier_counted),
     AttachmentRule("measured_noun_before", "NP (là|đạt|:|…)? QUAL? NUM MEASURE", _measured_noun_before),
     AttachmentRule("measured_by_attribute", "NP (dài|cao|nặng|…) QUAL? NUM MEASURE", _measured_by_attribute),
+    AttachmentRule("counted_noun_before", "số NP (là|đạt|:|…) QUAL? NUM", _counted_noun_before),
     AttachmentRule("measure_alone", "QUAL? NUM UNIT", _measure_alone),
     AttachmentRule("scaled_alone", "QUAL? DIGITS SCALE", _scaled_alone),
 )

@@ -222,9 +222,17 @@ def _parse_scaled_tail(tail: str, base: float) -> float | None:
     return total + current
 
 
+# a point before one or two digits and a percent sign is a decimal point ("chiếm 11.22%"):
+# no thousands group has fewer than three digits, and no date is a percentage
+_POINT_DECIMAL = re.compile(r"\d{1,3}\.\d{1,2}")
+
+
 def _digit_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
     for match in matches_at(DIGIT_NUMBER_RE, text, starts):
-        value = parse_digits(match["digits"])
+        digits = match["digits"]
+        value = parse_digits(digits)
+        if value is None and _POINT_DECIMAL.fullmatch(digits) and text.startswith("%", match.end("digits")):
+            value = float(digits)
         if value is None:
             continue
         scales = match["scales"]

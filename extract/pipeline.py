@@ -10,14 +10,21 @@ from extract.document import Document
 from extract.figures import find_figures
 from extract.lexicon import lowered_like
 from extract.places import ArticlePlaces
-from extract.published import Published, published_with_evidence, reference_date, tet_days, title_event_year
+from extract.published import (
+    Published,
+    cited_as_past,
+    published_with_evidence,
+    reference_date,
+    tet_days,
+    title_event_year,
+)
 from extract.published import within_window as within_window  # where callers have always found it
 from extract.records import Article, ArticleFacts, KnownFacts
 
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change, or the fact mentions each batch derives
 # from it (transform/facts.py: periods, repeats), which a refresh keeps for unchanged rows.
-EXTRACTOR_VERSION = "0.8.8"
+EXTRACTOR_VERSION = "0.9.0"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
@@ -31,8 +38,8 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
     Used for dates only: their `year_inferred` says the year was supplied."""
     days: list[date] = []
     for raw in raws:
-        if not raw.explicit_year or (mention := resolve(raw, text, None)) is None:
-            continue
+        if not raw.explicit_year or not cited_as_past(text, raw) or (mention := resolve(raw, text, None)) is None:
+            continue  # a plan ("Từ năm 2018, … sẽ …") is no time the text was written after
         end = mention.end_date
         if raw.granularity == "year":
             # a span of years proves only its start past: a school year, a term or a plan

@@ -92,6 +92,7 @@ _TARGET_BEFORE = re.compile(
 _SCHEDULE_AFTER = re.compile(
     rf"\s*+,\s*+(?P<gap>[^.;!?\n,]{{0,40}}?)(?<!\w)(?:{alternation(_DATED_PLAN['after'])})(?!\w)", re.IGNORECASE
 )
+_FUTURE_WORD = re.compile(rf"(?<!\w)(?:{alternation(_DATED_PLAN['after'])})(?!\w)", re.IGNORECASE)
 _PAST_WORD = re.compile(rf"(?<!\w)(?:{alternation(_DATED_PLAN['past'])})(?!\w)", re.IGNORECASE)
 # between the date and its future word, a past word or a second clause ("Cuối tháng 1.2017, nhóm
 # tàu quay về Nga và dự kiến …"): the future word is not the date's
@@ -370,6 +371,21 @@ def _is_compared(text: str, raw: RawDate) -> bool:
     )
 
 
+def cited_as_past(text: str, raw: RawDate) -> bool:
+    """Whether the mention cites a time gone by, not a plan, a forecast or a deadline, nor
+    the start of what lies ahead ("Từ năm 2018, … sẽ …")."""
+    return not (_is_plan(text, raw) or (raw.first == raw.last and _is_since(text, raw) and _starts_ahead(text, raw)))
+
+
+def _starts_ahead(text: str, raw: RawDate) -> bool:
+    """Whether what the mention starts lies ahead: a future word in its sentence after it
+    ("Từ năm 2018, điểm sàn … sẽ do các trường tự xác định" is a rule to come, no year cited
+    as past)."""
+    stop = text.find(". ", raw.end, raw.end + PLAN_REACH + 40)
+    clause = text[raw.end : stop if stop >= 0 else raw.end + PLAN_REACH + 40]
+    return _FUTURE_WORD.search(clause) is not None
+
+
 def _is_since(text: str, raw: RawDate) -> bool:
     """Whether the mention starts what still goes on ("từ tháng 1/2016", "kể từ năm 2010")."""
     return text[raw.start : raw.start + 3].lower() == "từ" or _SINCE_BEFORE.phrase_before(text, raw.start) is not None
@@ -399,8 +415,8 @@ def evidence(
                 present.append(raw.first.year)
             years.append(raw.first.year)  # "Từ năm 2015 đến nay": 2015 or later
             continue
-        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end", "lunar_named_year"):
-            continue  # "Xuân Canh Tý 2020": `lunar_year` weighs a name with its year
+        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end", "lunar_named_year", "vision_year"):
+            continue  # "Xuân Canh Tý 2020": `lunar_year` weighs a name with its year; a horizon is a plan
         if raw.granularity == "day" and not raw.is_period and _counts_up_to(text, raw):
             counted_day = _dated(raw.first, raw.first.year or 1)
             # a tally to the last day of a year is reported once the year is over
@@ -416,7 +432,7 @@ def evidence(
         # but a plan's month is at hand only beside other years than its own (`_imminent`)
         elif not _is_plan(text, raw):
             unplanned.add(raw.first.year)
-        if _is_plan(text, raw):
+        if _is_plan(text, raw) or (raw.first == raw.last and _is_since(text, raw) and _starts_ahead(text, raw)):
             continue
         mention = resolve(raw, text, None)
         if mention is None:
