@@ -646,7 +646,7 @@ def _names_event(text: str, start: int, at: int) -> bool:
     if words[-1] in _BRANCHES:  # "Tết Mậu Thân 1968" names a lunar year (`lunar_year` weighs it)
         return False
     name_start = text.rfind(words[0], start, at)
-    clause_start = max(text.rfind(c, 0, name_start) for c in (", ", ". ", "; ", "\n")) + 1  # not "TP.HCM"
+    clause_start = max(text.rfind(c, 0, name_start) for c in (", ", ". ", "; ", ": ", "\n")) + 1  # not "TP.HCM"
     # prepared for, before the name, within it ("ở vòng loại Asian Cup 2019") or in its clause
     return not (
         _PREPARED_BEFORE.search(text, max(0, name_start - 40), name_start)
