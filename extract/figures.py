@@ -842,12 +842,15 @@ def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> A
     return Attachment(doc.text[kept[0][0] : kept[-1][1]], unit.end)
 
 
-def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
-    if unit.unit not in MEASURES:
-        return None
+def _named_before(doc: Document, number: NumberMatch, pattern: re.Pattern[str], reach: int) -> re.Match[str] | None:
+    """A `pattern` that ends where the number's qualifier starts, within `reach` characters
+    before it (its group `item` names what the number measures or counts)."""
     qualifier_start = _qualifier_start(doc, number)
-    before = _MEASURED_BEFORE.search(doc.lowered, max(0, qualifier_start - 48), qualifier_start)
-    if before is None:
+    return pattern.search(doc.lowered, max(0, qualifier_start - reach), qualifier_start)
+
+
+def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    if unit.unit not in MEASURES or (before := _named_before(doc, number, _MEASURED_BEFORE, 48)) is None:
         return None
     return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
 
@@ -855,16 +858,12 @@ def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> At
 def _counted_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     """ "Đến năm 2030 số ô tô là gần 2 triệu": with no unit after the number, the noun after
     "số" before it is what it counts ([counted_before]); not one a stop word runs into."""
-    if unit.unit is not None:
-        return None
-    qualifier_start = _qualifier_start(doc, number)
-    found = _COUNT_OF_BEFORE.search(doc.lowered, max(0, qualifier_start - 40), qualifier_start)
-    if found is None:
+    if unit.unit is not None or (found := _named_before(doc, number, _COUNT_OF_BEFORE, 40)) is None:
         return None
     words = found["item"].split()
     if any(word in _ITEM_STOPS for word in words) or (len(words) == 1 and words[0] in _UNIT_WORDS):
         return None
-    if _MEASURED_BEFORE.search(doc.lowered, found.start(), qualifier_start):
+    if _MEASURED_BEFORE.search(doc.lowered, found.start(), found.end()):
         return None  # "Số tiền là 5 tỷ": an amount, measured (scaled_alone, or its unit's rules)
     return Attachment(doc.text[found.start("item") : found.end("item")], number.end)
 
