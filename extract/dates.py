@@ -170,6 +170,14 @@ def _year_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | No
     return first, last, "month"
 
 
+def _day_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    """ "từ 1-1-2010 tới tháng 6-2017": from a full day to a month's end, in days."""
+    first, last = Point(int(m["y1"]), int(m["m1"]), int(m["d1"])), Point(int(m["y2"]), int(m["m2"]))
+    if not first.year <= last.year <= first.year + 30:  # type: ignore[operator]
+        return None
+    return first, last, "day"
+
+
 def _year_only(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     point = Point(int(m["y"]))
     return point, point, "year"
@@ -355,6 +363,16 @@ RULES: list[_Rule] = [
         ),
         _month_range,
         _words("từ", "tháng"),
+        period=True,
+    ),
+    _Rule(
+        "day_month_range",
+        _i(
+            rf"{_B}từ\s+(?:ngày\s+)?(?P<d1>{_D})\s*[/\-.]\s*(?P<m1>{_M})\s*[/\-.]\s*(?P<y1>{_Y})"
+            rf"{_TO}(?:hết\s+)?tháng\s+(?P<m2>{_M})(?:{_MY}|\s+năm\s+)(?P<y2>{_Y}){_E}"
+        ),
+        _day_month_range,
+        _words("từ"),
         period=True,
     ),
     _Rule(
