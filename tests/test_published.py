@@ -82,10 +82,9 @@ def test_a_part_of_a_year_just_past_or_a_death_is_no_year_just_past() -> None:
 
 
 def test_a_tally_to_a_year_end_puts_the_text_after_that_year() -> None:
-    # without the tally, 10/6 falls just after "tháng 5/2019": June 2019 (near_month, which
-    # would make it the day, is off: 66% on the crawl)
+    # without the tally, 10/6 falls in the month after "tháng 5/2019": 2019-06-10
     told = "Ngày 10/6, Sở Xây dựng họp báo. Tháng 5/2019, công trình khởi công. "
-    assert _rule(told) == ("2019-06-01", "month", "near_any")
+    assert _rule(told) == ("2019-06-10", "day", "near_month")
     # "Đến cuối năm 2019, …" reports a year that is over: the text is of 2020 or later
     assert _rule(told + "Đến cuối năm 2019, tổng vốn huy động đạt 500 tỷ đồng.") == ("", "none", "none")
     assert _rule(told + "Tính đến ngày 31/12/2019, tỉnh có 40 dự án.") == ("", "none", "none")
@@ -94,9 +93,9 @@ def test_a_tally_to_a_year_end_puts_the_text_after_that_year() -> None:
 def test_a_tally_to_a_later_year_end_is_a_forecast_and_bounds_nothing() -> None:
     told = "Ngày 10/6, Sở Xây dựng họp báo. Tháng 5/2019, công trình khởi công. "
     # past what the text cites otherwise: "cho đến cuối năm 2021 chưa có cuộc bầu cử nào"
-    assert _rule(told + "Cho đến cuối năm 2021, không có cuộc bầu cử nào.") == ("2019-06-01", "month", "near_any")
+    assert _rule(told + "Cho đến cuối năm 2021, không có cuộc bầu cử nào.") == ("2019-06-10", "day", "near_month")
     # a target with its plan word is no evidence at all
-    assert _rule(told + "Tỉnh phấn đấu đến cuối năm 2019 hoàn thành dự án.") == ("2019-06-01", "month", "near_any")
+    assert _rule(told + "Tỉnh phấn đấu đến cuối năm 2019 hoàn thành dự án.") == ("2019-06-10", "day", "near_month")
 
 
 def test_a_lunar_year_named_with_its_year_is_that_year() -> None:
