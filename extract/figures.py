@@ -22,7 +22,15 @@ from typing import NamedTuple
 
 from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, is_word_char, load
-from extract.numbers import AMBIGUOUS_ALONE, DIGIT_WORDS, SCALES, NumberMatch, find_numbers, parse_digits
+from extract.numbers import (
+    AMBIGUOUS_ALONE,
+    DIGIT_WORDS,
+    SCALES,
+    NumberMatch,
+    find_numbers,
+    parse_digits,
+    parse_number_words,
+)
 from extract.places import is_admin_name, is_province_name
 from extract.records import Change, DateMention, Figure, Qualifier
 from extract.sentences import Sentence
@@ -111,9 +119,11 @@ _PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{alternation(_FIG['product_names'][
 # not before a number: "phòng 3 tầng 5" is room 3 on floor 5
 _PRICED_CUES = frozenset(w.casefold() for w in _FIG["exclude_before"]["priced"])
 # an amount's unit after a number: a currency, perhaps after a scale; not "đồng thời", "đồng ý"
+# "đồng" that begins another word: "đồng thời", "đồng ý", and the unit's compounds ("đồng chí")
+_NOT_AFTER_DONG = [*_UNITS["unit_compounds"]["đồng"], "thời", "ý", "tình"]
+_NOT_A_UNIT_WORD = rf"(?![^\W\d_])(?!\s+(?:{alternation(_NOT_AFTER_DONG)})(?!\w))"
 _MONEY_AFTER = re.compile(
-    rf"\s*(?:(?:{alternation(SCALES)})\s+)?(?:{alternation([c.lower() for c in CURRENCIES])})(?![^\W\d_])"
-    r"(?!\s+(?:thời|ý|chí|bào|phạm|hồ|nghiệp|tình)(?!\w))"
+    rf"\s*(?:(?:{alternation(SCALES)})\s+)?(?:{alternation([c.lower() for c in CURRENCIES])}){_NOT_A_UNIT_WORD}"
 )
 _SIZE_AFTER = re.compile(rf"\s*(?:{alternation(_FIG['exclude_before']['size_after'])})(?!\w)(?!\s*\d)")
 _DURATION_CUES = {w.lower() for w in _FIG["exclude_before"]["duration_cues"]}
@@ -129,8 +139,7 @@ _MEASURE_WORDS = {
     for name, unit in _UNITS["measure"].items()
     if unit not in _DURATION_UNITS and name not in _UNITS["scaled_only"]["units"]
 }
-_NOT_AFTER_DONG = [*_UNITS["unit_compounds"]["đồng"], "thời", "ý", "tình"]  # "đồng thời", "đồng ý"
-_MEASURE = rf"(?:{alternation(_MEASURE_WORDS)})(?![^\W\d_])(?!\s+(?:{alternation(_NOT_AFTER_DONG)})(?!\w))"
+_MEASURE = rf"(?:{alternation(_MEASURE_WORDS)}){_NOT_A_UNIT_WORD}"
 _MEASURE_AFTER = re.compile(
     rf"\s*(?:{_MEASURE}|(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*\d[\d.,]*\s*{_MEASURE})"
 )
@@ -1080,16 +1089,19 @@ _RECURRING = re.compile(
 _CLAUSE_STOP = re.compile(r"[;:()]|(?<!\d),|,(?!\d)")  # not the comma of "8,5"
 
 
+def _counts_for(lowered: str, cue_start: int, at: int | None) -> bool:
+    """Whether a cue of a figure's sentence at `cue_start` counts for the figure at `at`
+    (None: any figure): one before it, or one after it in its own clause."""
+    return at is None or cue_start < at or _CLAUSE_STOP.search(lowered, at, cue_start) is None
+
+
 def is_recurring(sentence: str, at: int | None = None) -> bool:
     """Whether `sentence` reports a rate, an average, a total over years, a stock or a toll
     of the past ("mỗi năm", "trung bình", "hơn 10 năm qua", "hiện có", "tưởng niệm"): its
     figures are of no one day ([recurring]). With `at`, the offset of a figure in it: whether
     a cue counts for that figure, one before it in the sentence or after it in its clause."""
     lowered = sentence.lower()
-    for cue in _RECURRING.finditer(lowered):
-        if at is None or cue.start() < at or _CLAUSE_STOP.search(lowered, at, cue.start()) is None:
-            return True
-    return False
+    return any(_counts_for(lowered, cue.start(), at) for cue in _RECURRING.finditer(lowered))
 
 
 _TRAILING = _FIG["trailing_spans"]
@@ -1115,12 +1127,12 @@ class TrailingSpan:
 
 
 def _span_count(words: str) -> int | None:
+    """The count of a span's units, in digits or words ("6", "mười hai"); None if the words
+    are no whole number (`extract.numbers.parse_number_words` reads them)."""
     if words.isdigit():
         return int(words)
-    parts = words.split()
-    if parts[0] == "mười":  # "mười", "mười hai"
-        return 10 + (DIGIT_WORDS.get(parts[1], 0) if len(parts) > 1 else 0)
-    return DIGIT_WORDS.get(words)
+    parsed = parse_number_words(words.split())
+    return int(parsed[0]) if parsed is not None and parsed[1] == len(words.split()) else None
 
 
 def stated_duration(sentence: str, at: int | None = None) -> TrailingSpan | None:
@@ -1130,7 +1142,7 @@ def stated_duration(sentence: str, at: int | None = None) -> TrailingSpan | None
     clause, as for `is_recurring`."""
     lowered = sentence.lower()
     for found in _TRAILING_SPAN.finditer(lowered):
-        if at is not None and found.start() >= at and _CLAUSE_STOP.search(lowered, at, found.start()):
+        if not _counts_for(lowered, found.start(), at):
             continue
         if found["u1"]:
             unit, count = found["u1"], 1

@@ -432,7 +432,7 @@ def evidence(
         # but a plan's month is at hand only beside other years than its own (`_imminent`)
         elif not _is_plan(text, raw):
             unplanned.add(raw.first.year)
-        if _is_plan(text, raw) or (raw.first == raw.last and _is_since(text, raw) and _starts_ahead(text, raw)):
+        if not cited_as_past(text, raw):
             continue
         mention = resolve(raw, text, None)
         if mention is None:
@@ -584,34 +584,10 @@ EVENT_DAY_REACH = 60
 _WORD_AFTER_YEAR = re.compile(r"\s*[-–,]?\s*(\w)")
 
 
-def event_day_year(text: str, cue: DayCue, as_of: date | None) -> int | None:
-    """The year of an event named with its year in the sentence of the text's own day, after
-    it: "Tối 7/7, chung kết Hoa hậu Hàn Quốc 2017 diễn ra …" is of 2017. The event happens
-    on the day the text reports; one prepared for, a document or a model is none
-    (`_names_event`)."""
-    if cue.at < 0:
-        return None
-    stop = min([len(text)] + [i for i in (text.find(c, cue.at) for c in (". ", "\n", "? ", "! ")) if i >= 0])
-    end = min(stop, cue.at + EVENT_DAY_REACH)
-    for year in _SPACED_YEAR.finditer(text, cue.at, end):
-        found = int(year[1])
-        if as_of is not None and found > as_of.year:
-            continue
-        holder = _WORD_AFTER_YEAR.match(text, year.end())
-        if holder is not None and holder[1].isupper():
-            continue  # "Hoa hậu Hoàn vũ 2015 Phạm Hương": a title its holder keeps, no event of the day
-        if _names_event(text, cue.at, year.start(1)):
-            return found
-    return None
-
-
-def _sentence_event_year(text: str, at: int, as_of: date | None) -> int | None:
-    """The year of an event named with its year in the sentence around `at`, near it (within
-    EVENT_REACH): "Sáng 1/7, tại vòng đấu loại lễ hội chọi trâu Đồ Sơn năm 2017, …". Not a
-    title its holder keeps ("Hoa hậu … 2015 Phạm Hương")."""
-    start = max(text.rfind(". ", 0, at) + 2, text.rfind("\n", 0, at) + 1, at - EVENT_REACH)
-    stops = [i for i in (text.find(c, at) for c in (". ", "\n")) if i >= 0]
-    end = min([len(text), at + EVENT_REACH + 10, *stops])
+def _event_year_between(text: str, start: int, end: int, as_of: date | None) -> int | None:
+    """The first year in text[start:end] that an event's name before it carries (from
+    `start` on: `_names_event`), no later than `as_of`; not a title its holder keeps
+    ("Hoa hậu Hoàn vũ 2015 Phạm Hương": a capitalized name after the year)."""
     for year in _SPACED_YEAR.finditer(text, start, end):
         found = int(year[1])
         holder = _WORD_AFTER_YEAR.match(text, year.end())
@@ -620,6 +596,25 @@ def _sentence_event_year(text: str, at: int, as_of: date | None) -> int | None:
         if _names_event(text, start, year.start(1)):
             return found
     return None
+
+
+def event_day_year(text: str, cue: DayCue, as_of: date | None) -> int | None:
+    """The year of an event named with its year in the sentence of the text's own day, after
+    it: "Tối 7/7, chung kết Hoa hậu Hàn Quốc 2017 diễn ra …" is of 2017. The event happens
+    on the day the text reports; one prepared for, a document or a model is none
+    (`_names_event`)."""
+    if cue.at < 0:
+        return None
+    stop = min([len(text)] + [i for i in (text.find(c, cue.at) for c in (". ", "\n", "? ", "! ")) if i >= 0])
+    return _event_year_between(text, cue.at, min(stop, cue.at + EVENT_DAY_REACH), as_of)
+
+
+def _sentence_event_year(text: str, at: int, as_of: date | None) -> int | None:
+    """The year of an event named with its year in the sentence around `at`, near it (within
+    EVENT_REACH): "Sáng 1/7, tại vòng đấu loại lễ hội chọi trâu Đồ Sơn năm 2017, …"."""
+    start = max(text.rfind(". ", 0, at) + 2, text.rfind("\n", 0, at) + 1, at - EVENT_REACH)
+    stops = [i for i in (text.find(c, at) for c in (". ", "\n")) if i >= 0]
+    return _event_year_between(text, start, min([len(text), at + EVENT_REACH + 10, *stops]), as_of)
 
 
 def title_event_year(title: str | None) -> int | None:

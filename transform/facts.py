@@ -143,23 +143,27 @@ def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLoo
     return starts, ends
 
 
+def _dates_of(df: pd.DataFrame, dates: pa.Table) -> pd.DataFrame:
+    """The date rows of the articles of `df`'s figures."""
+    ids = pa.array(pd.unique(df["article_id"]), pa.string())
+    days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
+    return _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
+
+
 def _sentence_dates(
-    df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sentences: SentenceLookup
+    df: pd.DataFrame, days: pd.DataFrame, spans: tuple[np.ndarray, np.ndarray]
 ) -> tuple[pd.Series, pd.Series]:
     """For each figure of `df`, the span of the date its sentence names (nearest before
-    the figure, else first after it), NaT when there is none. A month or a year counts as
+    the figure, else first after it) among `days` (its articles' dates that name an event;
+    `spans` its sentences' bounds), NaT when there is none. A month or a year counts as
     a day does: "năm 2016 cả nước xảy ra gần 8.000 vụ" is 2016's, not the publication
     month's (on the 2017 crawl, such facts dominated monthly sums)."""
     none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ms]")
     if df.empty:
         return none, none.copy()
-    ids = pa.array(pd.unique(df["article_id"]), pa.string())
-    days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
-    days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
-    days = days[~_no_event(days, articles)]
     if days.empty:
         return none, none.copy()
-    s_start, s_end = _sentence_spans(df, articles, sentences)
+    s_start, s_end = spans
 
     # one number line over all articles: article code in the high bits, offset in the low
     codes = pd.Categorical(pd.concat([df["article_id"], days["article_id"]])).codes.astype(np.int64)
@@ -188,80 +192,76 @@ def _sentence_dates(
     return first.astype("datetime64[ms]"), last.astype("datetime64[ms]")
 
 
+def _test_dates(
+    days: pd.DataFrame, articles: pa.Table, test: Callable[[str, int, int], bool], *, to_end: bool
+) -> pd.Series:
+    """`test(window, start, end)` of each of the `days` (date rows): `window` is the
+    lower-cased text from 16 characters before the date to 24 after its start (or, with
+    `to_end`, to its end), start and end the date's offsets in it. False where `articles`
+    carries no text."""
+    flagged = pd.Series(False, index=days.index)
+    if days.empty or "text" not in articles.column_names:
+        return flagged
+    texts = _texts_of(articles, days["article_id"])
+    rows = zip(days.index, days["article_id"], days["char_start"], days["char_end"], strict=True)
+    for at, article_id, start, end in rows:
+        text = texts.get(article_id)
+        if text:
+            low = max(0, int(start) - 16)
+            window = text[low : int(end) if to_end else int(start) + 24].lower()
+            flagged[at] = test(window, int(start) - low, int(end) - low)
+    return flagged
+
+
 def _no_event(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
     """Which of the `days` (date rows) are no day of what their sentence reports: a base
     a figure is compared with ("tăng 9% so với cùng kỳ năm 2016") or a bound of a tally
     ("Tính đến ngày 12/5, … 34 triệu lượt phương tiện"), so no figure's period. Read from
     the articles' text, when the table carries it (`extract.figures.names_no_event`)."""
-    flagged = pd.Series(False, index=days.index)
-    if days.empty or "text" not in articles.column_names:
-        return flagged
-    texts = _texts_of(articles, days["article_id"])
-    for at, article_id, start in zip(days.index, days["article_id"], days["char_start"], strict=True):
-        text = texts.get(article_id)
-        if text:
-            # the words around the date, lower-cased: the tests read 16 characters before it
-            low = max(0, int(start) - 16)
-            window = text[low : int(start) + 24].lower()
-            flagged[at] = names_no_event(window, int(start) - low)
-    return flagged
+    return _test_dates(days, articles, lambda window, start, _end: names_no_event(window, start), to_end=False)
 
 
-def _offsets(df: pd.DataFrame, s_start: np.ndarray) -> list[int | None]:
+def _offsets(df: pd.DataFrame, s_start: np.ndarray) -> pd.Series:
     """Each figure's offset in its sentence (None where the sentence is not placed)."""
     starts = df["char_start"].to_numpy(dtype=np.int64)
-    return [int(c - s) if s >= 0 else None for c, s in zip(starts, s_start, strict=True)]
+    offsets = [int(c - s) if s >= 0 else None for c, s in zip(starts, s_start, strict=True)]
+    return pd.Series(offsets, index=df.index, dtype=object)
 
 
 def _frames(days: pd.DataFrame, articles: pa.Table) -> pd.Series:
     """Which of the `days` (date rows of a lead) frame a report: a part of a year or a span,
     or a date after "trong" (`extract.figures.frames_report`)."""
-    framing = pd.Series(False, index=days.index)
-    if days.empty or "text" not in articles.column_names:
-        return framing
-    texts = _texts_of(articles, days["article_id"])
-    for at, article_id, start, end in zip(
-        days.index, days["article_id"], days["char_start"], days["char_end"], strict=True
-    ):
-        text = texts.get(article_id)
-        if text:
-            low = max(0, int(start) - 16)
-            window = text[low : int(end)].lower()
-            framing[at] = frames_report(window, int(start) - low, int(end) - low)
-    return framing
+    return _test_dates(days, articles, frames_report, to_end=True)
 
 
-def _recurring(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series, offsets: list[int | None]) -> pd.Series:
+def _sentence_test(
+    df: pd.DataFrame, among: pd.Series, sentence_of: pd.Series, offsets: pd.Series, test: Callable[..., object]
+) -> pd.Series:
+    """`test(sentence, offset)` of each figure `among`: its sentence and its offset in it
+    (`sentence_of`, `offsets`); None for the others."""
+    found = pd.Series(None, index=df.index, dtype=object)
+    chosen = df.index[among]
+    found.loc[chosen] = [test(sentence_of[k], offsets[k]) for k in chosen]
+    return found
+
+
+def _recurring(df: pd.DataFrame, among: pd.Series, sentence_of: pd.Series, offsets: pd.Series) -> pd.Series:
     """Which figures (of those `among`) their sentence gives as a rate, an average, a total
     over years, a stock or a toll of the past ("mỗi năm có khoảng 70.000 người chết", "trong
     hơn 10 năm qua", "hiện có 5,2 triệu xe máy"): of no one day, neither the one the sentence
     names nor the publication's (`extract.figures.is_recurring`)."""
-    recurring = pd.Series(False, index=df.index)
-    ids = df.loc[among, "figure_id"]
-    if ids.empty:
-        return recurring
-    found = sentences(ids.tolist())
-    at = pd.Series(offsets, index=df.index, dtype=object)
-    recurring.loc[ids.index] = [is_recurring(found.get(i) or "", at[k]) for k, i in ids.items()]
-    return recurring
+    return _sentence_test(df, among, sentence_of, offsets, is_recurring).fillna(False).astype(bool)
 
 
 def _trailing_starts(
-    df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series, offsets: list[int | None], end: pd.Series
+    df: pd.DataFrame, among: pd.Series, sentence_of: pd.Series, offsets: pd.Series, end: pd.Series
 ) -> pd.Series:
     """For the figures `among`, the first day of the span up to `end` (the publication) that
     their sentence states with no date ("Trong 6 tháng, có hơn 2.000 vụ"), NaT where none
     (`extract.figures.stated_duration`)."""
     starts = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    ids = df.loc[among, "figure_id"]
-    if ids.empty:
-        return starts
-    found = sentences(ids.tolist())
-    for k, figure_id in ids.items():
-        span = stated_duration(found.get(figure_id) or "", offsets[df.index.get_loc(k)])
-        if span is not None and pd.notna(end[k]):
-            offset = pd.DateOffset(months=span.months, days=span.days - 1)
-            starts[k] = end[k] - offset
+    for k, span in _sentence_test(df, among & end.notna(), sentence_of, offsets, stated_duration).dropna().items():
+        starts[k] = end[k] - pd.DateOffset(months=span.months, days=span.days - 1)
     return starts
 
 
@@ -273,24 +273,21 @@ REPORT_MIN_DAYS, REPORT_MAX_DAYS = 28, 366
 
 
 def _report_frames(
-    df: pd.DataFrame, articles: pa.Table, dates: pa.Table, published_end: pd.Series
+    df: pd.DataFrame, days: pd.DataFrame, articles: pa.Table, published_end: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """For each figure of `df`, the period its article's lead frames (the first date mention
-    in its first REPORT_LEAD_CHARS characters that spans a month to a year, frames a report,
-    is no base compared with nor bound of a tally, and is over by the publication, whose
-    last day is `published_end`), NaT where none."""
+    in its first REPORT_LEAD_CHARS characters that spans a month to a year, frames a report
+    and is over by the publication, whose last day is `published_end`), NaT where none.
+    `days` are the articles' dates that name an event (no base compared with, no bound)."""
     none = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    if df.empty or dates.num_rows == 0:
+    if df.empty or days.empty:
         return none, none.copy()
-    ids = pa.array(pd.unique(df["article_id"]), pa.string())
-    days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
-    days = _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
     days = days[days["char_start"] < REPORT_LEAD_CHARS]
     if days.empty:
         return none, none.copy()
     length = (days["end_date"] - days["start_date"]).dt.days + 1
     days = days[(length >= REPORT_MIN_DAYS) & (length <= REPORT_MAX_DAYS)]
-    days = days[~_no_event(days, articles) & _frames(days, articles)]
+    days = days[_frames(days, articles)]
     frames = days.sort_values(["article_id", "char_start"], kind="stable").drop_duplicates("article_id")
     frames = frames.set_index("article_id")
     start = pd.Series(frames["start_date"].reindex(df["article_id"]).to_numpy(), index=df.index)
@@ -302,16 +299,11 @@ def _report_frames(
     return start.mask(ahead), end.mask(ahead)
 
 
-def _same_period_tallies(df: pd.DataFrame, sentences: SentenceLookup, among: pd.Series) -> pd.Series:
+def _same_period_tallies(df: pd.DataFrame, among: pd.Series, sentence_of: pd.Series, offsets: pd.Series) -> pd.Series:
     """Which figures (of those `among`) a sentence compares with the same period of another
     year ("tăng 27% so với cùng kỳ"): tallies over a period, so of no publication day."""
-    tallies = pd.Series(False, index=df.index)
-    ids = df.loc[among, "figure_id"]
-    if ids.empty:
-        return tallies
-    found = sentences(ids.tolist())
-    tallies.loc[ids.index] = [compares_with_same_period(found.get(i) or "") for i in ids]
-    return tallies
+    found = _sentence_test(df, among, sentence_of, offsets, lambda sentence, _at: compares_with_same_period(sentence))
+    return found.fillna(False).astype(bool)
 
 
 def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -333,7 +325,7 @@ def _published_spans(published: pd.Series, precision: pd.Series) -> tuple[pd.Ser
 
 
 def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sentences: SentenceLookup) -> pd.DataFrame:
-    """Each figure's own period and its source (stated, sentence date, published, none)."""
+    """Each figure's own period and its source (stated, sentence date, report, published, none)."""
     pub_start, pub_end = _published_spans(df["published_date"], df["published_precision"])
     start = df["period_start"].fillna(df["period_end"]).astype("datetime64[ns]")
     end = df["period_end"].astype("datetime64[ns]")
@@ -344,10 +336,17 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     source = pd.Series("none", index=df.index, dtype=object).mask(start.notna(), "stated")
 
     unstated = source == "none"
-    offsets = _offsets(df, _sentence_spans(df, articles, sentences)[0])
+    spans = _sentence_spans(df, articles, sentences)
+    # the sentences of the figures with no stated period, read once for every test below
+    found_sentences = sentences(df.loc[unstated, "figure_id"].tolist())
+    sentence_of = df["figure_id"].map(lambda figure_id: found_sentences.get(figure_id) or "")
+    offsets = _offsets(df, spans[0])
     # a rate, a stock or a running total is of no one day, whatever the date its sentence names
-    no_day = _recurring(df, sentences, unstated, offsets)
-    first, last = _sentence_dates(df[unstated & ~no_day], articles, dates, sentences)
+    no_day = _recurring(df, unstated, sentence_of, offsets)
+    days = _dates_of(df, dates)
+    days = days[~_no_event(days, articles)]  # once, for the sentence dates and the frames
+    kept = (unstated & ~no_day).to_numpy()
+    first, last = _sentence_dates(df[kept], days, (spans[0][kept], spans[1][kept]))
     found = first.notna()
     idx = first.index[found]
     start.loc[idx] = first[found].astype("datetime64[ns]")
@@ -357,15 +356,15 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     # the period the article's lead frames ("Trong 6 tháng đầu năm 2017, …"), for figures with
     # no date of their own and no span up to now stated in their sentence
     undated = (source == "none") & ~no_day
-    trailing = _trailing_starts(df, sentences, undated & pub_start.notna(), offsets, pub_end)
-    frame_start, frame_end = _report_frames(df, articles, dates, pub_end)
+    trailing = _trailing_starts(df, undated & pub_start.notna(), sentence_of, offsets, pub_end)
+    frame_start, frame_end = _report_frames(df, days, articles, pub_end)
     framed = undated & trailing.isna() & frame_start.notna()
     start = start.mask(framed, frame_start)
     end = end.mask(framed, frame_end)
     source = source.mask(framed, "report")
 
     # a tally compared with the same period of another year is of no publication day
-    tally = _same_period_tallies(df, sentences, (source == "none") & ~no_day)
+    tally = _same_period_tallies(df, (source == "none") & ~no_day, sentence_of, offsets)
     usable = (source == "none") & pub_start.notna() & ~no_day & (~tally | trailing.notna())
     start = start.mask(usable, pub_start)
     end = end.mask(usable, pub_end)
