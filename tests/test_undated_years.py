@@ -54,3 +54,12 @@ def test_the_numbers_of_a_date_no_year_fixes_are_no_figures() -> None:
     article = extract_article("Sáng 3 tháng 5, đoàn đến thăm 2 trường học. Đêm 11 rạng sáng 12, dân làng mở hội.")
     assert article.dates == []
     assert [f.text for f in article.figures] == ["2 trường học"]
+
+
+def test_a_start_ahead_is_no_year_cited() -> None:
+    """ "Từ năm 2030, … sẽ …" states a rule to come (`extract.published.cited_as_past`): no
+    reference for a yearless day, nor a year the article is of."""
+    plan = "Hội đồng họp sáng 12/7. Từ năm 2030, điểm sàn sẽ do các trường tự xác định."
+    assert "sáng 12/7" not in _dates(plan)
+    past = "Hội đồng họp sáng 12/7. Từ năm 2015, điểm sàn do Bộ xác định."
+    assert _dates(past)["sáng 12/7"] == (date(2015, 7, 12), True)
