@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from extract.article import parse_document
+from extract.breakdowns import breakdowns
 from extract.dates import RawDate, align_same_period, find_raw_dates, resolve
 from extract.document import Document
 from extract.figures import find_figures
@@ -24,7 +25,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change, or the fact mentions each batch derives
 # from it (transform/facts.py: periods, repeats), which a refresh keeps for unchanged rows.
-EXTRACTOR_VERSION = "0.9.4"
+EXTRACTOR_VERSION = "0.10.0"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
@@ -103,6 +104,8 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     figures = [
         f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates, unresolved)
     ]
+    for link in breakdowns(doc, figures):
+        figures[link.part] = figures[link.part]._replace(part_of=link.whole, part_rule=link.rule)
     facts = ArticleFacts(
         title=known.title or parsed.title,
         outlet=known.outlet or parsed.outlet,

@@ -605,15 +605,17 @@ def event_day_year(text: str, cue: DayCue, as_of: date | None) -> int | None:
     (`_names_event`)."""
     if cue.at < 0:
         return None
-    stop = min([len(text)] + [i for i in (text.find(c, cue.at) for c in (". ", "\n", "? ", "! ")) if i >= 0])
-    return _event_year_between(text, cue.at, min(stop, cue.at + EVENT_DAY_REACH), as_of)
+    reach = cue.at + EVENT_DAY_REACH  # every search bounded: a text of one endless sentence stays linear
+    stop = min([len(text)] + [i for i in (text.find(c, cue.at, reach + 2) for c in (". ", "\n", "? ", "! ")) if i >= 0])
+    return _event_year_between(text, cue.at, min(stop, reach), as_of)
 
 
 def _sentence_event_year(text: str, at: int, as_of: date | None) -> int | None:
     """The year of an event named with its year in the sentence around `at`, near it (within
     EVENT_REACH): "Sáng 1/7, tại vòng đấu loại lễ hội chọi trâu Đồ Sơn năm 2017, …"."""
-    start = max(text.rfind(". ", 0, at) + 2, text.rfind("\n", 0, at) + 1, at - EVENT_REACH)
-    stops = [i for i in (text.find(c, at) for c in (". ", "\n")) if i >= 0]
+    low, high = max(0, at - EVENT_REACH - 2), at + EVENT_REACH + 12  # bounded searches: linear in the text
+    start = max(text.rfind(". ", low, at) + 2, text.rfind("\n", low, at) + 1, at - EVENT_REACH)
+    stops = [i for i in (text.find(c, at, high) for c in (". ", "\n")) if i >= 0]
     return _event_year_between(text, start, min([len(text), at + EVENT_REACH + 10, *stops]), as_of)
 
 

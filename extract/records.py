@@ -61,6 +61,11 @@ class Figure(NamedTuple):
     # "rise"/"fall" when the number is a change, not a level: "giảm 12 vụ so với cùng kỳ"
     # counts cases, but no month's total adds it. None for a level.
     change: Change | None = None
+    # the index, among its article's figures, of the figure this one breaks down ("bắt 70
+    # đối tượng, trong đó 30 …": the 30 are part of the 70), and the rule that says so
+    # (`extract.breakdowns`); None for a figure that is no part
+    part_of: int | None = None
+    part_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from transform.schemas import MENTIONS, METRICS, PERIOD_SOURCES
 FIGURE_COLUMNS = [
     "figure_id",
     "repeat_of",
+    "part_of",
     "article_id",
     "char_start",
     "char_end",
@@ -511,6 +512,13 @@ def fact_mentions(
     value_max = _normalized(df["value_max"])
     df["value_max_n"] = value_max.mask(value_max == df["value_n"])
     df["metric_id"] = _fact_ids(df, _FACT_KEY)
+    if "part_of" not in df:  # figures written before breakdowns were told apart: no parts
+        df["part_of"] = None
+    # a part names its whole's fact; a repeat of a part is a part too (of its root's whole)
+    whole_of = pd.Series(df["part_of"].to_numpy(), index=df["figure_id"].to_numpy())
+    whole = df["part_of"].where(df["part_of"].notna(), df["root"].map(whole_of))
+    df["part_of"] = whole.map(pd.Series(df["metric_id"].to_numpy(), index=df["figure_id"].to_numpy()))
+    df["part_of"] = df["part_of"].where(df["part_of"] != df["metric_id"], None)
     df = df.drop(columns=["value", "value_max", "period_start", "period_end"])
     df = df.rename(columns={"value_n": "value", "value_max_n": "value_max", "p_start": "period_start"})
     df = df.rename(columns={"p_end": "period_end"})
@@ -635,7 +643,24 @@ def counts_agree(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Ser
     return pd.Series(agree, dtype="boolean")
 
 
-DERIVED = {"figures_exist": figures_exist, "articles_exist": articles_exist, "counts_agree": counts_agree}
+def whole_exists(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """A part's whole is another fact of the table, of the same metric (null: no part)."""
+    if "part_of" not in df or "metric_id" not in df:
+        return pd.Series(pd.NA, index=pd.RangeIndex(len(df)), dtype="boolean")
+    metric_of = pd.Series(df["metric"].to_numpy(), index=df["metric_id"].to_numpy())
+    metric_of = metric_of[~metric_of.index.duplicated()]
+    whole = df["part_of"].reset_index(drop=True)
+    ok = whole.map(metric_of).to_numpy() == df["metric"].to_numpy()
+    ok &= whole.to_numpy() != df["metric_id"].to_numpy()
+    return pd.Series(ok, dtype="boolean").mask(whole.isna().to_numpy())
+
+
+DERIVED = {
+    "figures_exist": figures_exist,
+    "articles_exist": articles_exist,
+    "counts_agree": counts_agree,
+    "whole_exists": whole_exists,
+}
 
 
 # ---------------------------------------------------------------------------

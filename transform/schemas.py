@@ -46,6 +46,11 @@ FIGURES = pa.schema(
         # the first mention of the same fact in the article (title, lead, body), else null:
         # count the rows where it is null to count each fact once
         pa.field("repeat_of", pa.string()),
+        # the figure of the same article and metric this one breaks down ("bắt 70 đối tượng,
+        # trong đó 30 …": the 30's part_of is the 70), else null: a sum counts the rows where
+        # it is null; `part_rule` is the rule that linked them (extract/breakdowns.py)
+        pa.field("part_of", pa.string()),
+        pa.field("part_rule", pa.string()),
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
@@ -167,6 +172,9 @@ METRICS = pa.schema(
         # (false without a place, or for a period that is only the published date or none)
         pa.field("conflict", pa.bool_(), nullable=False),
         pa.field("plausible", pa.bool_(), nullable=False),  # all its figures are plausible
+        # the fact this one breaks down in its first mention's article (metric_id), else
+        # null: "bắt 70 đối tượng, trong đó 30 đối tượng nữ" — sum the rows where it is null
+        pa.field("part_of", pa.string()),
     ]
 )
 
@@ -196,6 +204,7 @@ MENTIONS = pa.schema(
         pa.field("plausible", pa.bool_(), nullable=False),
         pa.field("outlet", pa.string()),  # its article's
         pa.field("published_date", pa.date32()),
+        pa.field("part_of", pa.string()),  # the metric_id of the fact its figure breaks down
     ]
 )
 

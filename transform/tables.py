@@ -182,16 +182,20 @@ def build_tables(
             }
         )
         first_mentions: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
-        for fig in art.figures:
-            # the sentence holds the words a cue must (or must not) stand with
-            metric = taxonomy.metric_for(fig.unit, fig.item, fig.context_before, fig.sentence, fig.rule)
+        # the sentence holds the words a cue must (or must not) stand with
+        metrics = [taxonomy.metric_for(f.unit, f.item, f.context_before, f.sentence, f.rule) for f in art.figures]
+        figure_ids = [_row_id(aid, "figure", f.char_start, f.char_end) for f in art.figures]
+        for fig, metric, figure_id in zip(art.figures, metrics, figure_ids, strict=True):
             implausible = taxonomy.implausible(metric, fig.unit, fig.value, fig.value_max)
-            figure_id = _row_id(aid, "figure", fig.char_start, fig.char_end)
             repeat_of = _first_mention(first_mentions, figure_id, fig, metric)
+            # a part of a figure of another metric, or of none, is no part of a fact
+            whole = fig.part_of if fig.part_of is not None and metric and metrics[fig.part_of] == metric else None
             rows.figures.append(
                 {
                     "figure_id": figure_id,
                     "repeat_of": repeat_of,
+                    "part_of": None if whole is None else figure_ids[whole],
+                    "part_rule": None if whole is None else fig.part_rule,
                     "article_id": aid,
                     "char_start": fig.char_start,
                     "char_end": fig.char_end,

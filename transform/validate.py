@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extract.breakdowns import RULES as PART_RULES
 from extract.figures import CURRENCY_CODES, RULE_NAMES
 from extract.numbers import parse_digits
 from extract.places import SCOPES as PLACE_SCOPES
@@ -229,6 +230,28 @@ def _repeat_is_earlier(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> 
     return pd.Series(same, dtype="boolean").mask(target.isna().to_numpy())
 
 
+def _part_of_larger(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """A part points to an earlier figure of its own article, of its metric and unit, with a
+    larger value: the whole it breaks down."""
+    needed = {"part_of", "figure_id", "article_id", "char_start", "metric", "unit", "value"}
+    if not needed <= set(df.columns):
+        return _na_bools(len(df))
+    columns = ["article_id", "char_start", "metric", "unit", "value"]
+    first = df.drop_duplicates("figure_id").set_index("figure_id")[columns]
+    target = df["part_of"]
+    found = first.reindex(target.fillna("").to_numpy())
+    same_unit = found["unit"].fillna("").to_numpy() == df["unit"].fillna("").to_numpy()
+    values = (frame["value"].to_numpy(dtype="float64", na_value=np.nan) for frame in (found, df))
+    ok = (
+        (found["article_id"].to_numpy() == df["article_id"].to_numpy())
+        & (found["char_start"].to_numpy() < df["char_start"].to_numpy())
+        & (found["metric"].to_numpy() == df["metric"].to_numpy())
+        & same_unit
+        & np.greater(*values)
+    )
+    return pd.Series(ok, dtype="boolean").mask(target.isna().to_numpy())
+
+
 def _article_exists(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
     """Referential integrity: a row's article_id must be in articles."""
     if "article_id" not in df:
@@ -418,6 +441,7 @@ DERIVED: dict[str, dict[str, Derive]] = {
         "span_matches_article_text": _span_matches_article_text,
         "article_exists": _article_exists,
         "repeat_is_earlier": _repeat_is_earlier,
+        "part_of_larger": _part_of_larger,
         "percent_plausible": _percent_plausible,
         "period_year_written": _period_year_written,
         "within_metric_bounds": _within_metric_bounds,
@@ -525,6 +549,12 @@ def suites(
             is_true("value_is_finite", "value is not inf/-inf", shows=("value",)),
             is_true("percent_plausible", "a percentage is 0..100 unless its sentence says more", shows=("value",)),
             is_true("repeat_is_earlier", "repeat_of names an earlier figure of the same article", shows=("repeat_of",)),
+            is_true(
+                "part_of_larger",
+                "part_of names an earlier, larger figure of the same article, metric and unit",
+                shows=("part_of",),
+            ),
+            in_set("part_rule", PART_RULES, "the breakdown rules of extract/breakdowns.py, or null"),
             in_set("qualifier", QUALIFIERS),
             in_set("change", CHANGES, "rise or fall for a change, null for a level"),
             in_set("metric", metric_keys, "metric keys of the taxonomy, or null"),
@@ -577,6 +607,7 @@ def suites(
             is_true("figures_exist", "every figure_id is a row of figures", shows=("metric_id",)),
             is_true("articles_exist", "every article_id is a row of articles", shows=("metric_id",)),
             is_true("counts_agree", "n_figures and n_articles count their id lists", shows=("metric_id",)),
+            is_true("whole_exists", "part_of names another fact of the same metric", shows=("part_of",)),
             a_after_b("period_end", "period_start", or_equal=True),
             a_after_b("last_published", "first_published", or_equal=True),
         ],
