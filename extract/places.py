@@ -69,6 +69,11 @@ _MERGER: date = _LEX["merger_date"]
 _DISPLAY: dict[str, str] = _LEX["display"]
 _WEIGHTS: dict[str, float] = _LEX["weights"]
 _FIGURE_PLACE: dict[str, int] = _LEX["figure_place"]
+# a sentence that opens with one of these continues the report before it ("Cùng đó, …",
+# "Trong đó, …"): its figures are of the place that sentence names, as of its period
+_CONTINUATION = re.compile(
+    rf"\W*(?:{alternation(load('figures')['period_continuations']['words'])})(?!\w)", re.IGNORECASE
+)
 
 # Tone marks on "oa/oe/uy" are placed two ways ("Hòa"/"Hoà"): names match either way.
 _TONE_PAIRS = {
@@ -719,6 +724,11 @@ class ArticlePlaces:
         if mention is not None:
             return mention
         line_start = self.text.rfind("\n", 0, char_start) + 1
+        if sentence.start > line_start and _CONTINUATION.match(self.text, sentence.start, sentence.end):
+            previous = self._finder.at(len(self.text[line_start : sentence.start].rstrip()) + line_start - 1)
+            mention = self._in_span(previous.start, previous.end, previous.end, previous.end)
+            if mention is not None:
+                return mention
         lead = self._finder.at(line_start)
         # a paragraph's opening sentence sets the scene for the next few; a body crawled as
         # one line has no paragraphs, and its first sentence does not set the whole text's
