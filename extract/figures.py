@@ -276,6 +276,14 @@ _MEASURED_BEFORE = re.compile(  # over lower-cased text
     rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
+_MEASURED_HEAD = re.compile(  # over lower-cased text
+    rf"(?<![\w])(?:{alternation({w.lower() for w in _FIG['measured_before']['words']})})(?![\w])"
+)
+_MODIFIED_TAIL = re.compile(  # the modifiers and the verb after a measured noun, to the qualifier
+    rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{_FIG['measured_before']['max_modifiers']}}}?)"
+    rf"\s+(?:{alternation(_FIG['measured_before']['modified_linkers'])})\s*$"
+)
+MODIFIED_REACH = 80  # characters before the qualifier a modified measured noun may start
 _COUNTED = _FIG["counted_before"]
 _COUNT_OF_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier starts
     rf"(?<!\w)(?:{alternation(_COUNTED['heads'])})\s+"
@@ -859,9 +867,29 @@ def _named_before(doc: Document, number: NumberMatch, pattern: re.Pattern[str], 
 
 
 def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
-    if unit.unit not in MEASURES or (before := _named_before(doc, number, _MEASURED_BEFORE, 48)) is None:
+    if unit.unit not in MEASURES:
         return None
-    return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
+    if (before := _named_before(doc, number, _MEASURED_BEFORE, 48)) is not None:
+        return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
+    return _modified_measured_before(doc, number, unit)
+
+
+def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """ "sản lượng điện tiêu thụ đạt xấp xỉ 290 triệu kWh": the measured noun, its words and
+    a verb before the number (`modified_linkers`); the nearest such noun of the clause."""
+    end = _qualifier_start(doc, number)
+    start = max(doc.clause_at(number.start)[0], end - MODIFIED_REACH)
+    heads = list(_MEASURED_HEAD.finditer(doc.lowered, start, end))
+    for head in reversed(heads):
+        tail = _MODIFIED_TAIL.match(doc.lowered, head.end(), end)
+        if tail is None:
+            continue
+        words = tail["modifiers"].split()
+        pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        if any(w in _ITEM_STOPS for w in (*words, *pairs)):
+            continue
+        return Attachment(doc.text[head.start() : tail.end("modifiers")], unit.end)
+    return None
 
 
 def _counted_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
