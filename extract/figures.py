@@ -13,6 +13,7 @@ in `tests/corpus/figures_negative.toml`.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -885,7 +886,7 @@ def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -
         if tail is None:
             continue
         words = tail["modifiers"].split()
-        pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
         if any(w in _ITEM_STOPS for w in (*words, *pairs)):
             continue
         return Attachment(doc.text[head.start() : tail.end("modifiers")], unit.end)
