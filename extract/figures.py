@@ -197,6 +197,9 @@ _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_
 _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
 _PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
 _SURNAMES = {w.lower() for w in _ITEM_WORDS["item_surnames"]["words"]}
+_AMBIGUOUS_SURNAMES = {w.lower() for w in _ITEM_WORDS["item_surnames"]["after_person"]}
+_SURNAMES_AFTER_PERSON = _SURNAMES | _AMBIGUOUS_SURNAMES
+_MIDDLE_NAMES = set(_ITEM_WORDS["item_surnames"]["middle_names"])  # as written, capitalised
 _LIST_JOINERS = {"và", "hoặc", "hay"}
 _PERSON_AFTER = re.compile(rf"\s+(?:{alternation(_PERSON_NOUNS)})(?!\w)")  # over lower-cased text
 _PRICED = re.compile(  # over lower-cased text: "giá 4,5 triệu" ends the item before it
@@ -672,15 +675,21 @@ def _item_phrase(
             following = _WORD.match(text, token.end() + 1)
             if following is not None and following[0][:1].isupper() and following[0].isalpha():
                 break  # "246,6 tỷ đồng Nguyễn Xuân Sơn đã nhận": a person's name opens the clause
-        if (words or segment) and (previous in _ADMIN_HEADS or value in _SURNAMES) and text[token.start()].isupper():
+        if (
+            (words or segment)
+            and (previous in _ADMIN_HEADS or value in _SURNAMES_AFTER_PERSON)
+            and text[token.start()].isupper()
+        ):
             if previous in _ADMIN_HEADS and len(words) + len(segment) == 1:
                 break  # "hai phường Láng Hạ": the ward's name follows the counted noun
-            if value in _SURNAMES:
+            if value in _SURNAMES_AFTER_PERSON:
                 before = [t[0] for t in (words + segment)[-2:]]
-                if before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS:
-                    break  # "đối tượng Nguyễn Văn Chức": a name follows the counted noun
                 following = _WORD.match(text, token.end() + 1)
-                if (
+                if (before[-1] in _PERSON_NOUNS or " ".join(before) in _PERSON_NOUNS) and (
+                    value in _SURNAMES or (following is not None and following[0] in _MIDDLE_NAMES)
+                ):
+                    break  # "đối tượng Nguyễn Văn Chức", "bị can Lâm Văn Ngoãn": a name follows
+                if value in _SURNAMES and (
                     following is not None
                     and following[0][:1].isupper()
                     and following[0].isalpha()
