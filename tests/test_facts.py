@@ -445,6 +445,20 @@ def test_a_span_up_to_now_is_the_period_before_the_publication() -> None:
     assert _period(rows["f2"]) == ("none", None, None)
 
 
+def test_a_span_up_to_an_article_known_by_its_month_or_year_covers_what_it_may() -> None:
+    # "trong tuần qua" of an article of some day of 2017 is no week of December: the span
+    # runs from a week before the year's first day to its last
+    text = "Trong tuần qua, lực lượng chức năng xử lý 1.400 vụ vi phạm."
+    for precision, published, start, end in (
+        ("year", date(2017, 1, 1), date(2016, 12, 26), date(2017, 12, 31)),
+        ("month", date(2017, 6, 1), date(2017, 5, 26), date(2017, 6, 30)),
+        ("day", date(2017, 6, 20), date(2017, 6, 14), date(2017, 6, 20)),
+    ):
+        article = _article("a1", text, outlet="Báo A", published=published, precision=precision)
+        (row,) = _metrics([_figure("f1", "a1", text, "1.400", sentence=text, metric="cases")], [article])
+        assert _period(row) == ("published", start, end), precision
+
+
 def test_a_report_s_lead_frames_the_figures_with_no_date_of_their_own() -> None:
     report = (
         "Tình hình 6 tháng đầu năm 2017. Trong 6 tháng đầu năm 2017, công an thành phố đã ra quân. "

@@ -357,7 +357,10 @@ def _resolve_periods(df: pd.DataFrame, articles: pa.Table, dates: pa.Table, sent
     # the period the article's lead frames ("Trong 6 tháng đầu năm 2017, …"), for figures with
     # no date of their own and no span up to now stated in their sentence
     undated = (source == "none") & ~no_day
-    trailing = _trailing_starts(df, undated & pub_start.notna(), sentence_of, offsets, pub_end)
+    # the span ends on the publication day: of a published month or year, on one of its days,
+    # so the span covers from its length before the first of them to the last ("trong tuần
+    # qua" of an article of 2017 is no week of December)
+    trailing = _trailing_starts(df, undated & pub_start.notna(), sentence_of, offsets, pub_start)
     frame_start, frame_end = _report_frames(df, days, articles, pub_end)
     framed = undated & trailing.isna() & frame_start.notna()
     start = start.mask(framed, frame_start)
