@@ -158,6 +158,14 @@ def _month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return first, last, "month"
 
 
+def _bare_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    """ "từ 11-2003 đến 9-2009": two months with their years, "tháng" left out."""
+    first, last = Point(int(m["y1"]), int(m["m1"])), Point(int(m["y2"]), int(m["m2"]))
+    if not (first.year, first.month) < (last.year, last.month) or last.year > first.year + 30:  # type: ignore[operator]
+        return None
+    return first, last, "month"
+
+
 def _year_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     """ "từ năm 2009 đến tháng 6.2014": from a year's first month to a month, or from a
     month to a year's last; in months."""
@@ -363,6 +371,15 @@ RULES: list[_Rule] = [
         ),
         _month_range,
         _words("từ", "tháng"),
+        period=True,
+    ),
+    _Rule(
+        "bare_month_range",
+        # "từ 11-2003 đến 9-2009", "từ 11/2003 tới 9/2009": "từ" and two months with their
+        # years, "tháng" left out; a month and a year alone ("6/2017") are no date here
+        _i(rf"{_B}từ\s+(?P<m1>{_M}){_MY}(?P<y1>{_Y}){_TO}(?:hết\s+)?(?P<m2>{_M}){_MY}(?P<y2>{_Y}){_E}"),
+        _bare_month_range,
+        _words("từ"),
         period=True,
     ),
     _Rule(

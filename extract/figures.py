@@ -147,7 +147,10 @@ _MEASURE_AFTER = re.compile(
 _DIGITS_THEN_CUE = re.compile(r"\d\s+\w+\s*$")
 _TERM_CUES = {w.lower() for w in _FIG["exclude_before"]["term_cues"]}
 # over lower-cased text: "30 tháng tù", "trong vòng 48 giờ"
-_DURATION_AFTER = re.compile(rf"\s*(?:{alternation(_DURATION_CUES | _DURATION_UNITS)})(?!\w)")
+_DURATION_AFTER = re.compile(
+    rf"\s*(?:(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*\d+(?:,\d+)?\s*)?"
+    rf"(?:{alternation(_DURATION_CUES | _DURATION_UNITS)})(?!\w)"
+)  # a range's first number too: "mức án 5 đến 7 năm tù"
 _COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
