@@ -15,6 +15,7 @@ the taxonomy's word: transform keeps a link only between figures of one metric.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -80,9 +81,12 @@ def breakdowns(doc: Document, figures: Sequence[Figure]) -> list[Breakdown]:
                 return order[j]
         return None
 
+    shared = {s.start for s, t in itertools.pairwise(sentences) if s.start == t.start}
     for k, i in enumerate(order):
         part, sentence = figures[i], sentences[k]
-        if sentence.start not in markers:
+        if sentence.start not in shared:  # alone in its sentence: no whole before it there
+            markers[sentence.start] = []
+        elif sentence.start not in markers:
             markers[sentence.start] = [m.start() for m in _MARKER.finditer(lowered, sentence.start, sentence.end)]
         reach = lowered.rfind(";", sentence.start, part.char_start) + 1 or sentence.start
         link: Breakdown | None = None

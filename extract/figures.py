@@ -290,6 +290,9 @@ _MODIFIED_TAIL = re.compile(  # the modifiers and the verb after a measured noun
     rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{_FIG['measured_before']['max_modifiers']}}}?)"
     rf"\s+(?:{alternation(_FIG['measured_before']['modified_linkers'])})\s*$"
 )
+_MODIFIED_LINKER_END = re.compile(  # the cheap test first: a linker ends the words before the number
+    rf"(?<![\w])(?:{alternation(_FIG['measured_before']['modified_linkers'])})\s*$"
+)
 MODIFIED_REACH = 80  # characters before the qualifier a modified measured noun may start
 _COUNTED = _FIG["counted_before"]
 _COUNT_OF_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier starts
@@ -891,6 +894,8 @@ def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -
     """ "sản lượng điện tiêu thụ đạt xấp xỉ 290 triệu kWh": the measured noun, its words and
     a verb before the number (`modified_linkers`); the nearest such noun of the clause."""
     end = _qualifier_start(doc, number)
+    if not _MODIFIED_LINKER_END.search(doc.lowered, max(0, end - 16), end):
+        return None
     start = max(doc.clause_at(number.start)[0], end - MODIFIED_REACH)
     heads = list(_MEASURED_HEAD.finditer(doc.lowered, start, end))
     for head in reversed(heads):

@@ -725,7 +725,10 @@ class ArticlePlaces:
             return mention
         line_start = self.text.rfind("\n", 0, char_start) + 1
         if sentence.start > line_start and _CONTINUATION.match(self.text, sentence.start, sentence.end):
-            previous = self._finder.at(len(self.text[line_start : sentence.start].rstrip()) + line_start - 1)
+            before = sentence.start - 1
+            while before > line_start and self.text[before].isspace():
+                before -= 1
+            previous = self._finder.at(before)
             mention = self._in_span(previous.start, previous.end, previous.end, previous.end)
             if mention is not None:
                 return mention
