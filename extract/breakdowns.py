@@ -1,13 +1,16 @@
 """Which figure of an article breaks down which (lexicon figures.toml `[breakdowns]`).
 
 "Bắt 70 đối tượng, trong đó 30 đối tượng nữ": the 30 are part of the 70, and a sum of the
-month counts the 70 alone. A part is a later figure of the same unit (or both with none; no share or rate),
-a smaller value, a level (no rise or fall), with a marker between it and its whole:
-- `in_sentence`: the whole stands before a marker of the part's sentence ("…, trong đó …",
-  "gồm", ":"); of several, the nearest, so "50 vụ, trong đó 30 vụ trộm, gồm 10 vụ …" makes
-  the 10 part of the 30 and the 30 part of the 50;
+month counts the 70 alone. A part is a later figure of the same unit (or both with none;
+no share or rate), a smaller value, a level (no rise or fall), with a marker between it and
+its whole:
+- `in_sentence`: the whole stands before a marker of the part's sentence that reaches it
+  ("…, trong đó …", "gồm"; a bare ":" is none); before the last such marker, the nearest
+  fitting figure, so "50 vụ, trong đó 30 vụ trộm, gồm 10 vụ …" makes the 10 part of the 30
+  and the 30 part of the 50;
 - `next_sentence`: the part's sentence opens with a marker ("Trong đó, 30 vụ …") and the
-  whole is the nearest fitting figure of the sentence before.
+  whole is the first fitting figure of the sentence before (what it reports first, not a
+  comparison: "… 980 tỷ đồng, gấp đôi năm 2015 (444,5 tỷ đồng). Trong đó …").
 A ";" ends a marker's reach. Whether whole and part count the same thing (their metric) is
 the taxonomy's word: transform keeps a link only between figures of one metric.
 """
@@ -23,6 +26,7 @@ from typing import NamedTuple
 from extract.document import Document
 from extract.lexicon import alternation, load
 from extract.records import Figure
+from extract.sentences import last_non_space
 
 _LEX = load("figures")["breakdowns"]
 _MARKER = re.compile(rf"(?<!\w)(?:{alternation(_LEX['markers'])})(?!\w)")
@@ -48,14 +52,6 @@ def _fits(whole: Figure, part: Figure) -> bool:
         return False
     largest = part.value if part.value_max is None else part.value_max
     return whole.value_max is None and largest < whole.value
-
-
-def _start_before(text: str, position: int) -> int:
-    """The last position before `position` that is not white space, or -1."""
-    position -= 1
-    while position >= 0 and text[position].isspace():
-        position -= 1
-    return position
 
 
 def breakdowns(doc: Document, figures: Sequence[Figure]) -> list[Breakdown]:
@@ -100,7 +96,7 @@ def breakdowns(doc: Document, figures: Sequence[Figure]) -> list[Breakdown]:
                 link = Breakdown(i, whole, IN_SENTENCE)
                 break
         if link is None and reach == sentence.start and _OPENS.match(lowered, sentence.start):
-            before = _start_before(doc.text, sentence.start)
+            before = last_non_space(doc.text, sentence.start)
             if before >= 0:
                 previous = doc.sentence_at(before)
                 # the sentence before, its first fitting figure

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Literal, NamedTuple
 
 from extract.lexicon import LEXICON_DIR, alternation, load
-from extract.sentences import SentenceFinder
+from extract.sentences import SentenceFinder, last_non_space
 
 Scope = Literal["province", "national", "foreign"]
 SCOPES: tuple[Scope, ...] = ("province", "national", "foreign")
@@ -725,10 +725,7 @@ class ArticlePlaces:
             return mention
         line_start = self.text.rfind("\n", 0, char_start) + 1
         if sentence.start > line_start and _CONTINUATION.match(self.text, sentence.start, sentence.end):
-            before = sentence.start - 1
-            while before > line_start and self.text[before].isspace():
-                before -= 1
-            previous = self._finder.at(before)
+            previous = self._finder.at(last_non_space(self.text, sentence.start, line_start + 1))
             mention = self._in_span(previous.start, previous.end, previous.end, previous.end)
             if mention is not None:
                 return mention

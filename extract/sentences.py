@@ -58,6 +58,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 POSITIONS_KEPT = 1024  # positions a SentenceFinder remembers the sentence of
 
 
+def last_non_space(text: str, position: int, low: int = 0) -> int:
+    """The last index of text[low:position] that is no white space, else low - 1: where
+    the sentence before the one at `position` ends."""
+    position -= 1
+    while position >= low and text[position].isspace():
+        position -= 1
+    return position
+
+
 class SentenceFinder:
     """The sentence that holds a position of `text`, splitting only that position's line.
 
