@@ -517,7 +517,7 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
     if digits.startswith("0") and len(digits) > 1 and not token.startswith("0,"):  # phone numbers, codes "03"
         # official reports pad counts to two digits: "bắt 02 đối tượng", "01 xe máy"
         return not (len(token) == 2 and _ZERO_PADDED_COUNT.match(lowered, number.end))
-    if len(digits) >= 9 and "." not in token:  # phone numbers, IDs
+    if len(digits) >= 9 and "." not in token and "," not in token:  # phone numbers, IDs
         return True
     if len(digits) >= 3 and "." not in token and _CODE_BEFORE.search(before):
         return True  # "tàu HP - 4356", "xe 29A - 123": a registration number

@@ -226,11 +226,38 @@ def _parse_scaled_tail(tail: str, base: float) -> float | None:
 # no thousands group has fewer than three digits, and no date is a percentage
 _POINT_DECIMAL = re.compile(r"\d{1,3}\.\d{1,2}")
 
+# English notation, which foreign news copies: commas group thousands, a point marks
+# decimals. Press notation never writes two commas ("1,249,000,000") nor a point after a
+# comma ("1,232.10 USD/ounce"), and never a decimal of three zeros ("185,000 việc làm")
+# unless a scale word follows, it or the range's end ("35,000-36,000 triệu đồng": 35
+# million), which only decimals take.
+_ENGLISH = re.compile(r"[1-9]\d{0,2}(?:,\d{3}){2,}(?:\.\d+)?|[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+_ENGLISH_THOUSAND = re.compile(r"[1-9]\d{0,2},000")
+_SCALE_AHEAD = re.compile(rf"(?:\s*(?:[-–]|đến|tới)\s*[\d.,]+)?\s*(?:{_SCALE}){_E}")
+
+
+def english_digits(token: str, text: str, end: int) -> float | None:
+    """The value of a digit token in English notation ending at `end`, else None.
+
+    >>> english_digits("1,249,000,000", "", 13), english_digits("185,000", "185,000 việc", 7)
+    (1249000000.0, 185000.0)
+    >>> english_digits("36,000", "36,000 triệu", 6) is None
+    True
+    """
+    if _ENGLISH.fullmatch(token):
+        whole, _, fraction = token.partition(".")
+        return float(whole.replace(",", "") + ("." + fraction if fraction else ""))
+    if _ENGLISH_THOUSAND.fullmatch(token) and not _SCALE_AHEAD.match(text, end):
+        return float(token.replace(",", ""))
+    return None
+
 
 def _digit_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
     for match in matches_at(DIGIT_NUMBER_RE, text, starts):
         digits = match["digits"]
-        value = parse_digits(digits)
+        value = english_digits(digits, text, match.end("digits")) if "," in digits else None
+        if value is None:
+            value = parse_digits(digits)
         if value is None and _POINT_DECIMAL.fullmatch(digits) and text.startswith("%", match.end("digits")):
             value = float(digits)
         if value is None:
