@@ -15,6 +15,8 @@ before it, else after it), else the place of its paragraph's lead sentence when 
 figure is within a paragraph's reach of it, else the article's main place: the place its
 title, lead and body name most; a foreign country only when the title or lead sets the
 story there (a country named further on, or as a nationality, gives its figures none).
+A nationwide phrase ("cả nước", "toàn quốc") after a foreign country in its sentence is
+that country's, not ours.
 """
 
 from __future__ import annotations
@@ -174,6 +176,10 @@ for _code, _entry in _COUNTRIES.items():
     _STRICT |= {s.lower() for s in _entry.get("strict", [])}
 _NATIONAL_PHRASES = {v for p in _LEX["national"]["phrases"] for v in _variants(p)}
 _NATIONAL_NAMES = {v for p in _LEX["national"]["names"] for v in _variants(p)}
+_OURS = {p.lower() for p in _LEX["national"]["ours"]}
+# a mark between two places of a sentence, such as a full stop the sentence finder let
+# through because it is glued to the next word ("sáng qua.Cùng"); not a point in "22.143"
+_SENTENCE_MARK = re.compile(r"[!?;:]|(?<!\d)\.|\.(?!\d)")
 _VIETNAM = "Việt Nam"
 _AT_COUNTRY = {w.lower() for w in _LEX["national"]["at_country"]}
 _NATIONAL_BODIES = [b.lower() for b in _LEX["national"]["bodies"]]
@@ -373,6 +379,7 @@ class ArticlePlaces:
         self._finder = sentences if sentences is not None else SentenceFinder(text)
         self._headline_places: set[str] = set()  # the places its title and lead set the story in
         self.main: PlaceMention | None = self._main()
+        self._national_abroad()  # after the main place, which counts the phrases as ours
 
     # -- finding -----------------------------------------------------------------------
     def _find(self, text: str, lowered: str) -> list[_Found]:
@@ -636,6 +643,28 @@ class ArticlePlaces:
                 )
             )
             self._roles.append(item.role)
+
+    def _national_abroad(self) -> None:
+        """A nationwide phrase after a foreign country in its sentence is that country's
+        ("cử tri Campuchia … bầu ra 11.572 ủy viên tại 1.646 xã, phường trong toàn quốc"),
+        unless a place of ours stands between; "nước ta" is always ours."""
+        foreign: PlaceMention | None = None
+        foreign_sentence = -1
+        for i, mention in enumerate(self.mentions):
+            if mention.scope == "foreign":
+                foreign, foreign_sentence = mention, self._finder.at(mention.char_start).start
+                continue
+            phrase = mention.text.lower()
+            if mention.scope != "national" or _key(phrase) in _NATIONAL_NAMES or phrase in _OURS:
+                foreign = None  # "ở Hà Nội", "Việt Nam": ours from here on
+                continue
+            if (
+                foreign is not None
+                and self._finder.at(mention.char_start).start == foreign_sentence
+                and not _SENTENCE_MARK.search(self.text, foreign.char_end, mention.char_start)
+            ):
+                start, end = mention.char_start, mention.char_end
+                self.mentions[i] = foreign._replace(char_start=start, char_end=end, text=mention.text)
 
     def _province(self, code: str, era: str) -> _Province:
         """The province of a unit's code, in the division the article is read against."""
