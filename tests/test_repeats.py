@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from extract.pipeline import extract_article
 from tests.test_validate import RUN_TIME, to_frames, valid_rows
-from transform.tables import ExtractedDocument, build_tables
+from transform.facts import build_metrics
+from transform.tables import ExtractedDocument, build_tables, rounds_to
 from transform.taxonomy import load_taxonomy
 from transform.validate import validate_tables
 
@@ -58,3 +59,34 @@ def test_validation_rejects_a_repeat_that_points_nowhere() -> None:
     frames["figures"]["repeat_of"] = ["no-such-figure"]
     report = validate_tables(frames, TAXONOMY.keys, run_time=RUN_TIME)
     assert any("repeat_is_earlier" in failure.expectation for failure in report.failures)
+
+
+def test_a_title_rounding_the_body_figure_repeats_it_and_the_fact_is_the_body_number() -> None:
+    text = (
+        "Quảng Nam: Gần 700 vụ gian lận thương mại dịp Tết, hơn 300 vụ buôn lậu\n"
+        "Trong dịp Tết, lực lượng quản lý thị trường tỉnh Quảng Nam đã phát hiện, xử lý 694 vụ gian lận "
+        "thương mại và 400 vụ buôn lậu. Tháng trước, lực lượng này xử lý 690 vụ gian lận thương mại.\n"
+    )
+    article = extract_article(text)
+    doc = ExtractedDocument("file:///tmp/bai.txt", "0" * 64, article)
+    tables = build_tables([doc], [], TAXONOMY, extracted_at=NOW, extractor_version="test")
+    rows = {r["text"].split(" vụ")[0]: r for r in tables["figures"].to_pylist()}
+    assert rows["694"]["repeat_of"] == rows["700"]["figure_id"]
+    # a title's "hơn 300" states no 400 (past the step of its last digit); it rounds one figure only
+    assert rows["400"]["repeat_of"] is None and rows["690"]["repeat_of"] is None
+    metrics = build_metrics(tables["figures"], tables["articles"], tables["dates"])
+    frames = {name: table.to_pandas(date_as_object=True) for name, table in {**tables, "metrics": metrics}.items()}
+    report = validate_tables(frames, TAXONOMY.keys, run_time=NOW, taxonomy=TAXONOMY)
+    assert not report.failures, report.failures
+    facts = metrics.to_pylist()
+    cases = sorted((f["value"], f["qualifier"], f["n_figures"]) for f in facts if f["metric"] == "cases")
+    assert cases == [(300.0, "over", 1), (400.0, "exact", 1), (690.0, "exact", 1), (694.0, "exact", 2)]
+
+
+def test_which_title_figures_round_which_values() -> None:
+    assert rounds_to(700, "approx", 694) and rounds_to(5e9, "approx", 4.6e9)
+    assert rounds_to(1300, "over", 1312) and rounds_to(126e9, "over", 126_821_490_000)
+    assert rounds_to(100, "under", 96) and not rounds_to(100, "under", 104)
+    assert not rounds_to(700, "exact", 694)  # an exact title states its own number
+    assert not rounds_to(10_000e9, "approx", 6_000e9)  # within the step, but 40% off
+    assert not rounds_to(14.6e9, "approx", 14.7e9)  # 14,6 is no rounding of 14,7

@@ -9,7 +9,9 @@ story. `build_metrics` folds the mentions into facts:
 - A figure repeated in one article (`figures.repeat_of`, set by transform/tables.py) joins
   its first mention: the pair adds to `n_figures`, not to `n_articles`. The repeat cluster
   takes the best period any of its mentions has (stated, then sentence date, then
-  published) and the first place any of them names: a title rarely states either.
+  published) and the first place any of them names: a title rarely states either. A
+  title's rounded figure ("Gần 700 vụ") that the body states ("694 vụ") is a repeat
+  too, and takes the body's value and qualifier.
 - The same fact is the same metric, normalized value (value, value_max rounded to 12
   significant digits; value_max equal to value is no range), unit, place and period
   (start, end). Wire copies, re-posts and syndicated texts thus become one row whose
@@ -404,7 +406,24 @@ def _cluster_best(df: pd.DataFrame, sentences: SentenceLookup) -> pd.DataFrame:
     named = df[df["place"].notna()].sort_values(["root", "char_start"], kind="stable").drop_duplicates("root")
     place = named.set_index("root")[["place", "place_code", "place_current"]]
     out = df.drop(columns=["p_start", "p_end", "p_rank", "place", "place_code", "place_current"])
-    return out.join(period, on="root").join(place, on="root")
+    return _precise_values(out.join(period, on="root").join(place, on="root"))
+
+
+def _precise_values(df: pd.DataFrame) -> pd.DataFrame:
+    """A title's rounded figure ("Gần 700 vụ") repeated by the body's "694 vụ" takes the
+    value, range and qualifier of its cluster's first exact mention (else its first): the
+    fact is the body's number. Members of the cluster's own value keep their qualifier."""
+    inexact = df["qualifier"].fillna("exact").ne("exact")
+    order = df.assign(_inexact=inexact).sort_values(["root", "_inexact", "char_start"], kind="stable")
+    precise = order.drop_duplicates("root").set_index("root")[["value", "value_max", "qualifier"]]
+    best = precise.reindex(df["root"].to_numpy())
+    differs = df["value"].to_numpy() != best["value"].to_numpy()
+    if not differs.any():
+        return df
+    df = df.copy()
+    for name in ("value", "value_max", "qualifier"):
+        df.loc[differs, name] = best[name].to_numpy()[differs]
+    return df
 
 
 def _key_part(column: pd.Series) -> pd.Series:

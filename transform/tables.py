@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pyarrow as pa
 
@@ -77,22 +78,68 @@ def fact_key(
     return None if what is None else (value, value_max, unit, what)
 
 
-def _first_mention(
-    seen: dict[tuple[object, ...], list[tuple[str, str | None]]], figure_id: str, fig: Figure, metric: str | None
-) -> str | None:
-    """The id of the article's earlier figure of the same fact, else None (and `fig` is
-    recorded as a first mention). Two places, both named and different, are two facts."""
-    key = fact_key(fig.value, fig.value_max, fig.unit, metric, fig.item)
-    if key is None:
+# How far a title's rounded figure may lie from the body's figure it states
+ROUNDING_REACH = 0.15
+
+
+def rounds_to(rounded: float, qualifier: str, value: float) -> bool:
+    """Whether a title's figure `rounded` with its qualifier states the body's `value`:
+    "Gần 700 vụ" the 694 vụ, "Hơn 1.300 đối tượng" the 1.312. The value lies within one
+    step of the rounded figure's last digit (100 for 700, 10 million for "440 triệu"), on
+    the qualifier's side, and within ROUNDING_REACH of it; an exact figure rounds nothing.
+
+    >>> rounds_to(700, "approx", 694), rounds_to(1300, "over", 1312), rounds_to(300, "over", 400)
+    (True, True, False)
+    """
+    if rounded <= 0 or value <= 0 or value == rounded or abs(value - rounded) > ROUNDING_REACH * rounded:
+        return False
+    exponent = Decimal(repr(rounded)).normalize().as_tuple().exponent
+    step = 10.0**exponent if isinstance(exponent, int) else 0.0
+    if qualifier in ("over", "at_least"):
+        return rounded < value < rounded + step
+    if qualifier in ("under", "at_most"):
+        return rounded - step < value < rounded
+    return qualifier == "approx" and abs(value - rounded) <= step / 2
+
+
+@dataclass
+class _FirstMentions:
+    """An article's first mentions of its facts, by fact key (`fact_key` and the change),
+    with their places; and its title's figures that round a number (not yet stated by a
+    figure of the body), by fact key without the value."""
+
+    exact: dict[tuple[object, ...], list[tuple[str, str | None]]] = field(default_factory=dict)
+    rounded: dict[tuple[object, ...], list[tuple[str, float, str, str | None]]] = field(default_factory=dict)
+
+    def first_of(self, figure_id: str, fig: Figure, metric: str | None, in_title: bool) -> str | None:
+        """The id of the article's earlier figure of the same fact, else None (and `fig` is
+        recorded as a first mention). Two places, both named and different, are two facts.
+        A body figure that a rounded title figure states repeats it ("Gần 700 vụ gian lận"
+        in the title, "694 vụ" in the body), once."""
+        key = fact_key(fig.value, fig.value_max, fig.unit, metric, fig.item)
+        if key is None:
+            return None
+        key = (*key, fig.change)  # "giảm 12 vụ" repeats no "12 vụ"
+        place = fig.place.place if fig.place else None
+        earlier = self.exact.setdefault(key, [])
+        for first_id, first_place in earlier:
+            if place is None or first_place is None or place == first_place:
+                return first_id
+        earlier.append((figure_id, place))
+        if fig.value_max is not None:
+            return None
+        loose = (fig.unit, key[3], fig.change)
+        if in_title:
+            if fig.qualifier != "exact":
+                self.rounded.setdefault(loose, []).append((figure_id, fig.value, fig.qualifier, place))
+            return None
+        titles = self.rounded.get(loose, [])
+        for i, (title_id, rounded, qualifier, title_place) in enumerate(titles):
+            same_place = place is None or title_place is None or place == title_place
+            if same_place and rounds_to(rounded, qualifier, fig.value):
+                del titles[i]
+                return title_id
         return None
-    key = (*key, fig.change)  # "giảm 12 vụ" repeats no "12 vụ"
-    place = fig.place.place if fig.place else None
-    earlier = seen.setdefault(key, [])
-    for first_id, first_place in earlier:
-        if place is None or first_place is None or place == first_place:
-            return first_id
-    earlier.append((figure_id, place))
-    return None
 
 
 def _sentence_span(text: str, fig: Figure) -> dict[str, int | None]:
@@ -181,13 +228,15 @@ def build_tables(
                 "taxonomy_version": taxonomy.version,
             }
         )
-        first_mentions: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
+        first_mentions = _FirstMentions()
+        # the title opens the stored text (a page's title from its metadata may not)
+        title_end = len(facts.title) if facts.title and art.text.startswith(facts.title) else 0
         # the sentence holds the words a cue must (or must not) stand with
         metrics = [taxonomy.metric_for(f.unit, f.item, f.context_before, f.sentence, f.rule) for f in art.figures]
         figure_ids = [_row_id(aid, "figure", f.char_start, f.char_end) for f in art.figures]
         for fig, metric, figure_id in zip(art.figures, metrics, figure_ids, strict=True):
             implausible = taxonomy.implausible(metric, fig.unit, fig.value, fig.value_max)
-            repeat_of = _first_mention(first_mentions, figure_id, fig, metric)
+            repeat_of = first_mentions.first_of(figure_id, fig, metric, fig.char_start < title_end)
             # a part of a figure of another metric, or of none, is no part of a fact
             whole = fig.part_of if fig.part_of is not None and metric and metrics[fig.part_of] == metric else None
             rows.figures.append(
