@@ -90,3 +90,14 @@ def test_which_title_figures_round_which_values() -> None:
     assert not rounds_to(700, "exact", 694)  # an exact title states its own number
     assert not rounds_to(10_000e9, "approx", 6_000e9)  # within the step, but 40% off
     assert not rounds_to(14.6e9, "approx", 14.7e9)  # 14,6 is no rounding of 14,7
+
+
+def test_an_amount_read_in_dong_carries_its_currency() -> None:
+    """ "thu hơn 11.000 tỷ" (rule scaled_alone) is money read in đồng: its row says VND, so a
+    sum by currency keeps it; a written unit keeps its own, a count none."""
+    text = "Thu ngân sách\nNăm qua ngành thuế thu hơn 11.000 tỷ, phạt 20 triệu USD, bắt 3 đối tượng.\n"
+    rows = {r["text"]: r for r in _figures(text)}
+    amount = rows["11.000 tỷ"]
+    assert (amount["metric"], amount["unit"], amount["currency"]) == ("money", None, "VND")
+    assert rows["20 triệu USD"]["currency"] == "USD"
+    assert rows["3 đối tượng"]["currency"] is None

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from extract.figures import CURRENCIES
 from extract.places import PlaceMention
 from extract.records import Article, Figure
 from transform import schemas
@@ -142,6 +143,15 @@ class _FirstMentions:
         return None
 
 
+def _read_currency(taxonomy: Taxonomy, fig: Figure, metric: str | None) -> str | None:
+    """The currency of an amount its metric reads in a unit it does not write ("thu hơn
+    11.000 tỷ" is in đồng: `rule_units`), so that sums by currency keep it; else None."""
+    if metric is None or fig.unit is not None or fig.item is not None:
+        return None
+    read = taxonomy.by_key[metric].rule_units.get(fig.rule)
+    return CURRENCIES.get(read) if read else None
+
+
 def _sentence_span(text: str, fig: Figure) -> dict[str, int | None]:
     """Where the figure's sentence (or the window of it that the figure keeps) lies in the
     text: the occurrence that holds the figure. The metrics find a sentence's dates by
@@ -252,7 +262,7 @@ def build_tables(
                     "value": fig.value,
                     "value_max": fig.value_max,
                     "unit": fig.unit,
-                    "currency": fig.currency,
+                    "currency": fig.currency or _read_currency(taxonomy, fig, metric),
                     "item": fig.item,
                     "qualifier": fig.qualifier,
                     "change": fig.change,
