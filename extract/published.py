@@ -5,6 +5,7 @@
 
 - `header`: the document's ` date …` line or the page's metadata (the caller's `header`);
   `header_cue` when the text's own day ("Sáng nay (20/1)") makes a month header a day.
+- `byline`: the stamp of the article's byline, kept in its text ("Tuệ Anh | 06:56 08/02/2017").
 - The text's own day (`day_cue`: today's, yesterday's, or the day a lead sentence opens
   with) takes the year of the first rule that gives one: `cue_year` (the cue writes it),
   `weekday` ("thứ Hai (15/5)"), `lunar_year` ("Tết Bính Ngọ"), `named_year` ("năm APEC
@@ -35,7 +36,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from extract.dates import Point, RawDate, month_end, resolve
@@ -147,11 +148,41 @@ WINDOW_RULES = frozenset(_WINDOW["rules"])  # the strong rules a window is infer
 WINDOW_CHECKED_RULES = frozenset(_WINDOW["checked_rules"])
 # Every name `Published.evidence` can take: the rules, the header's, a source's window, none.
 EVIDENCE_NAMES = (
-    "header", "header_cue", "cue_year", "event_day", "weekday", "lunar_year", "named_year", "as_of", "this_year",
-    "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month", "near_part",
-    "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window_year",
+    "header", "header_cue", "byline", "cue_year", "event_day", "weekday", "lunar_year", "named_year", "as_of",
+    "this_year", "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month",
+    "near_part", "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window_year",
     "window", "none",
 )  # fmt: skip
+
+# "Hoàng Tâm - Thể thao Việt Nam | 06:10 07/02/2017": a byline's bar, then the time and day
+# the article went out (the page's own stamp, kept in the text by its crawler)
+_BYLINE_STAMP = re.compile(
+    r"\|\s*(?:[01]?\d|2[0-3])[:h][0-5]\d\s*,?\s*"
+    r"(?P<d>0?[1-9]|[12]\d|3[01])/(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d)(?![\d/])"
+)
+
+
+def byline_stamp(text: str, body_start: int = 0) -> date | None:
+    """The day of the article's byline stamp ("Tuệ Anh | 06:56 08/02/2017"), else None.
+
+    >>> byline_stamp("Bài viết. Xú - Thể thao Việt Nam | 21:00 31/05/2017 Tin liên quan")
+    datetime.date(2017, 5, 31)
+    """
+    if "|" not in text:
+        return None
+    found = _BYLINE_STAMP.search(text, body_start)
+    if found is None:
+        return None
+    try:
+        stamp = date(int(found["y"]), int(found["m"]), int(found["d"]))
+    except ValueError:  # "31/02": no day
+        return None
+    return None if stamp == _UNIX_EPOCH else stamp  # "08:00 01/01/1970": a page's empty stamp
+
+
+# the first day of Unix time, which a page with no date of its own prints
+_UNIX_EPOCH = datetime.fromtimestamp(0, UTC).date()
+
 
 _WEEKDAYS: dict[str, int] = {k.lower(): v for k, v in _PUB["weekdays"].items()}
 _WEEKDAY = alternation(_WEEKDAYS)
@@ -1006,6 +1037,9 @@ def _published_with_evidence(
 
     if header is not None and header_precision == "day":
         return Published(header, "day", "header")
+    stamp = byline_stamp(text, body_start) if header is None and "byline" in rules else None
+    if stamp is not None and (as_of is None or stamp <= as_of) and not outside(stamp, "day"):
+        return Published(stamp, "day", "byline")
     if as_of is not None:  # plans and forecasts ("năm 2050") are not evidence of when it was written
         raws = [r for r in raws if r.first.year is None or r.first.year <= as_of.year]
     cue = day_cue(text, body_start, raws, lowered)
