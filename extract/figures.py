@@ -195,7 +195,10 @@ _GLUED_AFTER = re.compile(rf"(?P<unit>{alternation(GLUED_UNITS)})(?![^\W\d])")
 _CENTIMETRES_AFTER = re.compile(r"\d\d(?!\w)")
 # nouns written with a comma inside ("400 cán bộ, chiến sĩ công an"): the comma opens no clause
 _COMMA_NOUN = re.compile(rf"(?:{alternation(_FIG['item_comma_nouns']['words'])})(?!\w)")
-_RANGE_JOIN = re.compile(rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*")
+_RANGE_JOIN = re.compile(
+    rf"(?:\s*\((?:{alternation(_FIG['ranges']['labels'])})\))?"
+    rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*"
+)
 _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
 _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
 _PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
@@ -1062,7 +1065,8 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
     if first.spelled or second.spelled or " " not in second_text or " " in first_text:
         return first.value
     base = parse_digits(second_text.split()[0])
-    return first.value * (second.value / base) if base else first.value
+    # to 12 significant digits: 36,21 × 10^6 is 36210000, not 36210000.00000001
+    return float(f"{first.value * (second.value / base):.12g}") if base else first.value
 
 
 # "năm 2016 có 328 trường hợp": what a year had is counted over it ("có thể" is "can")
