@@ -248,6 +248,7 @@ _COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keep
 _COMPOUND_PAIRS = {
     w.lower() for w in [*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]] if w.count(" ") == 1
 }
+_OPENING_NOUN = _PhraseAt(_FIG["item_opening_nouns"]["words"])
 _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measure_attributes"]["ends_item"]])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
@@ -712,6 +713,10 @@ def _item_phrase(
             and previous not in _PASSIVES
             and f"{previous} {value}" not in _COMPOUND_PAIRS
             and not (after_classifier and not words and not segment and _EVENT_HEAD.at(lowered, token.start(), value))
+            and not (
+                not (words or segment or after_comma or after_unit or after_classifier)
+                and _OPENING_NOUN.at(lowered, token.start(), value)
+            )
             and _is_stop(lowered, token.start(), value, after_head=bool(segment))
         ):
             if (
