@@ -11,6 +11,8 @@ its whole:
 - `next_sentence`: the part's sentence opens with a marker ("Trong đó, 30 vụ …") and the
   whole is the first fitting figure of the sentence before (what it reports first, not a
   comparison: "… 980 tỷ đồng, gấp đôi năm 2015 (444,5 tỷ đồng). Trong đó …").
+- `among`: the figure extract/figures.py made by its rule part_of_whole ("2 trong số 7 nghi
+  phạm", "1 trong 3 căn cứ") is part of the figure its whole's number opens, right after it.
 A ";" ends a marker's reach. Whether whole and part count the same thing (their metric) is
 the taxonomy's word: transform keeps a link only between figures of one metric.
 """
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from extract.document import Document
+from extract.figures import PART_OF_WHOLE
 from extract.lexicon import alternation, load
 from extract.records import Figure
 from extract.sentences import last_non_space
@@ -32,8 +35,8 @@ _LEX = load("figures")["breakdowns"]
 _MARKER = re.compile(rf"(?<!\w)(?:{alternation(_LEX['markers'])})(?!\w)")
 _OPENS = re.compile(rf"[\s\"“'(\-–—]*(?:{alternation(_LEX['opens'])})(?!\w)")
 
-IN_SENTENCE, NEXT_SENTENCE = "in_sentence", "next_sentence"
-RULES = (IN_SENTENCE, NEXT_SENTENCE)
+IN_SENTENCE, NEXT_SENTENCE, AMONG = "in_sentence", "next_sentence", "among"
+RULES = (IN_SENTENCE, NEXT_SENTENCE, AMONG)
 LOOK_BACK = 24
 
 
@@ -86,6 +89,11 @@ def breakdowns(doc: Document, figures: Sequence[Figure]) -> list[Breakdown]:
             markers[sentence.start] = [m.start() for m in _MARKER.finditer(lowered, sentence.start, sentence.end)]
         reach = lowered.rfind(";", sentence.start, part.char_start) + 1 or sentence.start
         link: Breakdown | None = None
+        if part.rule == PART_OF_WHOLE and k + 1 < len(order):
+            following = figures[order[k + 1]]
+            if following.char_start < sentence.end and _fits(following, part):
+                found.append(Breakdown(i, order[k + 1], AMONG))
+                continue
         for marker in reversed(markers[sentence.start]):  # the same sentence, the last marker first
             if marker >= part.char_start:
                 continue
