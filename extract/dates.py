@@ -830,11 +830,16 @@ def nearest_year(point: Point, reference: date) -> int:
     return best[1]
 
 
-def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | None:
+def resolve(raw: RawDate, text: str, reference: date | None, *, reference_is_guess: bool = False) -> DateMention | None:
     """A `DateMention` with solar start and end dates, or None when a missing year
-    cannot be inferred (no reference) or the date does not exist."""
+    cannot be inferred (no reference) or the date does not exist.
+
+    `reference_is_guess`: the reference is no publication date but a day the text was
+    written after (`extract.pipeline.latest_cited_day`); a span up to the day of writing
+    ("từ năm 2011 đến nay") then ends with that day's year, known to the year only."""
     first, last = raw.first, raw.last
     inferred = False
+    granularity = raw.granularity
     if raw.last_is_reference and reference is not None and first.year is None:
         # "từ đầu năm đến nay", "từ tháng 5 đến nay": of the year of writing, or the one before
         year = reference.year
@@ -869,7 +874,8 @@ def resolve(raw: RawDate, text: str, reference: date | None) -> DateMention | No
         if reference is None:
             return None
         end = reference
-    granularity = raw.granularity
+        if reference_is_guess:
+            end, granularity, inferred = date(reference.year, 12, 31), "year", True
     if raw.compare_with is not None:
         compared = resolve(raw.compare_with, text, reference)
         if compared is not None:

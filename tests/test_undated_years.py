@@ -63,3 +63,24 @@ def test_a_start_ahead_is_no_year_cited() -> None:
     assert "sáng 12/7" not in _dates(plan)
     past = "Hội đồng họp sáng 12/7. Từ năm 2015, điểm sàn do Bộ xác định."
     assert _dates(past)["sáng 12/7"] == (date(2015, 7, 12), True)
+
+
+def test_a_span_up_to_the_day_of_writing_ends_with_the_guessed_year_only() -> None:
+    """With no publication date, "đến nay" ends in the year the text was written after,
+    known to the year: the last day of it, flagged `year_inferred` (blind set 20)."""
+    article = extract_article("Dự án bỏ hoang từ năm 2011 đến nay. Năm 2015, chủ đầu tư lãi 5 tỷ đồng.")
+    assert article.facts.published_precision == "none"
+    span = next(d for d in article.dates if d.text == "từ năm 2011 đến nay")
+    assert (span.start_date, span.end_date, span.granularity, span.year_inferred) == (
+        date(2011, 1, 1),
+        date(2015, 12, 31),
+        "year",
+        True,
+    )
+
+
+def test_a_span_up_to_a_known_publication_ends_on_its_day() -> None:
+    article = extract_article("date 2017-06-05\nDự án bỏ hoang\n\nDự án bỏ hoang từ năm 2011 đến nay.")
+    span = next(d for d in article.dates if d.text == "từ năm 2011 đến nay")
+    assert article.facts.published_date == date(2017, 6, 5)
+    assert (span.end_date, span.granularity, span.year_inferred) == (date(2017, 6, 5), "day", False)
