@@ -90,6 +90,10 @@ _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_GAP_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['qualifier_gap']['words'])})\s+$", re.IGNORECASE)
 _QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["qualifier_compounds"].items()}
 _WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
+_NEGATED_OVER = _FIG["negated_over"]
+_NEGATION_BEFORE = re.compile(  # over lower-cased text, ending where the cue starts
+    rf"(?<!\w)(?:{alternation(_NEGATED_OVER['negations'])})(?:\s+[^\W\d_]+){{0,{_NEGATED_OVER['max_words']}}}\s+$"
+)
 _ON_VEHICLE_VERBS = {w.split()[-1].lower() for w in _FIG["on_vehicles"]["verbs"]}
 _ON_VEHICLE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['on_vehicles']['vehicles'])})(?!\w)", re.IGNORECASE)
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
@@ -337,6 +341,11 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
         if verb is not None and verb[1].lower() in _ON_VEHICLE_VERBS:
             return "exact", number.start  # "đi trên hai chiếc xe mô tô": riding on two, not over two
     if cue is not None:
+        if cue in _NEGATED_OVER["cues"]:
+            before = text[max(0, number.start - 80) : number.start].lower()
+            cue_start = before.rfind(cue)
+            if cue_start > 0 and _NEGATION_BEFORE.search(before, 0, cue_start):
+                return "at_most", number.start  # "không được vượt quá 20%": a bound, not beyond
         return QUALIFIERS[cue], number.start
     return "exact", number.start
 
