@@ -84,6 +84,19 @@ def _has_word(text: str, cue: str) -> bool:
     return cue in text and _as_word(cue).search(text) is not None
 
 
+def _before_any(text: str, words: tuple[str, ...]) -> str:
+    """`text` up to the first of `words` in it as whole words, unless a passive "bị" comes
+    first: then they befell the item ("3 người bị đánh bị thương", "Ba thanh niên bị công
+    an nổ súng bắn bị thương"), and all of `text` is kept."""
+    end = len(text)
+    for word in words:
+        if word in text and (found := _as_word(word).search(text)) is not None:
+            end = min(end, found.start())
+    if end < len(text) and _has_word(text[:end], "bị"):
+        return text
+    return text[:end]
+
+
 def _ends_with_word(text: str, cue: str) -> bool:
     return text.endswith(cue) and (len(text) == len(cue) or not text[-len(cue) - 1].isalnum())
 
@@ -277,6 +290,9 @@ class Metric:
     context_fillers: tuple[str, ...] = ()  # the words that may stand between an adjacent cue and the number
     after_item: tuple[str, ...] = ()  # cues in the clause's words after the item, with a context head
     context_not_between: tuple[str, ...] = ()  # words that may not stand between a context cue and the number
+    # words after the item that end where its `after_item` cues are sought: "30 người đã hành
+    # hung khiến anh Vĩnh bị thương" hurt him, they are not hurt
+    after_item_not_between: tuple[str, ...] = ()
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
@@ -519,7 +535,7 @@ class Taxonomy:
                 if metric.after_item:
                     if not after_text:
                         after_text.append(_after_item(sentence, context_before, item))
-                    after = after_text[0]
+                    after = _before_any(after_text[0], metric.after_item_not_between)
                     if after and not any(_has_word(after, w) for w in metric.not_within):
                         matched += [c for c in metric.after_item if _has_word(after, c)]
             if not matched or not metric.conditions.context_allows(scope, context_n, ahead):
@@ -621,6 +637,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         unit_decides=bool(spec.get("unit_decides", False)),
         indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite", only=True),
         context_not_between=_words(spec, "context_not_between", where),
+        after_item_not_between=_words(spec, "after_item_not_between", where),
         not_after_number_list=bool(spec.get("not_after_number_list", False)),
         not_after_code=bool(spec.get("not_after_code", False)),
         not_after_name=bool(spec.get("not_after_name", False)),
