@@ -448,6 +448,11 @@ def _is_excluded(
 
 
 _CAPITALISED_RUN = re.compile(r" ([^\W\d_]\w*)(?: ([^\W\d_]\w*))?(?: ([^\W\d_]\w*))?")
+# "(34 Tôn Đức Thắng, quận 1)": a house number, a street's capitalised name, then its district
+_ADMIN_NOUNS = {"quận", "phường", "huyện", "xã", "thị", "tỉnh", "thành", "tp"}  # "30 Quận, huyện" counts them
+_STREET_THEN_DISTRICT = re.compile(
+    r"((?: [^\W\d_][\w]*){1,5}),\s*(?i:quận|phường|huyện|xã|thị xã|thị trấn|q\.|p\.|tp)(?!\w)"
+)
 
 
 def _names_after(text: str, number: NumberMatch) -> bool:
@@ -469,6 +474,14 @@ def _names_after(text: str, number: NumberMatch) -> bool:
         return any(is_admin_name(" ".join([own, *words[:k]])) for k in range(1, len(words) + 1))
     if any(is_admin_name(" ".join(words[:k])) for k in range(2, len(words) + 1)) or is_province_name(words[0]):
         return True  # "vận tải 57 Hà Nội", "Trung tâm 115 Bà Rịa"
+    street = _STREET_THEN_DISTRICT.match(text, number.end)
+    if (
+        street is not None
+        and all(word[0].isupper() for word in street[1].split())
+        and not is_admin_name(street[1].split()[0])
+        and street[1].split()[0].lower() not in _ADMIN_NOUNS
+    ):
+        return True  # "(34 Tôn Đức Thắng, quận 1)": an address
     return len(words) >= 2 and words[0].lower() in _SURNAMES
 
 
