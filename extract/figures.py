@@ -267,6 +267,7 @@ _AGENT_NOUNS = frozenset(_FIG["agent_nouns"]["words"])
 _ADMIN_HEADS = {w.lower() for w in _FIG["item_modifier_stops"]["words"] if w[:1].islower()}
 _CLASSIFIER_WORDS = {w.lower() for w in _UNITS["classifier"]}
 _ATTRIBUTE = _FIG["measure_attributes"]
+_NOUN_ATTRIBUTE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['measure_attributes']['nouns'])})(?!\w)")
 _MEASURED_BY_ATTRIBUTE = re.compile(  # over lower-cased text, ending where the qualifier or number starts
     rf"(?<![\w])(?P<attribute>{alternation({w.lower() for w in _ATTRIBUTE['words']})})"
     rf"\s*(?:(?:{alternation(_ATTRIBUTE['linkers'])})\s*)?$"
@@ -901,7 +902,10 @@ def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> A
     if len(kept) > 1 and lowered[kept[0][0] : kept[0][1]] in _CLASSIFIER_WORDS:
         kept.pop(0)  # "con dao" measures the knife
     if not kept or len(kept) >= MAX_ATTRIBUTE_ITEM_WORDS + 1:
-        return None
+        # no thing before it: an attribute that is a noun is what is measured ("Cây có
+        # đường kính khoảng 1 m", "cành cây đường kính 0,4 m" past the unit word "cây")
+        noun = _NOUN_ATTRIBUTE.search(lowered, found.start("attribute"), found.end("attribute"))
+        return None if noun is None else Attachment(doc.text[noun.start() : noun.end()], unit.end)
     return Attachment(doc.text[kept[0][0] : kept[-1][1]], unit.end)
 
 
