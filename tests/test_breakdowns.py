@@ -91,3 +91,19 @@ def test_whole_exists_flags_a_part_of_another_metric() -> None:
     found = whole_exists(metrics, {})
     assert found.isna().tolist() == [True, False, False]
     assert found.fillna(False).tolist() == [False, True, False]
+
+
+def test_a_part_named_before_its_whole_links_and_validates() -> None:
+    """Rule among: the whole follows the part ("2 trong số 5 nghi phạm"), and the check that
+    a part names a larger figure of its metric accepts it there (and only for that rule)."""
+    from transform.validate import _part_of_larger
+
+    tables = _tables("Ngày 3/5/2017, Công an đã bắt 2 trong số 5 nghi phạm của vụ cướp.")
+    figures = tables["figures"].to_pandas()
+    part = figures.loc[figures["value"] == 2].iloc[0]
+    whole = figures.loc[figures["value"] == 5].iloc[0]
+    assert (part["metric"], whole["metric"]) == ("suspects", "suspects")
+    assert part["part_of"] == whole["figure_id"] and part["part_rule"] == "among"
+    assert _part_of_larger(figures, {}).fillna(True).all()
+    figures.loc[figures["value"] == 2, "part_rule"] = "in_sentence"  # a later whole breaks down nothing
+    assert not _part_of_larger(figures, {}).fillna(True).all()

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extract.breakdowns import AMONG
 from extract.breakdowns import RULES as PART_RULES
 from extract.figures import CURRENCY_CODES, RULE_NAMES
 from extract.numbers import parse_digits
@@ -231,8 +232,9 @@ def _repeat_is_earlier(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> 
 
 
 def _part_of_larger(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
-    """A part points to an earlier figure of its own article, of its metric and unit, with a
-    larger value: the whole it breaks down."""
+    """A part points to a figure of its own article, of its metric and unit, with a larger
+    value: the whole it breaks down, earlier in the text, or right after it when the part
+    names its whole after itself (rule `among`: "2 trong số 5 nghi phạm")."""
     needed = {"part_of", "figure_id", "article_id", "char_start", "metric", "unit", "value"}
     if not needed <= set(df.columns):
         return _na_bools(len(df))
@@ -242,9 +244,15 @@ def _part_of_larger(df: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.
     found = first.reindex(target.fillna("").to_numpy())
     same_unit = found["unit"].fillna("").to_numpy() == df["unit"].fillna("").to_numpy()
     values = (frame["value"].to_numpy(dtype="float64", na_value=np.nan) for frame in (found, df))
+    whole_after = df["part_rule"].to_numpy() == AMONG if "part_rule" in df else np.zeros(len(df), dtype=bool)
+    ordered = np.where(
+        whole_after,
+        found["char_start"].to_numpy() > df["char_start"].to_numpy(),
+        found["char_start"].to_numpy() < df["char_start"].to_numpy(),
+    )
     ok = (
         (found["article_id"].to_numpy() == df["article_id"].to_numpy())
-        & (found["char_start"].to_numpy() < df["char_start"].to_numpy())
+        & ordered
         & (found["metric"].to_numpy() == df["metric"].to_numpy())
         & same_unit
         & np.greater(*values)
@@ -551,7 +559,7 @@ def suites(
             is_true("repeat_is_earlier", "repeat_of names an earlier figure of the same article", shows=("repeat_of",)),
             is_true(
                 "part_of_larger",
-                "part_of names an earlier, larger figure of the same article, metric and unit",
+                "part_of names a larger figure of the same article, metric and unit, earlier (after it: rule among)",
                 shows=("part_of",),
             ),
             in_set("part_rule", PART_RULES, "the breakdown rules of extract/breakdowns.py, or null"),
