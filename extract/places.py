@@ -195,6 +195,7 @@ for _level, _officials in _LEX["types"].items():
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
 _GIVEN_NAME_COUNTRIES = set(_LEX["strict_countries"]["given_names"])
+_PERSON_VERB_AFTER = re.compile(rf" (?:{alternation(_LEX['strict_countries']['person_verbs'])})(?!\w)")
 _LANGUAGE_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_after"]}
 _STRICT_NOT_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_before"]}
 _SKIP_AFTER = {" ".join(w.lower().split()) for w in _LEX["skip_after"]["words"]}
@@ -521,7 +522,8 @@ class ArticlePlaces:
     def _named_person(self, text: str, name: str) -> bool:
         """Whether the text names a person whose full name ends with `name` (a surname or a
         middle name, up to two more capitalised words, then the name, and no capitalised word
-        after): the bare name is that person in this text. Found with `str.find`."""
+        after), or whose bare name does what only a person does (`person_verbs`): the bare
+        name is that person in this text. Found with `str.find`."""
         known = self._person_names
         if name not in known:
             known[name] = False
@@ -537,6 +539,9 @@ class ArticlePlaces:
                             break
                         run.append(word)
                     if ends_name and any(word in _PERSON_NAME_WORDS for word in run):
+                        known[name] = True
+                        break
+                    if _PERSON_VERB_AFTER.match(text, end):  # "Đức rủ tôi đi du lịch": a man
                         known[name] = True
                         break
                 at = text.find(name, end)
