@@ -103,7 +103,8 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     unresolved = [(r.start, r.end) for r, m in zip(raws, resolved, strict=True) if m is None]
     places = ArticlePlaces(text, doc.lowered, published, doc.sentences)
     figures = [
-        f._replace(place=places.for_figure(f.char_start, f.char_end)) for f in find_figures(doc, dates, unresolved)
+        f._replace(place=places.for_figure(f.char_start, f.char_end, f.item, f.value))
+        for f in find_figures(doc, dates, unresolved)
     ]
     for link in breakdowns(doc, figures):
         figures[link.part] = figures[link.part]._replace(part_of=link.whole, part_rule=link.rule)

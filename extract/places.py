@@ -181,6 +181,8 @@ _OURS = {p.lower() for p in _LEX["national"]["ours"]}
 # through because it is glued to the next word ("sáng qua.Cùng"); not a point in "22.143"
 _SENTENCE_MARK = re.compile(r"[!?;:]|(?<!\d)\.|\.(?!\d)")
 _VIETNAM = "Việt Nam"
+_PROVINCE_COUNT = re.compile(rf"(?:{alternation(_LEX['national']['province_counts'])})(?!\w)")
+_LIST_GAP = re.compile(r"\s*(?:,|;|và|,\s*và)\s*")  # between two provinces of a list
 _AT_COUNTRY = {w.lower() for w in _LEX["national"]["at_country"]}
 _NATIONAL_BODIES = [b.lower() for b in _LEX["national"]["bodies"]]
 
@@ -751,8 +753,19 @@ class ArticlePlaces:
         return PlaceMention(start, end, self.text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM)
 
     # -- a figure's place --------------------------------------------------------------
-    def for_figure(self, char_start: int, char_end: int) -> PlaceMention | None:
-        """The place a figure at text[char_start:char_end] applies to, or None."""
+    def for_figure(
+        self, char_start: int, char_end: int, item: str | None = None, value: float = 0.0
+    ) -> PlaceMention | None:
+        """The place a figure at text[char_start:char_end] applies to, or None; a count of
+        two or more provinces of ours (`item`, `value`) is the country's."""
+        place = self._figure_place(char_start, char_end)
+        counts_ours = place is None or place.scope != "foreign"
+        if counts_ours and value >= 2 and item is not None and _PROVINCE_COUNT.match(item.lower()):
+            words = self.text[char_start:char_end]
+            return PlaceMention(char_start, char_end, words, _VIETNAM, "VN", "national", None, None, _VIETNAM)
+        return place
+
+    def _figure_place(self, char_start: int, char_end: int) -> PlaceMention | None:
         sentence = self._finder.at(char_start)
         mention = self._in_span(sentence.start, sentence.end, char_start, char_end)
         if mention is not None:
@@ -779,16 +792,43 @@ class ArticlePlaces:
         return main
 
     def _in_span(self, start: int, end: int, before: int, after: int) -> PlaceMention | None:
-        """The event mention of text[start:end] nearest before `before`, else after `after`."""
+        """The event mention of text[start:end] nearest before `before`, else after `after`;
+        of a list of our provinces ("tại các tỉnh: Hà Tĩnh, Quảng Bình, Quảng Trị và Thừa
+        Thiên Huế"), the country: a figure there is of them all, no one province's."""
         low = bisect.bisect_left(self._starts, start)
         high = bisect.bisect_left(self._starts, end)
         nearest = None
         for i in range(low, high):
-            mention = self.mentions[i]
             if self._roles[i] != "event":
                 continue
+            mention = self.mentions[i]
             if mention.char_end <= before:
-                nearest = mention
+                nearest = i
             elif mention.char_start >= after:
-                return nearest or mention
-        return nearest
+                return self._of_list(nearest if nearest is not None else i, low, high)
+        return None if nearest is None else self._of_list(nearest, low, high)
+
+    def _of_list(self, i: int, low: int, high: int) -> PlaceMention:
+        """Mention `i`, or the country when it stands in a list of two or more of our
+        provinces joined by commas or "và" (the list's words as its text)."""
+        mention = self.mentions[i]
+        if mention.scope != "province":
+            return mention
+        first = last = i
+        while first > low and self._joins(first - 1, first):
+            first -= 1
+        while last + 1 < high and self._joins(last, last + 1):
+            last += 1
+        names = {self.mentions[k].place for k in range(first, last + 1)}
+        if len(names) < 2:
+            return mention
+        head, tail = self.mentions[first], self.mentions[last]
+        words = self.text[head.char_start : tail.char_end]
+        return PlaceMention(head.char_start, tail.char_end, words, _VIETNAM, "VN", "national", None, None, _VIETNAM)
+
+    def _joins(self, left: int, right: int) -> bool:
+        """Whether mentions `left` and `right` are neighbours in a list of provinces."""
+        a, b = self.mentions[left], self.mentions[right]
+        if self._roles[left] != "event" or self._roles[right] != "event" or b.scope != "province":
+            return False
+        return _LIST_GAP.fullmatch(self._lowered, a.char_end, b.char_start) is not None

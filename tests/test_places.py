@@ -163,3 +163,19 @@ def test_a_paragraph_s_opening_place_reaches_only_a_paragraph_on() -> None:
     )
     assert _figure_place(text, "2 hành khách") == "Bình Định"  # the paragraph's opening sentence sets it
     assert _figure_place(text, "3 người bị thương") == "Quảng Ngãi"  # beyond a paragraph: the article's place
+
+
+def test_a_count_of_our_provinces_is_the_countrys() -> None:
+    """ "4 tỉnh bị ảnh hưởng" is of no one of them ([national] province_counts); one
+    province counted, or provinces abroad, keep their place."""
+    from extract.pipeline import extract_article
+
+    article = extract_article(
+        "Hà Tĩnh chi hỗ trợ\nTỉnh Hà Tĩnh cho biết 4 tỉnh miền Trung đã nhận tiền."
+        " Riêng Hà Tĩnh có 1 tỉnh đội tham gia."
+    )
+    by_text = {f.text: f.place for f in article.figures}
+    assert (by_text["4 tỉnh miền Trung"].place, by_text["4 tỉnh miền Trung"].scope) == ("Việt Nam", "national")
+    assert by_text["1 tỉnh đội"].place == "Hà Tĩnh"
+    abroad = extract_article("Lũ ở Trung Quốc\nMưa lũ tại Trung Quốc làm 5 tỉnh bị ngập.")
+    assert abroad.figures[0].place.place == "Trung Quốc"
