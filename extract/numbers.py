@@ -222,9 +222,11 @@ def _parse_scaled_tail(tail: str, base: float) -> float | None:
     return total + current
 
 
-# a point before one or two digits and a percent sign is a decimal point ("chiếm 11.22%"):
-# no thousands group has fewer than three digits, and no date is a percentage
+# a point before one or two digits and a percent sign or a unit of measure is a decimal
+# point ("chiếm 11.22%", "4.0 lít": numbers.toml [point_decimal]): no thousands group has
+# fewer than three digits, and no date is a percentage or a length
 _POINT_DECIMAL = re.compile(r"\d{1,3}\.\d{1,2}")
+_POINT_DECIMAL_UNIT = re.compile(rf"\s?(?:{alternation(_NUMBERS['point_decimal']['units'])})(?![^\W\d_])")
 
 # English notation, which foreign news copies: commas group thousands, a point marks
 # decimals. Press notation never writes two commas ("1,249,000,000") nor a point after a
@@ -258,7 +260,7 @@ def _digit_numbers(text: str, starts: list[int]) -> Iterator[NumberMatch]:
         value = english_digits(digits, text, match.end("digits")) if "," in digits else None
         if value is None:
             value = parse_digits(digits)
-        if value is None and _POINT_DECIMAL.fullmatch(digits) and text.startswith("%", match.end("digits")):
+        if value is None and _POINT_DECIMAL.fullmatch(digits) and _POINT_DECIMAL_UNIT.match(text, match.end("digits")):
             value = float(digits)
         if value is None:
             continue
