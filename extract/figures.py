@@ -184,6 +184,15 @@ _MILEPOST_BEFORE = re.compile(r"(?:^|[^\d\s])\s*(?<!\w)km\s*$", re.IGNORECASE)
 # capitalised words of Latin letters alone, no Vietnamese marks, on both sides of the number
 _LATIN_NAME_BEFORE = re.compile(r"(?<![\w])[A-Z][A-Za-z]+ $")
 _LATIN_NAME_AFTER = re.compile(r" [A-Z][A-Za-z]*(?![\w])")
+# a word in the Latin alphabet alone, capitalised with small letters after: a name, not a
+# Vietnamese word (which a capital starts only at a sentence's start) nor an acronym ("CLB")
+_MODEL_NAME_AFTER = re.compile(r" ([A-Z][a-z]{2,}[A-Za-z]*)(?![\w-])")
+# a Vietnamese syllable written without marks ("Chi cục", "Sao", "Hoa hậu") is no foreign name
+_PLAIN_SYLLABLE = re.compile(
+    r"(?i:[bcdghklmnpqrstvx]|ch|gh|gi|kh|ngh|ng|nh|ph|qu|th|tr)?[aeiouy]{1,3}(?i:ch|ng|nh|[cmnpt])?"
+)
+_BARE_DIGITS = re.compile(r"\d+")
+_COUNTED_LATIN = re.compile(rf" (?:{alternation(_FIG['latin_names']['counted'])})(?![\w])")
 _CODE_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-\s*$")  # a plate's or a ship's prefix
 _CLOCK_BEFORE = re.compile(
     r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:(?:khoảng|hơn|gần|chừng)\s+)*$", re.IGNORECASE
@@ -428,6 +437,16 @@ def _is_excluded(
             return True  # "vận tải 57 Hà Nội", "lớp 3 Ngô Thị Linh", "(Hai Bà Trưng, …)": names
         if not number.spelled and _LATIN_NAME_BEFORE.search(before) and _LATIN_NAME_AFTER.match(text, number.end):
             return True  # "Windows 10 Pro", "Galaxy Note 8 Plus": a product's name
+        model = None if number.spelled else _MODEL_NAME_AFTER.match(text, number.end)
+        if (
+            model is not None
+            and model[1].lower() not in _UNIT_WORDS
+            and not _PLAIN_SYLLABLE.fullmatch(model[1])
+            and not _COUNTED_LATIN.match(text, number.end)
+            and _BARE_DIGITS.fullmatch(number_text := text[number.start : number.end])
+            and number_text
+        ):
+            return True  # "chiếc 918 Spyder", "mẫu 911 Carrera": a model's name, no count of them
         named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
         if named is not None and text[named.end() : named.end() + 1].isupper():
             return True  # "156 Xã Đàn": a street's name
