@@ -464,3 +464,15 @@ def test_a_unitless_amount_of_a_rule_is_read_in_the_unit_the_taxonomy_gives_it(t
     path = tmp_path / "metrics.toml"
     path.write_text('[metrics.money]\nunit = ["đồng"]\nunit_decides = true\n', encoding="utf-8")
     assert load_taxonomy(path).metric_for(None, None, "", sentence, "scaled_alone") is None
+
+
+def test_the_whole_of_a_part_takes_no_outcome_after_it() -> None:
+    """ "2 người trong số 4 bệnh nhân đó đã tử vong": the 2 died, the 4 were patients
+    ([metrics.casualties] after_item_not_after); without the partitive the patients died."""
+    for text, expected in (
+        ("Bệnh viện cho biết 2 người trong số 4 bệnh nhân đó đã tử vong.", None),
+        ("Bệnh viện cho biết 4 bệnh nhân đó đã tử vong.", "casualties"),
+    ):
+        found = {f.text: f for f in find_figures(text, [])}
+        whole = found["4 bệnh nhân"]
+        assert TAXONOMY.metric_for(whole.unit, whole.item, whole.context_before, whole.sentence) == expected, text

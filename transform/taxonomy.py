@@ -293,6 +293,9 @@ class Metric:
     # words after the item that end where its `after_item` cues are sought: "30 người đã hành
     # hung khiến anh Vĩnh bị thương" hurt him, they are not hurt
     after_item_not_between: tuple[str, ...] = ()
+    # words before the number after which its `after_item` cues are the part's: "2 người trong
+    # số 3 bệnh nhân đó đã tử vong" (the 2 died, the 3 were patients)
+    after_item_not_after: tuple[str, ...] = ()
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
@@ -532,7 +535,7 @@ class Taxonomy:
                     unless = metric.not_followed_by
                     between = metric.context_not_between
                     matched += [c for c in metric.context if _occurs_not_followed_by(context_n, c, unless(c), between)]
-                if metric.after_item:
+                if metric.after_item and not any(_ends_with_word(context_n, w) for w in metric.after_item_not_after):
                     if not after_text:
                         after_text.append(_after_item(sentence, context_before, item))
                     after = _before_any(after_text[0], metric.after_item_not_between)
@@ -638,6 +641,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         indefinite=_conditions(spec.get("indefinite", {}), f"{where} indefinite", only=True),
         context_not_between=_words(spec, "context_not_between", where),
         after_item_not_between=_words(spec, "after_item_not_between", where),
+        after_item_not_after=_words(spec, "after_item_not_after", where),
         not_after_number_list=bool(spec.get("not_after_number_list", False)),
         not_after_code=bool(spec.get("not_after_code", False)),
         not_after_name=bool(spec.get("not_after_name", False)),
