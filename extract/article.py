@@ -29,6 +29,8 @@ HEADER_RE = re.compile(r"^\s?date\s+(?P<y>\d{4})(?:-(?P<m>\d{2}))?(?:-(?P<d>\d{2
 # "(Ngày Nay) - ", "(PLO)- ", "ANTT.VN - ", "VOV.VN -"
 _LEAD_BRACKET = re.compile(r"\s*\((?P<outlet>[^()\n]{2,40}?)\)\s*[-–—]\s*")
 _LEAD_DOMAIN = re.compile(r"\s*(?P<outlet>[A-ZĐ][\wĐđ&]*(?:\.[A-Za-z]{2,4})+)\s*[-–—]\s*")
+# "GD&TĐ - Những ánh mắt …": an outlet's initials joined by "&", or a known outlet's, in capitals
+_LEAD_INITIALS = re.compile(r"\s*(?P<outlet>[A-ZĐ]{1,6}&[A-ZĐ]{1,6}|[A-ZĐ]{2,8})\s*[-–—]\s+")
 _UPPER_NAME = re.compile(rf"^[{_UP}][{_UP}.\- ]{{2,40}}$")
 # "Mạnh Tú (TTXVN)", "Thu Hoài/VOV-Trung tâm Tin", "H.M/VOV.VN", "Nguồn: Dân Trí"
 _NAME = rf"[{_UP}][{_LOW}{_UP}.]*(?:[ \t]+[{_UP}][{_LOW}{_UP}.]*){{0,3}}"
@@ -194,6 +196,9 @@ def parse_document(raw: str) -> ParsedDocument:
     body_line = nonempty[index][0] if index < len(nonempty) else len(lines)
     body_start = sum(len(line) + 1 for line in lines[:body_line])
     lead = _LEAD_BRACKET.match(text, body_start) or _LEAD_DOMAIN.match(text, body_start)
+    if lead is None and (initials := _LEAD_INITIALS.match(text, body_start)) is not None:
+        named = initials["outlet"]
+        lead = initials if "&" in named or named.casefold() in _KNOWN_OUTLETS else None
     if lead:
         body_start = lead.end()
         if lead["outlet"].strip() not in _NOT_OUTLETS:

@@ -100,6 +100,15 @@ def test_a_lead_tag_that_is_not_an_outlet_is_ignored() -> None:
     assert facts.outlet is None
 
 
+def test_an_outlet_in_capitals_leads_the_body() -> None:
+    """ "GD&TĐ - …": initials joined by "&", or a known outlet's name in capitals; a
+    dateline or an acronym in capitals is no outlet (blind sets 18 and 21)."""
+    assert extract_article("Thí sinh phấn khởi\nGD&TĐ - Những ánh mắt sau buổi thi.").facts.outlet == "GD&TĐ"
+    assert extract_article("Tin nhanh\nVOV - Sáng nay có 3 vụ cháy.").facts.outlet == "VOV"
+    assert extract_article("Tin nhanh\nHÀ NỘI - Sáng nay có 3 vụ cháy.").facts.outlet is None
+    assert extract_article("Tin nhanh\nCSGT - lực lượng chức năng đã có mặt.").facts.outlet is None
+
+
 def test_a_repeated_credit_keeps_the_name_apart_from_the_outlet() -> None:
     facts = extract_article("Ông Khương nói thêm về vụ việc năm 2017./. H.M/VOV.VN H.M/VOV.VN").facts
     assert (facts.author, facts.outlet) == ("H.M", "VOV.VN")
