@@ -266,6 +266,9 @@ _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measur
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
+# after a defining passive ("bị ảnh hưởng"), a noun phrase is its cause or object, not the item
+_CAUSE_FOLLOWS = _PhraseAt(_FIG["item_passives"]["cause_follows"])
+_AFTER_DEFINING_STOP = re.compile(rf" (?!(?:{alternation(_FIG['item_passives']['manners'])})(?!\w))")
 _LAST_WORDS = {w.lower() for w in _FIG["item_last_words"]["words"]}  # "tài xế khác"
 _PASSIVE_NOUN_BEFORE = {w.lower() for w in _FIG["passive_nouns"]["before"]}  # "thiết bị"
 _PASSIVE_NOUN_AFTER = {w.lower() for w in _FIG["passive_nouns"]["after"]}  # "bị can"
@@ -659,12 +662,17 @@ def _item_phrase(
     quote_start: int | None = None
     closing = ""
     defining_end = -1  # the end of what a passive marker defines: "bị đình chỉ" is kept whole
+    ends_at_cause = False  # that passive's cause follows it ("bị ảnh hưởng sự cố"): the item ends
     for token in _words_after(lowered, start):  # lower-case words, offsets as in `text`
         value = token[0]
         if token.start() < defining_end:
             segment.append(token)
             previous_end = token.end()
             continue
+        if ends_at_cause:
+            if _AFTER_DEFINING_STOP.match(lowered, previous_end):
+                break  # "4 tỉnh bị ảnh hưởng sự cố": what befell them is said; its cause is no item
+            ends_at_cause = False  # "bị ảnh hưởng nặng": a manner goes on
         gap = text[previous_end : token.start()]
         # a phrase never crosses a line, nor two spaces before a capital: the crawl glues a
         # photo caption to the next sentence that way ("hơn 15kg  Cụ thể, …")
@@ -714,6 +722,9 @@ def _item_phrase(
             break
         if value in _PASSIVES and (following := _WORD.match(lowered, token.end() + 1)) is not None:
             defining_end = _DEFINING_PASSIVE.end_at(lowered, following.start(), following[0]) or -1
+            cause_end = _CAUSE_FOLLOWS.end_at(lowered, following.start(), following[0])
+            if cause_end is not None and cause_end == defining_end:
+                ends_at_cause = True
         if (
             previous == "tên"
             and text[token.start()].isupper()
