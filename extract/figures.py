@@ -41,6 +41,8 @@ _UNITS = load("units")
 
 QUALIFIERS: dict[str, Qualifier] = {k.casefold(): v for k, v in _FIG["qualifiers"].items()}
 QUALIFIERS_AFTER: dict[str, Qualifier] = {k.lower(): v for k, v in _FIG["qualifiers_after"].items()}
+QUALIFIER_SIGNS: dict[str, Qualifier] = dict(_FIG["qualifier_signs"])
+_QUALIFIER_SIGN_BEFORE = re.compile(rf"({'|'.join(map(re.escape, QUALIFIER_SIGNS))}) ?$")
 UNIT_NAMES: dict[str, str] = {**_UNITS["measure"], **_UNITS["classifier"], **_UNITS["count_noun"]}
 COUNT_NOUNS = set(_UNITS["count_noun"].values())
 # units after which the counted thing follows (not measures): an action may name it
@@ -301,7 +303,8 @@ _ATTRIBUTE_STOP_WORDS = {
 _ATTRIBUTE_ADVERBS = {w.lower() for w in _ATTRIBUTE["adverbs_before"]}
 MAX_ATTRIBUTE_ITEM_WORDS = 6
 _MEASURED_BEFORE = re.compile(  # over lower-cased text
-    rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})})"
+    rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})}"
+    rf"(?:\s+(?:{alternation(_FIG['measured_before']['attributes'])}))?)"
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
 _MEASURED_HEAD = re.compile(  # over lower-cased text
@@ -340,6 +343,9 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     """The qualifier before the number and where the number's phrase starts."""
     if number.approximate:
         return "approx", number.start
+    sign = _QUALIFIER_SIGN_BEFORE.search(text, max(0, number.start - 3), number.start)
+    if sign is not None:
+        return QUALIFIER_SIGNS[sign[1]], sign.start()
     cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
     if cue is None and (gap := _QUALIFIER_GAP_BEFORE.search(text, max(0, number.start - 12), number.start)):
         cue = _QUALIFIER_BEFORE.phrase_before(text, gap.start())  # "gần gấp ba lần"
@@ -1038,6 +1044,9 @@ def _attach(doc: Document, number: NumberMatch) -> tuple[str, _Unit, Attachment]
 
 def _qualifier_start(doc: Document, number: NumberMatch) -> int:
     """Where the qualifier before the number starts (the number's start without one)."""
+    sign = _QUALIFIER_SIGN_BEFORE.search(doc.text, max(0, number.start - 3), number.start)
+    if sign is not None and not number.approximate:
+        return sign.start()
     cue = _QUALIFIER_BEFORE.phrase_before(doc.text, number.start) if not number.approximate else None
     if cue is None:
         return number.start
