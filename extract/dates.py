@@ -19,7 +19,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from extract.anchors import find_anchors
@@ -830,13 +830,23 @@ def nearest_year(point: Point, reference: date) -> int:
     return best[1]
 
 
-def resolve(raw: RawDate, text: str, reference: date | None, *, reference_is_guess: bool = False) -> DateMention | None:
+def resolve(
+    raw: RawDate,
+    text: str,
+    reference: date | None,
+    *,
+    reference_is_guess: bool = False,
+    reference_precision: str = "day",
+) -> DateMention | None:
     """A `DateMention` with solar start and end dates, or None when a missing year
     cannot be inferred (no reference) or the date does not exist.
 
-    `reference_is_guess`: the reference is no publication date but a day the text was
-    written after (`extract.pipeline.latest_cited_day`); a span up to the day of writing
-    ("từ năm 2011 đến nay") then ends with that day's year, known to the year only."""
+    A span up to the day of writing ("từ năm 2011 đến nay") ends on the reference when it
+    is the publication day; when the publication is known only to its month or year
+    (`reference_precision`), on that month's or year's last day, at that precision; and
+    when the reference is no publication date but a day the text was written after
+    (`reference_is_guess`, `extract.pipeline.latest_cited_day`), on the last day of that
+    day's year, known to the year only (`year_inferred`)."""
     first, last = raw.first, raw.last
     inferred = False
     granularity = raw.granularity
@@ -876,6 +886,10 @@ def resolve(raw: RawDate, text: str, reference: date | None, *, reference_is_gue
         end = reference
         if reference_is_guess:
             end, granularity, inferred = date(reference.year, 12, 31), "year", True
+        elif reference_precision == "year":
+            end, granularity = date(reference.year, 12, 31), "year"
+        elif reference_precision == "month":
+            end, granularity = _month_end(reference), "month"
     if raw.compare_with is not None:
         compared = resolve(raw.compare_with, text, reference)
         if compared is not None:
@@ -894,6 +908,11 @@ def resolve(raw: RawDate, text: str, reference: date | None, *, reference_is_gue
         year_inferred=inferred,
         is_period=raw.is_period,
     )
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def _shift_years(first: date, last: date, year: int) -> tuple[date, date] | None:

@@ -98,7 +98,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     guessed = reference is None
     if guessed:  # for the years of yearless dates only: `year_inferred` says so
         reference = latest_cited_day(raws, text, as_of, parsed.title)
-    resolved = [resolve(r, text, reference, reference_is_guess=guessed) for r in raws]
+    resolved = [resolve(r, text, reference, reference_is_guess=guessed, reference_precision=precision) for r in raws]
     dates = align_same_period([m for m in resolved if m is not None])
     unresolved = [(r.start, r.end) for r, m in zip(raws, resolved, strict=True) if m is None]
     places = ArticlePlaces(text, doc.lowered, published, doc.sentences)

@@ -84,3 +84,15 @@ def test_a_span_up_to_a_known_publication_ends_on_its_day() -> None:
     span = next(d for d in article.dates if d.text == "từ năm 2011 đến nay")
     assert article.facts.published_date == date(2017, 6, 5)
     assert (span.end_date, span.granularity, span.year_inferred) == (date(2017, 6, 5), "day", False)
+
+
+def test_a_span_up_to_a_publication_known_to_its_month_or_year_ends_with_it() -> None:
+    """Known only to its year (or month), the day of writing is that year's (or month's)
+    last day at best: the span ends there, at that precision (blind set 22)."""
+    for header, end, granularity in (
+        ("date 2017", date(2017, 12, 31), "year"),
+        ("date 2017-06", date(2017, 6, 30), "month"),
+    ):
+        article = extract_article(f"{header}\nGiá xăng\n\nTừ đầu năm 2017 đến nay, giá xăng điều chỉnh 10 lần.")
+        span = next(d for d in article.dates if d.text.lower() == "từ đầu năm 2017 đến nay")
+        assert (span.start_date, span.end_date, span.granularity) == (date(2017, 1, 1), end, granularity)
