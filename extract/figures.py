@@ -1118,13 +1118,15 @@ def _whole_of(
         return None
     if part == 1 and total >= 100:  # "quy hoạch tỷ lệ 1/500": a map's scale
         return None
+    if part == total and total in (7, 24):  # "trực 24/24 giờ", "7/7 ngày": round the clock
+        return None
     share = (
         total <= 10
         and part < total
         and (_SHARE_BEFORE.search(before) is not None or _SHARE_AFTER.match(text, whole.end) is not None)
     )
-    if not share and (total <= 31 or text[whole.end + 1 : whole.end + 2].isupper()):
-        return None  # "3/5 người" may be a day and month, "35/69 Khương Hạ" an address
+    if not share and (total <= 12 or text[whole.end + 1 : whole.end + 2].isupper()):
+        return None  # "3/5 người" may be a day and month (no month is past 12), "35/69 Khương Hạ" an address
     return whole, share
 
 
