@@ -36,6 +36,7 @@ _UPPER_NAME = re.compile(rf"^[{_UP}][{_UP}.\- ]{{2,40}}$")
 _NAME = rf"[{_UP}][{_LOW}{_UP}.]*(?:[ \t]+[{_UP}][{_LOW}{_UP}.]*){{0,3}}"
 _CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2,30}})\)\s*$")
 _CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
+_CREDIT_ROLE = re.compile(r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV)$")  # before a signature
 _CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
 # "Công Danh (tổng hợp theo báo VTC News, VnExpress)", "MINH PHƯƠNG (Theo Stars and Stripes,
@@ -138,13 +139,28 @@ def _credit(text: str) -> tuple[str | None, str | None]:
         sources = [source.strip() for source in match["sources"].split(",")]
         return match["author"].strip(), sources[0] if len(sources) == 1 else None
     for pattern, mark in ((_CREDIT_BRACKET, "("), (_CREDIT_SLASH, "/")):
-        match = pattern.search(tail) if mark in tail else None  # most tails have neither mark
-        if match and (match.start() == 0 or tail[: match.start()].rstrip()[-1:] in ".!?…”\"'/)"):
-            author = match["author"].strip().removeprefix("Theo ")  # "TTXVN/Tin Tức": an agency, no author
-            outlet = match["outlet"].strip()
-            if outlet.casefold().startswith("từ "):
-                outlet = None  # "Thiên Kim (từ Pháp)": where a correspondent writes from
-            return (None if author.casefold() in _KNOWN_OUTLETS else author), outlet
+        if mark not in tail:  # most tails have neither mark
+            continue
+        # the signature starts a sentence or follows a role ("CTV Bảo Long/VOV.VN"): the
+        # leftmost match may hold the words before it ("… Tổ quốc Việt Nam. Phúc Hằng (TTXVN)"),
+        # so the search goes on a word later
+        position = 0
+        while (match := pattern.search(tail, position)) is not None:
+            before = tail[: match.start()].rstrip()
+            if match.start() == 0 or before[-1:] in ".!?…”\"'/)" or _CREDIT_ROLE.search(before):
+                author: str | None = match["author"].strip().removeprefix("Theo ")
+                outlet: str | None = match["outlet"].strip()
+                if outlet in _NOT_OUTLETS:
+                    outlet = None  # "Lily (t/h)", "Thành Luân (thực hiện)": the writer's tag
+                if outlet is not None and outlet.casefold().startswith("từ "):
+                    outlet = None  # "Thiên Kim (từ Pháp)": where a correspondent writes from
+                if author in _NOT_OUTLETS or author.casefold() in _KNOWN_OUTLETS:
+                    author = None  # "PV/Thể thao và Xã hội": a role; "TTXVN/Tin Tức": an agency
+                return author, outlet
+            space = tail.find(" ", match.start() + 1, match.end())
+            if space < 0:
+                break
+            position = space + 1
     match = _COMPILER.search(tail) if compiled else None
     if match:
         return match["author"], tagged_outlet

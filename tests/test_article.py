@@ -194,3 +194,18 @@ def test_an_article_is_not_published_after_it_is_read() -> None:
     assert extract_article(document).facts.published_date == date(2040, 6, 10)  # all the text says
     facts = extract_article(document, as_of=date(2026, 11, 23)).facts
     assert (facts.published_date, facts.published_precision) == (None, "none")
+
+
+def test_a_signature_after_the_last_sentence_or_a_role_names_author_and_outlet() -> None:
+    """ "… Việt Nam. Phúc Hằng (TTXVN)": the signature starts after the last sentence, not
+    at the capitalised words before it; "CTV Bảo Long/VOV.VN" follows a role; a writer's
+    tag ("(t/h)", "(thực hiện)") is no outlet and a role ("PV/VOV.VN") no author."""
+    cases = {
+        "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam. Phúc Hằng (TTXVN)": ("Phúc Hằng", "TTXVN"),
+        "Hull: Robertson, Huddlestone, Mbokani CTV Bảo Long/VOV.VN": ("Bảo Long", "VOV.VN"),
+        "Sự việc đang được làm rõ. Tuấn Minh (t/h)": ("Tuấn Minh", None),
+        "Sự việc đang được làm rõ. PV/VOV.VN": (None, "VOV.VN"),
+    }
+    for ending, expected in cases.items():
+        facts = extract_article(f"Tin trong ngày\nNgày 5/6, lực lượng chức năng đã có mặt. {ending}").facts
+        assert (facts.author, facts.outlet) == expected, ending
