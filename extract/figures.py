@@ -332,6 +332,7 @@ _RATE = re.compile(
 _NOUN_RATE = re.compile(
     rf" (?P<unit>[^\W\d_]+)/(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
 )
+_TIME_UNITS = {"giây", "phút", "giờ", "ngày", "tuần", "tháng", "quý", "năm"}
 _HOURS_AFTER = re.compile(r"\s*(?:giờ|h)(?![^\W\d])")  # "21h", "21h30", never "hecta"
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
@@ -847,7 +848,10 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     else:
         return _Unit(None, number.end)
     if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
-        return _Unit(found.unit, rate.end(), text[rate.start("per") : rate.end("per")])
+        per = text[rate.start("per") : rate.end("per")]
+        if found.unit in _TIME_UNITS and per == "lần":
+            return _Unit(found.unit, rate.end())  # "15 ngày một lần": every 15 days, no rate
+        return _Unit(found.unit, rate.end(), per)
     if found.unit is not None and (half := _HALF_AFTER_UNIT.match(lowered, found.end)):
         return found._replace(end=half.end(), added=0.5)
     if found.unit == "m" and glued and (cents := _CENTIMETRES_AFTER.match(text, found.end)):
