@@ -476,3 +476,10 @@ def test_the_whole_of_a_part_takes_no_outcome_after_it() -> None:
         found = {f.text: f for f in find_figures(text, [])}
         whole = found["4 bệnh nhân"]
         assert TAXONOMY.metric_for(whole.unit, whole.item, whole.context_before, whole.sentence) == expected, text
+
+
+def test_a_tolls_per_vehicle_counts_no_vehicle() -> None:
+    """ "35.000 đồng cho 1 lượt xe qua": the toll's "per one" ([metrics.vehicles] not_after)."""
+    text = "Trạm thu phí 35.000 đồng cho 1 lượt xe qua."
+    found = {f.text: TAXONOMY.metric_for(f.unit, f.item, f.context_before, f.sentence) for f in find_figures(text, [])}
+    assert found == {"35.000 đồng": "money", "1 lượt xe": None}
