@@ -333,6 +333,7 @@ _NOUN_RATE = re.compile(
     rf" (?P<unit>[^\W\d_]+)/(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
 )
 _TIME_UNITS = {"giây", "phút", "giờ", "ngày", "tuần", "tháng", "quý", "năm"}
+_TIME_UNIT_BEFORE = re.compile(rf"\d\s*(?:{'|'.join(sorted(_TIME_UNITS))})\s+$", re.IGNORECASE)
 _HOURS_AFTER = re.compile(r"\s*(?:giờ|h)(?![^\W\d])")  # "21h", "21h30", never "hecta"
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
@@ -464,6 +465,8 @@ def _is_excluded(
         return True
     if number.spelled and lowered.startswith("nửa", number.start) and _HALF_NOT_BEFORE.match(lowered, number.end):
         return True  # "nửa đêm": midnight
+    if number.spelled and lowered.startswith("một lần", number.start) and _TIME_UNIT_BEFORE.search(before):
+        return True  # "15 ngày một lần": the frequency of the time before, no count of times
     if not number.spelled and number.value < 60 and _ends_with_hour(before):
         return True  # "12 giờ 30 phút", "20 giờ 15 ngày 6-2": the minutes of a time of day
     if _HOURS_AFTER.match(after) and (

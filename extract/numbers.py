@@ -374,8 +374,28 @@ def find_numbers(text: str, lowered: str | None = None) -> list[NumberMatch]:
     found.sort(key=_END, reverse=True)
     found.sort(key=_START)
     result: list[NumberMatch] = []
+    sayings = _saying_spans(lowered, words)
     for number in found:
         if result and number.start < result[-1].end:
             continue
+        if sayings and any(start <= number.start < end for start, end in sayings):
+            continue  # "một chín một mười": a saying, no count
         result.append(number)
     return result
+
+
+_SAYING = re.compile(rf"(?<!\w)(?:{alternation(_NUMBERS['sayings']['words'])})(?!\w)")
+_SAYING_FIRST = {phrase.split()[0] for phrase in _NUMBERS["sayings"]["words"]}
+
+
+def _saying_spans(lowered: str, word_starts: list[int]) -> list[tuple[int, int]]:
+    """Where the sayings of numbers.toml [sayings] stand, tried only at the number words that
+    open one (few texts hold any)."""
+    spans = []
+    for start in word_starts:
+        space = lowered.find(" ", start)
+        if lowered[start : space if space >= 0 else len(lowered)] in _SAYING_FIRST and (
+            found := _SAYING.match(lowered, start)
+        ):
+            spans.append(found.span())
+    return spans
