@@ -23,7 +23,14 @@ EXAMPLES = load_examples("items")
 ENDS = {w.lower() for w in WORDS["item_ends"]["words"]}
 KEEPS = {w.lower() for w in WORDS["item_keeps"]["words"]}
 NOT_ENDS = {w.lower() for w in WORDS["not_item_ends"]["words"]}
-STRUCTURAL = {"person_name", "comma_clause", "glued_caption", "item_compounds", "item_opening_nouns", "item_modifier_stops"}
+STRUCTURAL = {
+    "person_name",
+    "comma_clause",
+    "glued_caption",
+    "item_compounds",
+    "item_opening_nouns",
+    "item_modifier_stops",
+}
 
 
 def test_the_lists_are_merged_into_the_item_stops() -> None:
