@@ -43,7 +43,7 @@ _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
 # Dân trí)": the signer, then the papers the story was taken from (one of them is its outlet)
 _CREDIT_SOURCES = re.compile(
     rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}|[{_UP}][{_UP} ]{{2,30}}?)[ \t]*"
-    rf"\((?i:tổng hợp(?:[ \t]+theo)?|theo)(?:[ \t]+(?i:báo))?[ \t]+(?P<sources>[^()\n]{{2,80}})\)\s*$"
+    rf"\((?i:tổng hợp(?:[ \t]+(?:theo|từ))?|theo)(?:[ \t]+(?i:báo))?[ \t]+(?P<sources>[^()\n]{{2,80}})\)\s*$"
 )
 _CREDIT_UPPER = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>[{_UP}][{_UP}.\- ]{{2,40}}?)\s*$")
 

@@ -650,7 +650,13 @@ def _quoted_first(text: str, token: re.Match[str]) -> bool:
 
 
 def _item_phrase(
-    text: str, lowered: str, start: int, *, after_classifier: bool = False, after_unit: bool = False
+    text: str,
+    lowered: str,
+    start: int,
+    *,
+    after_classifier: bool = False,
+    after_unit: bool = False,
+    after_duration: bool = False,
 ) -> tuple[str | None, int]:
     """The counted noun phrase starting at `start`, and where it ends.
 
@@ -744,6 +750,8 @@ def _item_phrase(
             if after_comma:
                 segment = []  # "…, tài khoản tên Malala": the comma opened a clause
             break
+        if after_duration and not words and not segment and text[token.start()].isupper():
+            break  # "cháy suốt gần 6 tiếng đồng hồ Cảnh sát PCCC …": a sentence whose stop was lost
         if after_unit and not words and not segment and value in _SURNAMES and text[token.start()].isupper():
             following = _WORD.match(text, token.end() + 1)
             if following is not None and following[0][:1].isupper() and following[0].isalpha():
@@ -889,7 +897,12 @@ class AttachmentRule:
 def _noun_after(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     after_classifier = unit.unit in CLASSIFIERS and unit.per is None
     item, end = _item_phrase(
-        doc.text, doc.lowered, unit.end, after_classifier=after_classifier, after_unit=unit.unit is not None
+        doc.text,
+        doc.lowered,
+        unit.end,
+        after_classifier=after_classifier,
+        after_unit=unit.unit is not None,
+        after_duration=unit.unit in _DURATION_UNITS,
     )
     if item is None:
         return None
