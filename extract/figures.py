@@ -1537,15 +1537,24 @@ def _continues(doc: Document, sentence: Sentence) -> bool:
 
 
 def find_figures(
-    document: Document | str, dates: list[DateMention], unresolved: Iterable[tuple[int, int]] = ()
+    document: Document | str,
+    dates: list[DateMention],
+    unresolved: Iterable[tuple[int, int]] = (),
+    *,
+    guessed_years: bool = False,
 ) -> list[Figure]:
     """Every figure in the document; `dates` are excluded and give figures their periods.
     `unresolved` are the spans of dates whose year no evidence fixed ("Sáng 3 tháng 5" in
-    an undated text): no date row, but their numbers are no counts either."""
+    an undated text): no date row, but their numbers are no counts either.
+    `guessed_years`: the article has no publication date, so a date whose year was
+    inferred holds a guess (`extract.pipeline.latest_cited_day`); it stays a date, but
+    gives no figure its period ("Từ đầu năm đến nay, … 7 vụ" of an undated text is of no
+    known year), so a sum by period leaves the figure out rather than put it in a wrong
+    year."""
     doc = Document.of(document)
     text, lowered = doc.text, doc.lowered
     date_spans = sorted([*((d.char_start, d.char_end) for d in dates), *unresolved])
-    periods = _Periods(dates, lowered)
+    periods = _Periods([d for d in dates if not d.year_inferred] if guessed_years else dates, lowered)
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     in_sentences: list[Sentence] = []  # each figure's sentence

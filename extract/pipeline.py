@@ -104,7 +104,7 @@ def extract_article(document: str, as_of: date | None = None, known: KnownFacts 
     places = ArticlePlaces(text, doc.lowered, published, doc.sentences)
     figures = [
         f._replace(place=places.for_figure(f.char_start, f.char_end, f.item, f.value))
-        for f in find_figures(doc, dates, unresolved)
+        for f in find_figures(doc, dates, unresolved, guessed_years=guessed)
     ]
     for link in breakdowns(doc, figures):
         figures[link.part] = figures[link.part]._replace(part_of=link.whole, part_rule=link.rule)

@@ -96,3 +96,20 @@ def test_a_span_up_to_a_publication_known_to_its_month_or_year_ends_with_it() ->
         article = extract_article(f"{header}\nGiá xăng\n\nTừ đầu năm 2017 đến nay, giá xăng điều chỉnh 10 lần.")
         span = next(d for d in article.dates if d.text.lower() == "từ đầu năm 2017 đến nay")
         assert (span.start_date, span.end_date, span.granularity) == (date(2017, 1, 1), end, granularity)
+
+
+def test_a_guessed_year_gives_no_figure_its_period() -> None:
+    """An undated article's "Từ đầu năm đến nay" takes its year from the latest day the
+    text cites (2014 here), a guess: the date keeps it (`year_inferred`), but its figures
+    get no period, so a sum by period leaves them out (blind set 24). A year the text
+    writes still gives one."""
+    article = extract_article(
+        "Ma túy ở Đà Nẵng\nSo với tháng 5/2014, số vụ tăng. Từ đầu năm đến nay, công an bắt 15 đối tượng."
+        " Năm 2016, công an bắt 179 người."
+    )
+    assert article.facts.published_precision == "none"
+    span = next(d for d in article.dates if d.text == "Từ đầu năm đến nay")
+    assert span.year_inferred
+    by_text = {f.text: (f.period_start, f.period_end) for f in article.figures}
+    assert by_text["15 đối tượng"] == (None, None)
+    assert by_text["179 người"] == (date(2016, 1, 1), date(2016, 12, 31))
