@@ -588,6 +588,8 @@ class ArticlePlaces:
         if not before[-1:].isspace():
             return set()
         words = before[before.rfind("(") + 1 :].split()[-3:]  # "Bình (quê Vĩnh Phúc)": "quê"
+        if words and words[-1][:1] in "\"“‘'":
+            words[-1] = words[-1][1:]  # 'gọi là "cỏ Mỹ"': the quotation opens before the words
         if len(words) == 3:  # the usual case, spelled out: this runs for every mention
             two = f"{words[1]} {words[2]}"
             return {words[2], two, f"{words[0]} {two}"}
