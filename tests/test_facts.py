@@ -510,3 +510,23 @@ def test_a_span_not_over_at_the_publication_frames_no_report() -> None:
     frame = {**_date("d1", "a1", target, "6 tháng cuối năm 2017", date(2017, 7, 1)), **late_half}
     (row,) = _metrics([figure], [article], [frame])
     assert row["period_source"] != "report"
+
+
+def test_a_date_whose_year_is_a_guess_dates_no_fact() -> None:
+    """In an article with no publication date, "Ngày 3/5" took its year from the latest day
+    the text cites: a guess (`year_inferred`). Its sentence's fact gets no period from it,
+    while the same date in a dated article gives one (sentence_date)."""
+    text = "Ngày 3/5, công an bắt 7 đối tượng."
+    articles = [
+        _article("a1", text, outlet="Báo A", published=None),
+        _article("a2", text, outlet="Báo B", published=date(2016, 5, 10)),
+    ]
+    figures = [
+        _figure("f1", "a1", text, "7", metric="suspects"),
+        _figure("f2", "a2", text, "7", metric="cases"),
+    ]
+    guessed = {**_date("d1", "a1", text, "Ngày 3/5", date(2016, 5, 3)), "year_inferred": True}
+    inferred = {**_date("d2", "a2", text, "Ngày 3/5", date(2016, 5, 3)), "year_inferred": True}
+    rows = {r["figure_ids"][0]: r for r in _metrics(figures, articles, [guessed, inferred])}
+    assert _period(rows["f1"]) == ("none", None, None)
+    assert _period(rows["f2"]) == ("sentence_date", date(2016, 5, 3), date(2016, 5, 3))

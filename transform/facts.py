@@ -147,9 +147,15 @@ def _sentence_spans(df: pd.DataFrame, articles: pa.Table, sentences: SentenceLoo
 
 
 def _dates_of(df: pd.DataFrame, dates: pa.Table) -> pd.DataFrame:
-    """The date rows of the articles of `df`'s figures."""
+    """The date rows of the articles of `df`'s figures, without those whose year is a guess:
+    inferred in an article with no publication date (`extract.pipeline.latest_cited_day`),
+    such a date is of no known year, and a fact dated by it would be summed in a wrong one."""
     ids = pa.array(pd.unique(df["article_id"]), pa.string())
     days = dates.filter(pc.is_in(dates["article_id"], value_set=ids))
+    if "year_inferred" in days.column_names:
+        undated = pa.array(pd.unique(df.loc[df["published_date"].isna(), "article_id"]), pa.string())
+        guessed = pc.and_(pc.fill_null(days["year_inferred"], False), pc.is_in(days["article_id"], value_set=undated))
+        days = days.filter(pc.invert(guessed))
     return _pandas(days, ["article_id", "char_start", "char_end", "start_date", "end_date"])
 
 
