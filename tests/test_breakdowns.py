@@ -62,13 +62,22 @@ def _tables(text: str) -> dict:
     )
 
 
-def test_figures_and_metrics_link_a_part_to_its_whole_of_one_metric() -> None:
-    tables = _tables("Ngày 3/5/2017, Công an tỉnh bắt 70 đối tượng, trong đó 30 đối tượng là nữ.")
+def _linked(text: str, part_value: float, whole_value: float, rule: str) -> tuple[dict, pd.DataFrame]:
+    """The tables of `text`, and its figures, once the part (of suspects) is checked to name
+    its whole (of suspects) by `rule`."""
+    tables = _tables(text)
     figures = tables["figures"].to_pandas()
-    whole = figures.loc[figures["value"] == 70].iloc[0]
-    part = figures.loc[figures["value"] == 30].iloc[0]
+    part = figures.loc[figures["value"] == part_value].iloc[0]
+    whole = figures.loc[figures["value"] == whole_value].iloc[0]
     assert (part["metric"], whole["metric"]) == ("suspects", "suspects")
-    assert part["part_of"] == whole["figure_id"] and part["part_rule"] == "in_sentence"
+    assert part["part_of"] == whole["figure_id"] and part["part_rule"] == rule
+    return tables, figures
+
+
+def test_figures_and_metrics_link_a_part_to_its_whole_of_one_metric() -> None:
+    text = "Ngày 3/5/2017, Công an tỉnh bắt 70 đối tượng, trong đó 30 đối tượng là nữ."
+    tables, figures = _linked(text, 30, 70, "in_sentence")
+    whole = figures.loc[figures["value"] == 70].iloc[0]
     assert pd.isna(whole["part_of"])
     metrics = build_metrics(tables["figures"], tables["articles"], tables["dates"]).to_pandas()
     by_value = metrics.set_index("value")
@@ -98,12 +107,7 @@ def test_a_part_named_before_its_whole_links_and_validates() -> None:
     a part names a larger figure of its metric accepts it there (and only for that rule)."""
     from transform.validate import _part_of_larger
 
-    tables = _tables("Ngày 3/5/2017, Công an đã bắt 2 trong số 5 nghi phạm của vụ cướp.")
-    figures = tables["figures"].to_pandas()
-    part = figures.loc[figures["value"] == 2].iloc[0]
-    whole = figures.loc[figures["value"] == 5].iloc[0]
-    assert (part["metric"], whole["metric"]) == ("suspects", "suspects")
-    assert part["part_of"] == whole["figure_id"] and part["part_rule"] == "among"
+    _, figures = _linked("Ngày 3/5/2017, Công an đã bắt 2 trong số 5 nghi phạm của vụ cướp.", 2, 5, "among")
     assert _part_of_larger(figures, {}).fillna(True).all()
     figures.loc[figures["value"] == 2, "part_rule"] = "in_sentence"  # a later whole breaks down nothing
     assert not _part_of_larger(figures, {}).fillna(True).all()
