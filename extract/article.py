@@ -36,7 +36,9 @@ _UPPER_NAME = re.compile(rf"^[{_UP}][{_UP}.\- ]{{2,40}}$")
 _NAME = rf"[{_UP}][{_LOW}{_UP}.]*(?:[ \t]+[{_UP}][{_LOW}{_UP}.]*){{0,3}}"
 _CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2,30}})\)\s*$")
 _CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
-_CREDIT_ROLE = re.compile(r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV)$")  # before a signature
+# before a signature: "CTV Bảo Long/VOV.VN", "Tin, ảnh: Phan Sáu (TTXVN)"
+_CREDIT_ROLE = re.compile(r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV|(?:Tin|Bài)(?:,| và) ảnh:|Bài:|Tin:)$")
+_NAME_BEFORE_SOURCE = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}),\s*$")
 _CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
 # "Công Danh (tổng hợp theo báo VTC News, VnExpress)", "MINH PHƯƠNG (Theo Stars and Stripes,
@@ -166,7 +168,9 @@ def _credit(text: str) -> tuple[str | None, str | None]:
         return match["author"], tagged_outlet
     match = _CREDIT_SOURCE.search(tail)
     if match:
-        return None, match["outlet"].strip()
+        # "… rất nhiều. Skye, Theo Thời Đại": the writer's name before the source
+        signed = _NAME_BEFORE_SOURCE.search(tail, 0, match.start())
+        return (signed["author"] if signed else None), match["outlet"].strip()
     match = _CREDIT_PAIR.search(tail) if "-" in tail or "–" in tail else None
     if match:
         return " ".join(match["author"].split()), tagged_outlet

@@ -92,6 +92,8 @@ _QUALIFIER_BEFORE = PhraseSet(QUALIFIERS, gap=r"\s+")
 _QUALIFIER_GAP_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['qualifier_gap']['words'])})\s+$", re.IGNORECASE)
 _QUALIFIER_COMPOUNDS = {k.casefold(): {w.lower() for w in v} for k, v in _FIG["qualifier_compounds"].items()}
 _WORD_BEFORE_CUE = re.compile(r"(\w+)\s+\w+\s+$")  # the word before the qualifier word
+_EXCEEDS_BY = _FIG["exceeds_by"]
+_EXCEEDS_BY_UNIT = re.compile(rf"\s*(?:{alternation(_EXCEEDS_BY['units'])})(?!\w)")
 _NEGATED_OVER = _FIG["negated_over"]
 _NEGATION_BEFORE = re.compile(  # over lower-cased text, ending where the cue starts
     rf"(?<!\w)(?:{alternation(_NEGATED_OVER['negations'])})(?:\s+[^\W\d_]+){{0,{_NEGATED_OVER['max_words']}}}\s+$"
@@ -361,6 +363,8 @@ def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
         verb = _WORD_BEFORE_CUE.search(text, max(0, number.start - 24), number.start)
         if verb is not None and verb[1].lower() in _ON_VEHICLE_VERBS:
             return "exact", number.start  # "đi trên hai chiếc xe mô tô": riding on two, not over two
+    if cue is not None and cue in _EXCEEDS_BY["cues"] and _EXCEEDS_BY_UNIT.match(text, number.end):
+        return "exact", number.start  # "Coliform vượt 14,9 lần": the multiple by which it passes
     if cue is not None:
         if cue in _NEGATED_OVER["cues"]:
             before = text[max(0, number.start - 80) : number.start].lower()

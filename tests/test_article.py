@@ -209,3 +209,16 @@ def test_a_signature_after_the_last_sentence_or_a_role_names_author_and_outlet()
     for ending, expected in cases.items():
         facts = extract_article(f"Tin trong ngày\nNgày 5/6, lực lượng chức năng đã có mặt. {ending}").facts
         assert (facts.author, facts.outlet) == expected, ending
+
+
+def test_a_signature_after_a_byline_role_or_before_a_source() -> None:
+    """ "Tin, ảnh: Phan Sáu (TTXVN)" signs after a role; "Skye, Theo Thời Đại" names the
+    writer before the source (blind set 25); a colon alone opens no signature."""
+    cases = {
+        "Trong vòng 30 ngày. Tin, ảnh: Phan Sáu (TTXVN)": ("Phan Sáu", "TTXVN"),
+        "Cường độ sẽ còn hơn thế. Skye, Theo Thời Đại": ("Skye", "Thời Đại"),
+        "Kết quả như sau: Hà Nội (Việt Nam)": (None, None),
+    }
+    for ending, expected in cases.items():
+        facts = extract_article(f"Tin trong ngày\nNgày 5/6, lực lượng chức năng đã có mặt. {ending}").facts
+        assert (facts.author, facts.outlet) == expected, ending
