@@ -37,7 +37,9 @@ _NAME = rf"[{_UP}][{_LOW}{_UP}.]*(?:[ \t]+[{_UP}][{_LOW}{_UP}.]*){{0,3}}"
 _CREDIT_BRACKET = re.compile(rf"(?P<author>{_NAME})[ \t]*\((?P<outlet>[^()\n]{{2,30}})\)\s*$")
 _CREDIT_SLASH = re.compile(rf"(?P<author>{_NAME})[ \t]*/[ \t]*(?P<outlet>[A-ZĐ][\w.\-Đđ ]{{1,30}}?)\s*$")
 # before a signature: "CTV Bảo Long/VOV.VN", "Tin, ảnh: Phan Sáu (TTXVN)"
-_CREDIT_ROLE = re.compile(r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV|(?:Tin|Bài)(?:,| và) ảnh:|Bài:|Tin:)$")
+_CREDIT_ROLE = re.compile(
+    r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV|(?:Tin|Bài)(?:,| và) ảnh:|Bài:|Tin:)$"
+)
 _NAME_BEFORE_SOURCE = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}),\s*$")
 _CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
