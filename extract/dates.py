@@ -19,7 +19,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from extract.anchors import find_anchors
@@ -889,7 +889,7 @@ def resolve(
         elif reference_precision == "year":
             end, granularity = date(reference.year, 12, 31), "year"
         elif reference_precision == "month":
-            end, granularity = _month_end(reference), "month"
+            end, granularity = month_end(reference.year, reference.month), "month"
     if raw.compare_with is not None:
         compared = resolve(raw.compare_with, text, reference)
         if compared is not None:
@@ -908,11 +908,6 @@ def resolve(
         year_inferred=inferred,
         is_period=raw.is_period,
     )
-
-
-def _month_end(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def _shift_years(first: date, last: date, year: int) -> tuple[date, date] | None:

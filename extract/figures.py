@@ -343,12 +343,16 @@ _WORD = re.compile(r"[\w][\w\-]*|[,;:.!?()\[\]\"“”'‘’/…–—]|\S", re
 _GLUED_TIME = re.compile(r"^h\d{0,2}(?![\w])", re.IGNORECASE)
 
 
+def _sign_before(text: str, number: NumberMatch) -> re.Match[str] | None:
+    """A sign of comparison right before the number ("≥ 36 độ C")."""
+    return _QUALIFIER_SIGN_BEFORE.search(text, max(0, number.start - 3), number.start)
+
+
 def _qualifier(text: str, number: NumberMatch) -> tuple[Qualifier, int]:
     """The qualifier before the number and where the number's phrase starts."""
     if number.approximate:
         return "approx", number.start
-    sign = _QUALIFIER_SIGN_BEFORE.search(text, max(0, number.start - 3), number.start)
-    if sign is not None:
+    if (sign := _sign_before(text, number)) is not None:
         return QUALIFIER_SIGNS[sign[1]], sign.start()
     cue = _QUALIFIER_BEFORE.phrase_before(text, number.start)
     if cue is None and (gap := _QUALIFIER_GAP_BEFORE.search(text, max(0, number.start - 12), number.start)):
@@ -455,11 +459,10 @@ def _is_excluded(
         model = None if number.spelled else _MODEL_NAME_AFTER.match(text, number.end)
         if (
             model is not None
+            and _BARE_DIGITS.fullmatch(text, number.start, number.end)
             and model[1].lower() not in _UNIT_WORDS
             and not _PLAIN_SYLLABLE.fullmatch(model[1])
             and not _COUNTED_LATIN.match(text, number.end)
-            and _BARE_DIGITS.fullmatch(number_text := text[number.start : number.end])
-            and number_text
         ):
             return True  # "chiếc 918 Spyder", "mẫu 911 Carrera": a model's name, no count of them
         named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
@@ -512,11 +515,12 @@ def _names_after(text: str, number: NumberMatch) -> bool:
     if any(is_admin_name(" ".join(words[:k])) for k in range(2, len(words) + 1)) or is_province_name(words[0]):
         return True  # "vận tải 57 Hà Nội", "Trung tâm 115 Bà Rịa"
     street = _STREET_THEN_DISTRICT.match(text, number.end)
+    street_words = street[1].split() if street is not None else []
     if (
-        street is not None
-        and all(word[0].isupper() for word in street[1].split())
-        and not is_admin_name(street[1].split()[0])
-        and street[1].split()[0].lower() not in _ADMIN_NOUNS
+        street_words
+        and all(word[0].isupper() for word in street_words)
+        and street_words[0].lower() not in _ADMIN_NOUNS
+        and not is_admin_name(street_words[0])
     ):
         return True  # "(34 Tôn Đức Thắng, quận 1)": an address
     return len(words) >= 2 and words[0].lower() in _SURNAMES
@@ -1068,8 +1072,7 @@ def _attach(doc: Document, number: NumberMatch) -> tuple[str, _Unit, Attachment]
 
 def _qualifier_start(doc: Document, number: NumberMatch) -> int:
     """Where the qualifier before the number starts (the number's start without one)."""
-    sign = _QUALIFIER_SIGN_BEFORE.search(doc.text, max(0, number.start - 3), number.start)
-    if sign is not None and not number.approximate:
+    if not number.approximate and (sign := _sign_before(doc.text, number)) is not None:
         return sign.start()
     cue = _QUALIFIER_BEFORE.phrase_before(doc.text, number.start) if not number.approximate else None
     if cue is None:

@@ -751,7 +751,10 @@ class ArticlePlaces:
                 firsts.append((at, at + len(body)))
         if not firsts:
             return None
-        start, end = min(firsts)
+        return self._country(*min(firsts))
+
+    def _country(self, start: int, end: int) -> PlaceMention:
+        """Việt Nam, named by text[start:end] (a body, a count of provinces, a list of them)."""
         return PlaceMention(start, end, self.text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM)
 
     # -- a figure's place --------------------------------------------------------------
@@ -763,8 +766,7 @@ class ArticlePlaces:
         place = self._figure_place(char_start, char_end)
         counts_ours = place is None or place.scope != "foreign"
         if counts_ours and value >= 2 and item is not None and _PROVINCE_COUNT.match(item.lower()):
-            words = self.text[char_start:char_end]
-            return PlaceMention(char_start, char_end, words, _VIETNAM, "VN", "national", None, None, _VIETNAM)
+            return self._country(char_start, char_end)
         return place
 
     def _figure_place(self, char_start: int, char_end: int) -> PlaceMention | None:
@@ -824,9 +826,7 @@ class ArticlePlaces:
         names = {self.mentions[k].place for k in range(first, last + 1)}
         if len(names) < 2:
             return mention
-        head, tail = self.mentions[first], self.mentions[last]
-        words = self.text[head.char_start : tail.char_end]
-        return PlaceMention(head.char_start, tail.char_end, words, _VIETNAM, "VN", "national", None, None, _VIETNAM)
+        return self._country(self.mentions[first].char_start, self.mentions[last].char_end)
 
     def _joins(self, left: int, right: int) -> bool:
         """Whether mentions `left` and `right` are neighbours in a list of provinces."""
