@@ -25,6 +25,7 @@ from extract.document import Document
 from extract.lexicon import PhraseSet, alternation, is_word_char, load
 from extract.numbers import (
     AMBIGUOUS_ALONE,
+    APPROX_PREFIXES,
     DIGIT_WORDS,
     SCALES,
     NumberMatch,
@@ -51,6 +52,7 @@ MEASURES = set(_UNITS["measure"].values())
 CURRENCIES: dict[str, str] = _UNITS["currencies"]
 CURRENCY_CODES: tuple[str, ...] = tuple(sorted(set(CURRENCIES.values())))  # the codes a figure can carry
 _SCALED_ONLY = {u.lower() for u in _UNITS["scaled_only"]["units"]}
+_ONLY_BEFORE: dict[str, set[str]] = {u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["only_before"].items()}
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
@@ -99,7 +101,10 @@ _NEGATION_BEFORE = re.compile(  # over lower-cased text, ending where the cue st
     rf"(?<!\w)(?:{alternation(_NEGATED_OVER['negations'])})(?:\s+[^\W\d_]+){{0,{_NEGATED_OVER['max_words']}}}\s+$"
 )
 _ON_VEHICLE_VERBS = {w.split()[-1].lower() for w in _FIG["on_vehicles"]["verbs"]}
-_ON_VEHICLE_AFTER = re.compile(rf"\s+(?:{alternation(_FIG['on_vehicles']['vehicles'])})(?!\w)", re.IGNORECASE)
+# the vehicle may follow the end of a range: "đi trên 6 - 7 xe máy" (blind set 26)
+_ON_VEHICLE_AFTER = re.compile(
+    rf"(?:\s*[-–]\s*\d+)?\s+(?:{alternation(_FIG['on_vehicles']['vehicles'])})(?!\w)", re.IGNORECASE
+)
 _QUALIFIER_AFTER = re.compile(rf"\s*(?P<q>{alternation(QUALIFIERS_AFTER)})(?![\w])")  # over lower-cased text
 _COMPARATIVE_HON_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier ends
     rf"(?<!\w)(?P<adjective>{alternation(_FIG['comparative_hon']['adjectives'])})\s+hơn\s*$"
@@ -267,6 +272,7 @@ _COMPOUND_PAIRS = {
 }
 _OPENING_NOUN = _PhraseAt(_FIG["item_opening_nouns"]["words"])
 _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measure_attributes"]["ends_item"]])
+_CLAUSE_AFTER_COMMA = _PhraseAt(_FIG["item_limits"]["clause_after_comma"])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
 _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
@@ -628,6 +634,8 @@ def _new_clause(text: str, lowered: str, segment: list[re.Match[str]]) -> bool:
     noun: they start with a capital, or run three words before any passive marker (an
     administrative word such as "tỉnh, thành phố" opens a list)."""
     first = segment[0]
+    if _CLAUSE_AFTER_COMMA.at(lowered, first.start(), first[0]):
+        return True  # "5 xe máy, phía sau có 3 ô tô"
     if _MODIFIER_STOP.at(lowered, first.start(), first[0]):
         return False
     if text[first.start()].isupper():
@@ -846,6 +854,8 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
         if following and following[0] in _UNIT_COMPOUNDS.get(written, ()):
             return _Unit(None, number.end)  # "6 đồng chí": the compound is counted directly
+        if written in _ONLY_BEFORE and not (following and following[0] in _ONLY_BEFORE[written]):
+            return _Unit(None, number.end)  # "một lượng lớn": no tael without its gold
         if (
             written in _SCALED_ONLY
             and " " not in text[number.start : number.end]
@@ -1025,11 +1035,20 @@ def _measure_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachmen
     return Attachment(None, unit.end) if unit.unit is not None else None
 
 
+_AMOUNT_SCALES = {word for word, scale in SCALES.items() if scale >= 1_000_000}
+
+
 def _scaled_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     """ "hơn 11.000 tỷ", "lên đến 566 triệu.": digits and a scale word with nothing after,
     an amount whose unit the sentence leaves out (no unit is guessed)."""
-    if unit.unit is not None or number.spelled or number.approximate:
+    if unit.unit is not None:
         return None
+    if number.spelled or number.approximate:
+        # "hơn chục triệu", "vài trăm tỷ.": an order before millions or more is an amount too;
+        # "hàng triệu" alone is a crowd, and "hàng chục nghìn" as often people as đồng
+        words = doc.lowered[number.start : number.end].split()
+        ordered = len(words) >= 2 and words[-2] not in APPROX_PREFIXES
+        return Attachment(None, number.end) if ordered and words[-1] in _AMOUNT_SCALES else None
     return Attachment(None, number.end) if _ends_with_scale(doc, number) else None
 
 
@@ -1224,6 +1243,32 @@ def _open_from(mention: DateMention, lowered: str) -> bool:
     return _OPEN_FROM_BEFORE.search(lowered, max(0, mention.char_start - 12), mention.char_start) is not None
 
 
+_BASE_LINKERS = set(_FIG["period_comparisons"]["base_linkers"])
+_DIFFERENCE_WORD = re.compile(rf"(?<!\w)(?:{alternation(_FIG['period_comparisons']['difference_words'])})(?!\w)")
+# a comma alone opens no clause: "trong 3 năm, từ năm 2013-2015, …" restates the span
+_CLAUSE_OPENER_BEFORE = re.compile(r"(?:;|(?<!\w)(?:và|còn|nhưng|trong khi))(?:\s+\w+){0,2}\s*$")
+
+
+def _frames_later(lowered: str, position: int, period: DateMention, end: int | None) -> bool:
+    """Whether a period after the figure at [`position`, `end`) is another clause's or
+    another noun's: "hiện có hơn 1.600 doanh nghiệp … và trong năm 2016, có 740.000 khách"
+    (it opens a clause and a comma closes it), "xây 1 khu tâm linh trên nóc tòa nhà CT1 (đã
+    đưa vào sử dụng từ tháng 6/2014)" (a bracket after another noun describes that noun;
+    blind set 26). A bracket right after the figure is its own: "trên 1,2 tỉ đồng (chỉ tính
+    tiền lãi từ 11-2003 đến 9-2009)", "7 ngày nghỉ Tết (từ 26/1 - 1/2)"."""
+    between = lowered[position : period.char_start]
+    bracket = between.rfind("(")
+    if (
+        end is not None
+        and bracket > between.rfind(")")
+        and len(between[bracket + 1 :].split()) > 2  # not "(từ 1998-2001)", "(giai đoạn 2011-2015)"
+        and lowered[end : position + bracket].strip(" ,")
+    ):
+        return True
+    fronted = lowered[period.char_end : period.char_end + 2].lstrip()[:1] == ","
+    return fronted and _CLAUSE_OPENER_BEFORE.search(between) is not None
+
+
 def _opens_sentence_at(lowered: str, position: int) -> bool:
     before = lowered[max(0, position - 4) : position].rstrip()
     return not before or before[-1] in '.!?:;\n"“(-–—•*'
@@ -1375,16 +1420,20 @@ class _Periods:
         periods: list[DateMention] = []
         marks: list[DateMention] = []
         self.forward_only: set[int] = set()  # by start: periods no figure before them takes
+        self.bases: list[DateMention] = []  # what is compared with: "so với cùng kỳ năm 2016"
         for mention in dates:
             if _is_period(mention, lowered):
                 periods.append(mention)
                 if _counts_forward_only(mention) and not _opens_sentence_at(lowered, mention.char_start):
                     self.forward_only.add(mention.char_start)
-            elif not _is_comparison(mention, lowered):
+            elif _is_comparison(mention, lowered):
+                self.bases.append(mention)
+            else:
                 marks.append(mention)
         self.periods = sorted(periods, key=lambda p: p.char_start)
         self.starts = [p.char_start for p in self.periods]
         self.ends = [p.char_end for p in self.periods]
+        self.base_ends = [b.char_end for b in self.bases]  # dates come sorted, and do not overlap
         self.marks = sorted(marks, key=lambda m: m.char_start)
         self.mark_starts = [m.char_start for m in self.marks]
         self._in_force: dict[int, DateMention | None] = {}  # by sentence start
@@ -1402,7 +1451,9 @@ class _Periods:
             index += 1
         return False
 
-    def for_figure(self, position: int, sentence: Sentence, *, whole: bool = False) -> DateMention | None:
+    def for_figure(
+        self, position: int, sentence: Sentence, *, whole: bool = False, end: int | None = None
+    ) -> DateMention | None:
         """The last period of the sentence that ends before `position`, else its first one
         after; of those that start in the sentence, or with `whole` that lie in it. A
         period with another date between it and the figure is not the figure's: "Trong
@@ -1419,9 +1470,29 @@ class _Periods:
         if after < high and self.periods[after].char_start not in self.forward_only:
             period = self.periods[after]
             # "cao nhất kể từ tháng 10/2015": a start after the figure dates a record, not a count
-            if not self._marked(position, period.char_start, period) and not _open_from(period, self.lowered):
+            if (
+                not self._marked(position, period.char_start, period)
+                and not _open_from(period, self.lowered)
+                and not _frames_later(self.lowered, position, period, end)
+            ):
                 return period
         return None
+
+    def compared_base(self, position: int, sentence: Sentence) -> DateMention | None:
+        """The base compared with, when the figure states its own value: "so với cùng kỳ
+        năm 2016 là 41 vụ" counts last year's quarter; "so với cùng kỳ năm 2016 tăng 3 vụ" is
+        this period's change ([period_comparisons] base_linkers)."""
+        index = bisect.bisect_right(self.base_ends, position) - 1
+        if index < 0 or self.bases[index].char_start < sentence.start:
+            return None
+        base = self.bases[index]
+        linker = self.lowered[base.char_end : position].strip()
+        if linker not in _BASE_LINKERS:
+            return None
+        if linker.startswith("("):
+            return base
+        clause = max(self.lowered.rfind(",", sentence.start, base.char_start), sentence.start)
+        return None if _DIFFERENCE_WORD.search(self.lowered, clause, base.char_start) else base
 
     def carried(self, doc: Document, sentence: Sentence) -> DateMention | None:
         """The period a sentence without one of its own takes from the sentences before
@@ -1647,7 +1718,8 @@ def find_figures(
             period_start = period_end = None
         else:
             period_start, period_end = _bounds(
-                periods.for_figure(start, sentence)
+                periods.compared_base(start, sentence)
+                or periods.for_figure(start, sentence, end=found.end)
                 or (None if unit.unit in _DURATION_UNITS else periods.month_before(start, sentence))
                 or periods.carried(doc, sentence),
                 lowered,

@@ -28,7 +28,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Literal, NamedTuple
 
-from extract.lexicon import LEXICON_DIR, alternation, load
+from extract.lexicon import LEXICON_DIR, alternation, load, no_vietnamese_syllable
 from extract.sentences import SentenceFinder, last_non_space
 
 Scope = Literal["province", "national", "foreign"]
@@ -196,6 +196,9 @@ for _level, _officials in _LEX["types"].items():
             _TYPE_OFFICIAL[_spelling] = _official
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
+_BRAND_BODIES = _LEX["brand_names"]["bodies"]
+# a capitalised Latin word right after a name, with a lower-case letter ("FC" is a club's mark)
+_LATIN_NAME_AFTER = re.compile(r" ([A-Z][a-z]+[A-Za-z]*)(?![\w])")
 _GIVEN_NAME_COUNTRIES = set(_LEX["strict_countries"]["given_names"])
 _PERSON_VERB_AFTER = re.compile(rf" (?:{alternation(_LEX['strict_countries']['person_verbs'])})(?!\w)")
 _LANGUAGE_BEFORE = {w.lower() for w in _LEX["strict_countries"]["not_after"]}
@@ -483,6 +486,8 @@ class ArticlePlaces:
             return None
         if text[start:end] in _GIVEN_NAME_COUNTRIES and self._named_person(text, text[start:end]):
             return None  # "Nguyễn Anh Đức (SN 1993) … Hưng rủ Đức đi trộm": the man, not Germany
+        if not national and self._in_brand(text, lowered, start, end, bare in _COUNTRY_NAMES):
+            return None
         role = self._role(text, lowered, start)
         if national or bare in _NATIONAL_NAMES:
             fixed = _new(PlaceMention, (start, end, text[start:end], _VIETNAM, "VN", "national", None, None, _VIETNAM))
@@ -494,6 +499,22 @@ class ArticlePlaces:
             fixed = _new(PlaceMention, (start, end, text[start:end], country, code, "foreign", None, None, country))
             return _new(_Found, (start, end, (), "", fixed, role))
         return self._province_found(start, end, _PROVINCE_NAMES[bare], role)
+
+    @staticmethod
+    def _in_brand(text: str, lowered: str, start: int, end: int, country: bool) -> bool:
+        """Whether the name at [start, end) is part of a brand's: a Latin name follows it
+        ([brand_names])."""
+        latin = _LATIN_NAME_AFTER.match(text, end)
+        if latin is None:
+            return False
+        if not no_vietnamese_syllable(latin[1]):  # "Green" could be a syllable, "City" not
+            latin = _LATIN_NAME_AFTER.match(text, latin.end())
+            if latin is None or not no_vietnamese_syllable(latin[1]):
+                return False
+        if not country:
+            return True
+        clause = _TO_SEGMENT_END.match(text, max(0, start - 60), start)
+        return any(body in lowered[clause.end() if clause else max(0, start - 60) : start] for body in _BRAND_BODIES)
 
     def _province_found(self, start: int, end: int, old_code: str, role: str) -> _Found:
         province = _OLD[old_code]

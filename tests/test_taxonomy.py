@@ -38,12 +38,22 @@ def test_case_counts_violations_only_beside_a_violation_word() -> None:
 
 def test_ten_is_a_thug_not_a_missile_a_domain_or_a_name() -> None:
     assert metric(None, "tên cướp", "Công an bắt giữ 2 tên cướp sau nửa giờ truy đuổi.") == "suspects"
-    assert metric(None, "tên", "Ba tên bỏ chạy về phía bờ sông.") == "suspects"
+    assert metric(None, "tên", "Ba tên bỏ chạy về phía bờ sông khi thấy công an.") == "suspects"
     assert metric(None, "tên lửa hành trình", "Tàu chiến phóng 4 tên lửa hành trình về phía biển.") is None
     assert metric(None, "tên miền", "Hơn 300 tên miền bị tấn công trong dịp Tết.") is None
     assert metric(None, "tên tuổi", "Giải đấu quy tụ 8 tên tuổi lớn của làng võ.") is None
     # counted with "cái", a "tên" is a name
     assert metric("cái", "tên", "Huấn luyện viên nhắc tới 2 cái tên mới.") is None
+
+
+def test_a_thug_or_an_attacker_is_a_suspect_once_the_police_act() -> None:
+    # "kẻ" and "tên" name perpetrators; the police's act makes them suspects
+    assert metric(None, "kẻ tấn công", "Cảnh sát đã bắt 2 kẻ tấn công sau một giờ.") == "suspects"
+    assert metric(None, "kẻ trộm", "Hai kẻ trộm đã ra đầu thú tại trụ sở.") == "suspects"
+    assert metric(None, "kẻ đánh bom", "Hai kẻ đánh bom kích nổ thiết bị giữa chợ.") is None
+    assert metric(None, "tên cướp", "Hai tên cướp giật túi xách rồi phóng xe bỏ chạy.") is None
+    # a suspect by name is one whatever the sentence says
+    assert metric(None, "kẻ tình nghi", "Ba kẻ tình nghi thừa nhận âm mưu cướp tài sản.") == "suspects"
 
 
 def test_kidnapped_people_are_not_suspects() -> None:

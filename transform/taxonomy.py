@@ -7,12 +7,13 @@ import hashlib
 import math
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from extract.lexicon import no_vietnamese_syllable
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("metrics.toml")
 
@@ -167,27 +168,13 @@ def _to_clause_end(sentence: str, context_before: str) -> str:
 
 # the name right after a head cue in the item ("thị trấn Woodville": "woodville")
 _NAME_AFTER_CUE = re.compile(r" ([^\W\d_][\w'’-]*)")
-_VOWEL_RUNS = re.compile(r"[aeiouy]+")
-
-
-def _no_vietnamese_syllable(word: str) -> bool:
-    """Whether `word` cannot be a Vietnamese syllable: Vietnamese writes one syllable a word,
-    with one run of vowels and none of f, j, w, z; "woodville", "montefalco", "zaragoza" are
-    foreign names, "lim", "krông", "ea" are not. Pieces joined by a hyphen or an apostrophe
-    ("h'mông") are read one by one; a piece without a vowel ("h") says nothing."""
-    plain = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    for piece in re.split(r"[-'’]", plain):
-        if any(c in "fjwz" for c in piece) or len(_VOWEL_RUNS.findall(piece)) > 1:
-            return True
-    return False
 
 
 def _names_abroad(rest: str) -> bool:
     """Whether the item after a head cue begins with a name no Vietnamese place has ("thị
     trấn Montefalco", "thị trấn Woodville"): a town abroad, not a commune-level unit."""
     found = _NAME_AFTER_CUE.match(rest)
-    return found is not None and _no_vietnamese_syllable(found[1])
+    return found is not None and no_vietnamese_syllable(found[1])
 
 
 def _after_name(sentence: str | None, context_before: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,22 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 
 
 _WORD = re.compile(r"\w+")
+
+
+_VOWEL_RUNS = re.compile(r"[aeiouy]+")
+
+
+def no_vietnamese_syllable(word: str) -> bool:
+    """Whether `word` cannot be a Vietnamese syllable: Vietnamese writes one syllable a word,
+    with one run of vowels and none of f, j, w, z; "woodville", "montefalco", "zaragoza" are
+    foreign names, "lim", "krông", "ea" are not. Pieces joined by a hyphen or an apostrophe
+    ("h'mông") are read one by one; a piece without a vowel ("h") says nothing."""
+    plain = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    for piece in re.split(r"[-'’]", plain):
+        if any(c in "fjwz" for c in piece) or len(_VOWEL_RUNS.findall(piece)) > 1:
+            return True
+    return False
 
 
 def is_word_char(char: str) -> bool:
