@@ -272,6 +272,10 @@ _COMPOUND_PAIRS = {
 }
 _OPENING_NOUN = _PhraseAt(_FIG["item_opening_nouns"]["words"])
 _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measure_attributes"]["ends_item"]])
+# lower-case words that introduce a person ("chị", "ông"; places.toml [person_titles])
+_PERSON_TITLE_BEFORE = re.compile(
+    rf"(?<![\w])(?:{alternation(load('places')['person_titles']['words'])})[ \t\xa0]+$", re.IGNORECASE
+)
 _CLAUSE_AFTER_COMMA = _PhraseAt(_FIG["item_limits"]["clause_after_comma"])
 # A word that is no stop and begins no phrase above cannot end an item: most words
 _STOP_RELEVANT = _ITEM_STOPS | _MULTIWORD_STOP.first_words | _COMPOUND.first_words | _MODIFIER_STOP.first_words
@@ -312,7 +316,7 @@ _ATTRIBUTE_ADVERBS = {w.lower() for w in _ATTRIBUTE["adverbs_before"]}
 MAX_ATTRIBUTE_ITEM_WORDS = 6
 _MEASURED_BEFORE = re.compile(  # over lower-cased text
     rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})}"
-    rf"(?:\s+(?:{alternation(_FIG['measured_before']['attributes'])}))?)"
+    rf"(?:\s+(?:{alternation(_FIG['measured_before']['attributes'])})){{0,2}})"  # "thấp nhất phổ biến"
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
 _MEASURED_HEAD = re.compile(  # over lower-cased text
@@ -489,6 +493,12 @@ def _is_excluded(
         return True
     if number.spelled and text[number.start].isupper() and after[1:2].isupper() and not _opens_sentence(text, number):
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
+    if number.spelled and text[number.start].isupper() and _PERSON_TITLE_BEFORE.search(before):
+        # "đến nhà chị Tám chúc tết": a person called by a number (blind set 27), unless a
+        # unit follows ("đàn lợn con Hai con lợn": a caption glued to the sentence)
+        following = _NEXT_TOKEN.match(lowered, number.end)
+        if following is None or following[1] not in _UNIT_WORDS:
+            return True
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
 
@@ -963,9 +973,15 @@ def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> A
                 continue
         if not kept and word in _ATTRIBUTE_ADVERBS:
             continue  # "cây thường cao 1 m": the adverb is no part of the thing
-        if not word[0].isalpha() or word in _ATTRIBUTE_STOP_WORDS or word in _UNIT_WORDS or doc.text[start].isupper():
-            break  # a name ("tàu … của Hải quân Mỹ dài 103 m") or an amount is not the thing measured
+        if not word[0].isalpha() or word in _ATTRIBUTE_STOP_WORDS or word in _UNIT_WORDS:
+            break  # an amount is not the thing measured
         if word in _STOP_RELEVANT and word not in _ATTRIBUTE_INNER and _is_stop(lowered, start, word, after_head=False):
+            break
+        if doc.text[start].isupper():
+            # a name is not the thing measured ("tàu … của Hải quân Mỹ dài 103 m"), a sentence's
+            # first word is, and the thing ends there ("Sóng biển cao từ 1,5 - 3 m": blind set 27)
+            if kept and _opens_sentence_at(lowered, start):
+                kept.append((start, end))
             break
         kept.append((start, end))
     while kept and lowered[kept[-1][0] : kept[-1][1]] in _ATTRIBUTE_INNER:  # "ở trán": no head yet
@@ -1270,8 +1286,9 @@ def _frames_later(lowered: str, position: int, period: DateMention, end: int | N
 
 
 def _opens_sentence_at(lowered: str, position: int) -> bool:
-    before = lowered[max(0, position - 4) : position].rstrip()
-    return not before or before[-1] in '.!?:;\n"“(-–—•*'
+    window = lowered[max(0, position - 4) : position]
+    before = window.rstrip()
+    return not before or "\n" in window[len(before) :] or before[-1] in '.!?:;"“(-–—•*'
 
 
 _RECURRING_LEX = _FIG["recurring"]
@@ -1686,7 +1703,8 @@ def find_figures(
             # "giành được 326 trong tổng số 650 ghế": a part of what the whole counts (the
             # whole is a figure of its own, next)
             rule, unit, found, value = PART_OF_WHOLE, among[0], among[1], among[2]
-        elif (attached := _attach(doc, head)) is None:
+        # a range's rules read its words from its first number: "Độ ẩm từ 55 - 95%" measures humidity
+        elif (attached := _attach(doc, head if head is number else head._replace(start=number.start))) is None:
             continue
         else:
             rule, unit, found = attached

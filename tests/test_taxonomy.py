@@ -56,6 +56,11 @@ def test_a_thug_or_an_attacker_is_a_suspect_once_the_police_act() -> None:
     assert metric(None, "kẻ tình nghi", "Ba kẻ tình nghi thừa nhận âm mưu cướp tài sản.") == "suspects"
 
 
+def test_patients_counted_as_cases_who_died_are_casualties() -> None:
+    assert metric(None, "ca", "Tuy nhiên, 4 ca đã tử vong tại bệnh viện.", "Tuy nhiên, ") == "casualties"
+    assert metric(None, "ca", "Bệnh viện tiếp nhận 4 ca cấp cứu.", "Bệnh viện tiếp nhận ") is None
+
+
 def test_kidnapped_people_are_not_suspects() -> None:
     assert metric(None, "người bị bắt", "Trong vụ việc có 4 người bị bắt.") == "suspects"
     assert metric(None, "nữ sinh bị bắt cóc", "Nhóm vũ trang thả 20 nữ sinh bị bắt cóc.") is None
