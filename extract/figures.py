@@ -330,6 +330,15 @@ _MODIFIED_LINKER_END = re.compile(  # the cheap test first: a linker ends the wo
     rf"(?<![\w])(?:{alternation(_FIG['measured_before']['modified_linkers'])})\s*$"
 )
 MODIFIED_REACH = 80  # characters before the qualifier a modified measured noun may start
+# Without a verb, a measured noun and at most this many words right before the number:
+# "trọng lượng phóng 5,9 tấn", "đường kính thân 0,88 m" (blind set 27)
+CLOSE_MODIFIERS = 2
+_NOT_MEASURED = re.compile(rf"(?:{alternation(_FIG['measured_before']['not_measured'])})(?!\w)")
+_CLOSE_MODIFIED = re.compile(  # over lower-cased text, ending where the qualifier starts
+    rf"(?<![\w])(?P<item>(?:{alternation({*_FIG['measured_before']['words'], *_ATTRIBUTE['nouns']})})"
+    rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{CLOSE_MODIFIERS}}}))"
+    rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
+)
 _COUNTED = _FIG["counted_before"]
 _COUNT_OF_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier starts
     rf"(?<!\w)(?:{alternation(_COUNTED['heads'])})\s+"
@@ -1019,7 +1028,8 @@ def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -
     a verb before the number (`modified_linkers`); the nearest such noun of the clause."""
     end = _qualifier_start(doc, number)
     if not _MODIFIED_LINKER_END.search(doc.lowered, max(0, end - 16), end):
-        return None
+        # with a qualifier, the word before it may be a comparative ("nhẹ hơn … 100 kg")
+        return _close_modified_before(doc, end, unit) if end == number.start else None
     start = max(doc.clause_at(number.start)[0], end - MODIFIED_REACH)
     heads = list(_MEASURED_HEAD.finditer(doc.lowered, start, end))
     for head in reversed(heads):
@@ -1032,6 +1042,20 @@ def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -
             continue
         return Attachment(doc.text[head.start() : tail.end("modifiers")], unit.end)
     return None
+
+
+def _close_modified_before(doc: Document, end: int, unit: _Unit) -> Attachment | None:
+    """ "trọng lượng phóng 5,9 tấn": a measured noun and a word or two of its own right before
+    the number, none a stop word, in the number's clause."""
+    found = _CLOSE_MODIFIED.search(doc.lowered, max(doc.clause_at(end)[0], end - 48), end)
+    if found is None:
+        return None
+    words = found["modifiers"].split()
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    if any(w in _ITEM_STOPS or w in _UNIT_WORDS for w in (*words, *pairs)):
+        return None
+    item = doc.text[found.start("item") : found.end("item")]
+    return None if _NOT_MEASURED.match(item.lower()) else Attachment(item, unit.end)
 
 
 def _counted_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -1068,8 +1092,75 @@ def _scaled_alone(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment
     return Attachment(None, number.end) if _ends_with_scale(doc, number) else None
 
 
+_CHANGED = _FIG["changed_subject"]
+MAX_SUBJECT_WORDS = 6
+_CHANGE_VERB = rf"(?:(?:{alternation(_CHANGED['adverbs'])})\s+)*(?:{alternation(_CHANGED['verbs'])})"
+# the verb right before the qualifier: "giá xăng RON 92 được giảm 211 đồng/lít"
+_CHANGE_VERB_BEFORE = re.compile(rf"(?<!\w){_CHANGE_VERB}\s+$")
+# the change and then the level: "… giảm 211 đồng/lít xuống còn 17.063 đồng/lít"
+_CHANGE_THEN_LEVEL = re.compile(
+    rf"(?<!\w){_CHANGE_VERB}\s+[\d.,]+\s*[^\W\d]+/\s*[^\W\d]+\s*,?\s*(?:{alternation(_CHANGED['levels'])})\s+$"
+)
+_SUBJECT_TOKEN = re.compile(r"[^\W_]+")
+_SUBJECT_NOT_FIRST = set(_CHANGED["not_first"])
+_SUBJECT_DETERMINERS = set(_CHANGED["determiners"])
+
+
+def _changed_subject(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
+    """ "giá xăng RON 92 được giảm 211 đồng/lít xuống còn 17.063 đồng/lít": a price that a
+    verb of change follows its subject to, and the level it reaches after, measure that
+    subject ([changed_subject]): the words from the clause's start to the verb."""
+    if unit.per is None or unit.unit not in MEASURES:
+        return None
+    lowered = doc.lowered
+    start = _qualifier_start(doc, number)
+    window = max(doc.clause_at(start)[0], start - 120)
+    level = _CHANGE_THEN_LEVEL.search(lowered, window, start)
+    verb = level if level is not None else _CHANGE_VERB_BEFORE.search(lowered, max(window, start - 32), start)
+    if verb is None or _noun_after(doc, number, unit) is not None:
+        return None  # "giá tăng 2.000 đồng/kg thịt": the noun after says what is priced (rule rate)
+    subject_end = verb.start()
+    clause_start = max(doc.clause_at(subject_end)[0], _last_mark_before(lowered, window, subject_end))
+    words = [(m.start(), m.end()) for m in _SUBJECT_TOKEN.finditer(doc.text, clause_start, subject_end)]
+    while words and lowered[words[0][0] : words[0][1]] in _SUBJECT_DETERMINERS:
+        words.pop(0)  # "Các mặt hàng dầu": the goods, not "các"
+    if not 0 < len(words) <= MAX_SUBJECT_WORDS:
+        return None
+    first = lowered[words[0][0] : words[0][1]]
+    if first in _SUBJECT_NOT_FIRST or first[0].isdigit() or "/" in lowered[words[0][0] : words[-1][1]]:
+        return None  # "Sau khi trích lập quỹ", "Hôm qua", "cỡ 60 con/kg": no subject
+    subject = doc.text[words[0][0] : words[-1][1]]
+    if is_province_name(subject) or is_admin_name(subject):
+        return None  # "giá tiêu tại …, Đắk Nông và Đồng Nai đồng loạt tăng": the places, not the goods
+    compound_end = -1
+    for a, b in words:
+        if a < compound_end:
+            continue  # the second word of "bán lẻ"
+        word = lowered[a:b]
+        if _COMPOUND.at(lowered, a, word):
+            compound_end = _COMPOUND.end_at(lowered, a, word) or b
+        elif _is_stop(lowered, a, word, after_head=False):
+            return None
+    return Attachment(subject, unit.end)
+
+
+_CLAUSE_MARK = re.compile(r"[;(]|,(?!\d)|(?<!\w)và(?!\w)")
+
+
+def _last_mark_before(lowered: str, low: int, high: int) -> int:
+    """The position after the last clause mark ("," ";" "(" "và"; not a decimal comma) in
+    [low, high), else low."""
+    found = -1
+    for found_mark in _CLAUSE_MARK.finditer(lowered, low, high):
+        found = found_mark.end() - 1
+    return found + 1 if found >= 0 else low
+
+
 # Tried in order; the first that applies makes the figure and names it.
 RULES: tuple[AttachmentRule, ...] = (
+    AttachmentRule(
+        "changed_subject", "NP (được)? (tăng|giảm) NUM UNIT/UNIT ((xuống|lên) còn? NUM UNIT/UNIT)?", _changed_subject
+    ),
     AttachmentRule("rate", "QUAL? NUM UNIT (/|mỗi) UNIT NP?", lambda d, n, u: _rate(d, n, u)),
     AttachmentRule("noun_after", "QUAL? NUM UNIT? NP", _noun_after),
     AttachmentRule("classifier_counted", "QUAL? NUM COUNT_NOUN", _classifier_counted),
