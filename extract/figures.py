@@ -221,6 +221,8 @@ _RANGE_JOIN = re.compile(
     rf"(?:\s*\((?:{alternation(_FIG['ranges']['labels'])})\))?"
     rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*"
 )
+# a measure after a range's first number, repeated after its last ("12 năm đến 20 năm")
+_RANGE_UNIT = re.compile(rf"\s*(?P<unit>{alternation({n.lower() for n in _UNITS['measure']})}){_NOT_A_UNIT_WORD}")
 _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
 _ITEM_STOPS = {w.lower() for w in [*_FIG["item_stops"]["words"], *_ITEM_WORDS["item_ends"]["words"]]}
 _PERSON_NOUNS = {w.lower() for w in _ITEM_WORDS["item_person_nouns"]["words"]}
@@ -336,7 +338,7 @@ CLOSE_MODIFIERS = 2
 _NOT_MEASURED = re.compile(rf"(?:{alternation(_FIG['measured_before']['not_measured'])})(?!\w)")
 _CLOSE_MODIFIED = re.compile(  # over lower-cased text, ending where the qualifier starts
     rf"(?<![\w])(?P<item>(?:{alternation({*_FIG['measured_before']['words'], *_ATTRIBUTE['nouns']})})"
-    rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{CLOSE_MODIFIERS}}}))"
+    rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{CLOSE_MODIFIERS}}}?))"  # lazy: a linker is no modifier
     rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 )
 _COUNTED = _FIG["counted_before"]
@@ -1243,8 +1245,24 @@ def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch]
         end += 1  # "1,36% - 4,27%": each end carries the percent sign
     join = _RANGE_JOIN.match(lowered, end, following.start) if following.start > end else None
     if join is None or join.end() != following.start:
-        return None
+        return _unit_range_partner(lowered, number, numbers, index)
     return following
+
+
+def _unit_range_partner(
+    lowered: str, number: NumberMatch, numbers: list[NumberMatch], index: int
+) -> NumberMatch | None:
+    """ "từ 12 năm đến 20 năm", "3,6m đến 7,5m": each end carries the same measure (the
+    unit word between may read as a number: "năm" is also five)."""
+    unit = _RANGE_UNIT.match(lowered, number.end)
+    join = _RANGE_JOIN.match(lowered, unit.end()) if unit is not None else None
+    if unit is None or join is None:
+        return None
+    following = next((n for n in numbers[index + 1 : index + 4] if n.start >= join.end()), None)
+    if following is None or following.start != join.end():
+        return None
+    spacing = unit[0][: len(unit[0]) - len(unit[0].lstrip())]
+    return following if lowered.startswith(spacing + unit["unit"], following.end) else None
 
 
 _SLASH_NUMBER = re.compile(r"/(\d{1,3}(?:\.\d{3})+|\d{1,5})(?=\s+[^\W\d_])")  # "800/1.000 con": a word follows
@@ -1744,10 +1762,9 @@ def find_figures(
     numbers = find_numbers(text, lowered)
     figures: list[Figure] = []
     in_sentences: list[Sentence] = []  # each figure's sentence
-    skip_next = False
+    skip_until = -1  # the end of a range's or a whole's last number: its numbers are taken
     for index, number in enumerate(numbers):
-        if skip_next:
-            skip_next = False
+        if number.start < skip_until:
             continue
         if number.spelled and lowered.startswith("rưỡi", number.start) and number.end - number.start == 4:
             continue  # "rưỡi" alone is the half of the unit before it ("2 năm rưỡi"), no number
@@ -1777,13 +1794,13 @@ def find_figures(
         head = number
         partner = None if whole else _range_partner(lowered, number, numbers, index)
         if whole is not None:
-            head, skip_next = whole[0], True
+            head, skip_until = whole[0], whole[0].end
             value = number.value / head.value if whole[1] else number.value
         elif partner is not None and not _is_excluded(text, lowered, partner, date_spans, range_end=True):
             low = _scaled_like(number, partner, text)
             if partner.value > low:
                 value, value_max, head = low, partner.value, partner
-                skip_next = True
+                skip_until = partner.end
         if (half := _HALF_AFTER_UNIT.match(lowered, head.end)) and (
             scale := SCALES.get(lowered[head.start : head.end].rsplit(" ", 1)[-1])
         ):

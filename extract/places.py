@@ -197,6 +197,7 @@ for _level, _officials in _LEX["types"].items():
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
 _BRAND_BODIES = _LEX["brand_names"]["bodies"]
+_STATUTE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['figure_place']['statute_cues'])})(?!\w)")
 # a capitalised Latin word right after a name, with a lower-case letter ("FC" is a club's mark)
 _LATIN_NAME_AFTER = re.compile(r" ([A-Z][a-z]+[A-Za-z]*)(?![\w])")
 _GIVEN_NAME_COUNTRIES = set(_LEX["strict_countries"]["given_names"])
@@ -374,6 +375,7 @@ class ArticlePlaces:
             published = published.date()
         self.text = text
         self._lowered = lowered
+        self._statutes: dict[int, bool] = {}  # by sentence start: whether it quotes a statute
         self._new = published is not None and published >= _MERGER
         self._person_names: dict[str, bool] = {}  # given-name countries the text uses as a person's name
         self._old_names = {code: name for code, name, until in _RENAMED if published is None or published < until}
@@ -795,6 +797,8 @@ class ArticlePlaces:
         mention = self._in_span(sentence.start, sentence.end, char_start, char_end)
         if mention is not None:
             return mention
+        if self._is_statute(sentence.start, sentence.end):
+            return self._country(char_start, char_end)  # a statute quoted: the country's law, no province's
         line_start = self.text.rfind("\n", 0, char_start) + 1
         if sentence.start > line_start and _CONTINUATION.match(self.text, sentence.start, sentence.end):
             previous = self._finder.at(last_non_space(self.text, sentence.start, line_start + 1))
@@ -815,6 +819,14 @@ class ArticlePlaces:
             # is the story's most named, not where its figures (goals, fees) apply
             return None
         return main
+
+    def _is_statute(self, start: int, end: int) -> bool:
+        """Whether the sentence at [start, end) is in a statute's words ([figure_place]
+        statute_cues); once per sentence, however many figures it holds."""
+        found = self._statutes.get(start)
+        if found is None:
+            found = self._statutes[start] = _STATUTE.search(self._lowered, start, end) is not None
+        return found
 
     def _in_span(self, start: int, end: int, before: int, after: int) -> PlaceMention | None:
         """The event mention of text[start:end] nearest before `before`, else after `after`;
