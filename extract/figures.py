@@ -1374,6 +1374,9 @@ _DIFFERENCE_WORD = re.compile(rf"(?<!\w)(?:{alternation(_FIG['period_comparisons
 _CLAUSE_OPENER_BEFORE = re.compile(r"(?:;|(?<!\w)(?:và|còn|nhưng|trong khi))(?:\s+\w+){0,2}\s*$")
 
 
+FRAME_REACH = 300  # characters before a later period that are read for its clause or bracket
+
+
 def _frames_later(lowered: str, position: int, period: DateMention, end: int | None) -> bool:
     """Whether a period after the figure at [`position`, `end`) is another clause's or
     another noun's: "hiện có hơn 1.600 doanh nghiệp … và trong năm 2016, có 740.000 khách"
@@ -1381,13 +1384,14 @@ def _frames_later(lowered: str, position: int, period: DateMention, end: int | N
     đưa vào sử dụng từ tháng 6/2014)" (a bracket after another noun describes that noun;
     blind set 26). A bracket right after the figure is its own: "trên 1,2 tỉ đồng (chỉ tính
     tiền lãi từ 11-2003 đến 9-2009)", "7 ngày nghỉ Tết (từ 26/1 - 1/2)"."""
-    between = lowered[position : period.char_start]
+    low = max(position, period.char_start - FRAME_REACH)  # a bounded look, however long the sentence
+    between = lowered[low : period.char_start]
     bracket = between.rfind("(")
     if (
         end is not None
         and bracket > between.rfind(")")
         and len(between[bracket + 1 :].split()) > 2  # not "(từ 1998-2001)", "(giai đoạn 2011-2015)"
-        and lowered[end : position + bracket].strip(" ,")
+        and lowered[end : low + bracket].strip(" ,")
     ):
         return True
     fronted = lowered[period.char_end : period.char_end + 2].lstrip()[:1] == ","
@@ -1617,7 +1621,8 @@ class _Periods:
             return None
         if linker.startswith("("):
             return base
-        clause = max(self.lowered.rfind(",", sentence.start, base.char_start), sentence.start)
+        low = max(sentence.start, base.char_start - FRAME_REACH)
+        clause = max(self.lowered.rfind(",", low, base.char_start), low)
         return None if _DIFFERENCE_WORD.search(self.lowered, clause, base.char_start) else base
 
     def carried(self, doc: Document, sentence: Sentence) -> DateMention | None:

@@ -134,6 +134,8 @@ SHAPES: dict[str, tuple[str, str, str, int]] = {
     "many-numbers": ("123 người, ", "", "", 30_000),
     "figures-one-sentence": ("5% ", "", "", 20_000),
     "periods-and-figures": ("Trong năm 2017, bắt 5 người; ", "", "", 50_000),
+    "figures-before-a-late-period": ("có 5 vụ (ảnh) ", "", " và trong năm 2016, có 3 vụ", 20_000),
+    "bases-and-values": ("so với năm 2016 là 5 vụ ", "", "", 30_000),
     "bare-years": ("12/3 và 2016 ", "", "", 30_000),
     "bracketed-days": ("(20/1) ", "", "", 15_000),
     "one-line-of-words": ("cán bộ chiến sĩ ", "Có 5 người ", "", 400_000),
