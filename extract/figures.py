@@ -1175,8 +1175,12 @@ RULES: tuple[AttachmentRule, ...] = (
 # Two numbers joined by "/" before a noun: a part of a whole ("78/726 hợp đồng", the
 # figure is 78 of them) or, after a share word ("chiếm 1/3 GDP"), a fraction. The noun
 # attaches to the second number by the rules above; the figure is named by these.
-PART_OF_WHOLE, FRACTION_SHARE = "part_of_whole", "fraction_share"
-RULE_NAMES = (*(rule.name for rule in RULES), PART_OF_WHOLE, FRACTION_SHARE)
+PART_OF_WHOLE, FRACTION_SHARE, MEASURED_LIST = "part_of_whole", "fraction_share", "measured_list"
+RULE_NAMES = (*(rule.name for rule in RULES), PART_OF_WHOLE, FRACTION_SHARE, MEASURED_LIST)
+_LISTED = _FIG["measured_list"]
+_LISTED_FROM = {"measured_noun_before", MEASURED_LIST}  # a noun stated, or one passed on
+MAX_LIST_LABEL_WORDS = _LISTED["max_label_words"]
+_LIST_LABEL_WORDS = set(_LISTED["label_words"])  # the lower-case words a label may hold
 
 
 def _rate(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -1876,10 +1880,45 @@ def find_figures(
                 change=change,
             )
         )
+    _share_measured_nouns(text, figures, in_sentences)
     budget = SENTENCE_BUDGET_CHARS + SENTENCE_BUDGET_PER_CHAR * len(text)
     if sum(len(sentence.text) for sentence in in_sentences) > budget:
         return _cut_sentences(text, lowered, figures, in_sentences, periods, budget)
     return figures
+
+
+def _share_measured_nouns(text: str, figures: list[Figure], in_sentences: list[Sentence]) -> None:
+    """Rule measured_list: a measured noun stated once for a list of values of one unit
+    gives its item to the values after it that have none ("nhiệt độ cao nhất từ 32 - 35 độ,
+    Đà Nẵng đến Phú Yên 36 - 39 độ"; [measured_list]): in one sentence, after a comma or
+    ";" and a few words that name where or which."""
+    for index in range(1, len(figures)):
+        figure, previous = figures[index], figures[index - 1]
+        if (
+            figure.item is not None
+            or figure.rule != "measure_alone"
+            or figure.unit is None
+            or figure.unit != previous.unit
+            or previous.item is None
+            or previous.rule not in _LISTED_FROM
+            or in_sentences[index].start != in_sentences[index - 1].start
+        ):
+            continue
+        cue = _QUALIFIER_BEFORE.phrase_before(text, figure.char_start)  # "có nơi trên 39 độ"
+        label_end = figure.char_start - len(cue) - 1 if cue else figure.char_start
+        between = text[previous.char_end : max(previous.char_end, label_end)]
+        words = between.strip(" ,;").split()
+        if between.lstrip()[:1] not in (",", ";") or len(words) > MAX_LIST_LABEL_WORDS:
+            continue
+        if all(_names_a_place(w) or w.lower().strip("()") in _LIST_LABEL_WORDS for w in words):
+            # a place or a part of one ("Đà Nẵng đến Phú Yên", "vùng núi", "có nơi"), not
+            # another measure ("lương 5 triệu đồng, thưởng 2 triệu đồng")
+            figures[index] = figure._replace(item=previous.item, rule=MEASURED_LIST)
+
+
+def _names_a_place(word: str) -> bool:
+    """A capitalised word that is not an acronym ("Đà Nẵng", not "ROM" of "RAM 4GB, ROM 64GB")."""
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
 
 
 def _cut_sentences(
