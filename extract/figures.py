@@ -316,14 +316,14 @@ _ATTRIBUTE_STOP_WORDS = {
 }
 _ATTRIBUTE_ADVERBS = {w.lower() for w in _ATTRIBUTE["adverbs_before"]}
 MAX_ATTRIBUTE_ITEM_WORDS = 6
+_MEASURED_NOUNS = {w.lower() for w in _FIG["measured_before"]["words"]}
+_MEASURED_LINKER_TO_END = rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
 _MEASURED_BEFORE = re.compile(  # over lower-cased text
-    rf"(?<![\w])(?P<item>{alternation({w.lower() for w in _FIG['measured_before']['words']})}"
+    rf"(?<![\w])(?P<item>{alternation(_MEASURED_NOUNS)}"
     rf"(?:\s+(?:{alternation(_FIG['measured_before']['attributes'])})){{0,2}})"  # "thấp nhất phổ biến"
-    rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
+    + _MEASURED_LINKER_TO_END
 )
-_MEASURED_HEAD = re.compile(  # over lower-cased text
-    rf"(?<![\w])(?:{alternation({w.lower() for w in _FIG['measured_before']['words']})})(?![\w])"
-)
+_MEASURED_HEAD = re.compile(rf"(?<![\w])(?:{alternation(_MEASURED_NOUNS)})(?![\w])")  # over lower-cased text
 _MODIFIED_TAIL = re.compile(  # the modifiers and the verb after a measured noun, to the qualifier
     rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{_FIG['measured_before']['max_modifiers']}}}?)"
     rf"\s+(?:{alternation(_FIG['measured_before']['modified_linkers'])})\s*$"
@@ -337,9 +337,10 @@ MODIFIED_REACH = 80  # characters before the qualifier a modified measured noun 
 CLOSE_MODIFIERS = 2
 _NOT_MEASURED = re.compile(rf"(?:{alternation(_FIG['measured_before']['not_measured'])})(?!\w)")
 _CLOSE_MODIFIED = re.compile(  # over lower-cased text, ending where the qualifier starts
+    # as written: over lower-cased text "RAM" never matches here ("RAM nâng lên 3 GB")
     rf"(?<![\w])(?P<item>(?:{alternation({*_FIG['measured_before']['words'], *_ATTRIBUTE['nouns']})})"
     rf"(?P<modifiers>(?:\s+[^\W\d_]+){{1,{CLOSE_MODIFIERS}}}?))"  # lazy: a linker is no modifier
-    rf"\s*(?:(?:{alternation(_FIG['measured_before']['linkers'])})\s*)?$"
+    + _MEASURED_LINKER_TO_END
 )
 _COUNTED = _FIG["counted_before"]
 _COUNT_OF_BEFORE = re.compile(  # over lower-cased text, ending where the qualifier starts
@@ -1897,8 +1898,7 @@ def _share_measured_nouns(text: str, figures: list[Figure], in_sentences: list[S
         if (
             figure.item is not None
             or figure.rule != "measure_alone"
-            or figure.unit is None
-            or figure.unit != previous.unit
+            or figure.unit != previous.unit  # a measured noun's figure has a unit
             or previous.item is None
             or previous.rule not in _LISTED_FROM
             or in_sentences[index].start != in_sentences[index - 1].start
