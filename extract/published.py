@@ -103,6 +103,9 @@ _NOT_IN_SUBJECT = re.compile(
 # A plan's day or month this many days or fewer after the text's own day places that day in
 # its year: a schedule announces the weeks ahead.
 PLAN_AHEAD_DAYS = 62
+# A part of a year ("6 tháng cuối năm 2017", "quý III/2017") beginning this many days or fewer
+# after the text's own day places that day in the weeks before it.
+PART_AHEAD_DAYS = 45
 # "Cuối tuần này Confederations Cup 2017 sẽ khai mạc": words of this week or day, and in their
 # clause, within EVENT_REACH characters, a name with its year ([coming_event])
 _EVENT = _PUB["coming_event"]
@@ -150,8 +153,8 @@ WINDOW_CHECKED_RULES = frozenset(_WINDOW["checked_rules"])
 EVIDENCE_NAMES = (
     "header", "header_cue", "byline", "cue_year", "event_day", "weekday", "lunar_year", "named_year", "as_of",
     "this_year", "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month",
-    "near_part", "dated_plan", "part", "title_year", "near_any", "latest_day", "latest_month", "latest", "window_year",
-    "window", "none",
+    "near_part", "dated_plan", "coming_part", "part", "title_year", "near_any", "latest_day", "latest_month",
+    "latest", "window_year", "window", "none",
 )  # fmt: skip
 
 # "Hoàng Tâm - Thể thao Việt Nam | 06:10 07/02/2017": a byline's bar, then the time and day
@@ -318,6 +321,8 @@ class Evidence:
     # the last days of the days and months it plans ("ngày 12/6/2017, … sẽ biểu quyết"), in order
     plans: tuple[date, ...] = ()
     coming: int | None = None  # the year of a coming event it names ("Cuối tuần này Confed Cup 2017 sẽ …")
+    # the first days of the parts of a year it names with their year ("6 tháng cuối năm 2017", "quý III/2017")
+    part_starts: tuple[date, ...] = ()
 
 
 def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
@@ -439,6 +444,7 @@ def evidence(
     compared: list[int] = []
     tallied: list[int] = []  # the years the text counts up to the end of ("Đến cuối năm 2016, …")
     plans: list[tuple[date, bool]] = []  # the last day of each dated plan, and whether it names its day
+    part_starts: list[date] = []  # the first day of each part of a year named with its year
     unplanned: set[int] = set()  # the years of the other mentions cited as past
     for raw in raws:
         if raw.last_is_reference and raw.first.year is not None:
@@ -448,6 +454,10 @@ def evidence(
             continue
         if not raw.explicit_year or raw.rule in ("term", "now_until_year_end", "lunar_named_year", "vision_year"):
             continue  # "Xuân Canh Tý 2020": `lunar_year` weighs a name with its year; a horizon is a plan
+        if raw.rule in ("year_part", "quarter"):
+            part = resolve(raw, text, None)
+            if part is not None:
+                part_starts.append(part.start_date)
         if raw.granularity == "day" and not raw.is_period and _counts_up_to(text, raw):
             counted_day = _dated(raw.first, raw.first.year or 1)
             # a tally to the last day of a year is reported once the year is over
@@ -548,6 +558,7 @@ def evidence(
         after_tally,
         _imminent(plans, unplanned, raws),
         _coming_event(text, lowered, as_of),
+        tuple(sorted(part_starts)),
     )
 
 
@@ -932,6 +943,19 @@ def _plan_year(point: Point, plans: tuple[date, ...]) -> int | None:
     return None
 
 
+def _coming_part_year(point: Point, starts: tuple[date, ...]) -> int | None:
+    """The year in which the day `point` falls within PART_AHEAD_DAYS before a part of a year
+    the text names begins: "Chiều 21/6, … trọng tâm công tác sáu tháng cuối năm 2017", "Ngày
+    20/5, … dự kiến sẽ khởi công vào quý III/2017". A review of the half or the quarter ahead
+    comes in its last weeks before it, as a schedule does (`_plan_year`)."""
+    for start in starts:
+        for year in (start.year, start.year - 1):
+            candidate = _dated(point, year)
+            if candidate is not None and 0 < (start - candidate).days <= PART_AHEAD_DAYS:
+                return year
+    return None
+
+
 def _part_year(point: Point | None, parts: list[tuple[int, int]]) -> int | None:
     """The year of a cited part of a year that ends in the month of `point` or the one before
     ("6 tháng đầu năm 2017" in an article of 28/6). Without a day, a part that ends before
@@ -976,6 +1000,7 @@ def _cue_years(
         (_month_year(point, found.recent, RECENT_MONTHS, found.days), "recent_month"),
         (_part_year(point, found.parts), "near_part"),
         (_plan_year(point, found.plans), "dated_plan"),
+        (_coming_part_year(point, found.part_starts), "coming_part"),
     ]
 
 
