@@ -294,6 +294,8 @@ class Metric:
     not_after_code: bool = False  # a number after a plate's code and a dash ("51C – 23817") counts nothing
     not_after_name: bool = False  # a number in digits after a capitalised word ends a name ("thôn Bãi 3")
     not_foreign_names: bool = False  # a head cue followed by a name no Vietnamese place has is a town abroad
+    # head cues that count only as written in lower case ("500 công an" are officers, "8 Công an tỉnh" units)
+    lowercase_heads: tuple[str, ...] = ()
     # the unit a figure of these extraction rules, with no unit of its own, is read in
     # ("thu hơn 11.000 tỷ", rule scaled_alone: đồng)
     rule_units: Mapping[str, str] = field(default_factory=dict)
@@ -434,6 +436,7 @@ class Taxonomy:
                 _starts_with_word(head_n, cue)
                 and not self._followed(metric, cue, rest)
                 and not (metric.not_foreign_names and _names_abroad(rest))
+                and not (cue in metric.lowercase_heads and not _written_lower(item, len(item_n) - len(head_n), cue))
             ):
                 cues.setdefault(order, []).append(cue)
         if item_n and self._any_within is not None and self._any_within.search(item_n):
@@ -598,11 +601,20 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _written_lower(item: str | None, offset: int, cue: str) -> bool:
+    """Whether the item, as written, spells the head cue found at `offset` of its normal form
+    in lower case."""
+    written = " ".join((item or "").split())[offset : offset + len(cue)]
+    return written == written.lower()
+
+
 def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
     where = f"{path}: [metrics.{key}]"
     cue = {
         name: _words(spec, name, where) for name in ("head", "within", "unit", "context", "context_heads", "after_item")
     }
+    lowercase_heads = _words(spec, "lowercase_heads", where)
+    cue["head"] = (*cue["head"], *lowercase_heads)
     listed = {c for cues in cue.values() for c in cues}
     cue_conditions = {}
     for text, cue_spec in spec.get("cue", {}).items():
@@ -633,6 +645,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         not_after_code=bool(spec.get("not_after_code", False)),
         not_after_name=bool(spec.get("not_after_name", False)),
         not_foreign_names=bool(spec.get("not_foreign_names", False)),
+        lowercase_heads=lowercase_heads,
         rule_units={str(rule): str(unit) for rule, unit in spec.get("rule_units", {}).items()},
         context_adjacent=bool(spec.get("context_adjacent", False)),
         context_fillers=_words(spec, "context_fillers", where),
