@@ -167,9 +167,12 @@ _DURATION_AFTER = re.compile(
 _COUNTED_BEFORE = PhraseSet(_FIG["exclude_before"]["counted_before"], gap=r"\s+")
 _DIGITS_ONLY_BEFORE = {w.casefold() for w in _FIG["exclude_before"]["digits_only"]}
 _EXCLUDE_BEFORE = PhraseSet(_FIG["exclude_before"]["words"], gap=r"\s*[:.]?\s*")
-# "thôn Khương Hà 2": a settlement word, then one to three capitalised words, right before digits
-_SETTLEMENT_NAME_BEFORE = re.compile(
-    rf"(?<!\w)(?:{alternation(_FIG['exclude_before']['settlements'])})((?: [^\W\d_][\w]*){{1,3}}) $", re.IGNORECASE
+# "thôn Khương Hà 2", "tàu Petrolimex 14": a settlement's or a vessel's word, then one to three
+# capitalised words, right before digits
+_NUMBERED_NAME_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_FIG['exclude_before']['settlements'] + _FIG['exclude_before']['vessels'])})"
+    r"((?: [^\W\d_][\w]*){1,3}) $",
+    re.IGNORECASE,
 )
 _EXCLUDE_AFTER = rf"\s*(?:{alternation({w.lower() for w in _FIG['exclude_after']['words']})})(?![\w])"
 _ORDINAL_AFTER = rf"\s+(?:{alternation({w.lower() for w in _FIG['ordinal_after']['words']})})(?![\w])"
@@ -470,7 +473,7 @@ def _is_excluded(
         return True  # "Boeing 737 cất cánh": a model's number
     if not number.spelled and before.rstrip()[-2:].lower() == "km" and _MILEPOST_BEFORE.search(before):
         return True
-    if not number.spelled and _in_settlement_name(before) and not _unit_follows(lowered, number.end):
+    if not number.spelled and _in_numbered_name(before) and not _unit_follows(lowered, number.end):
         return True  # "ở thôn Khương Hà 2 bị thương": the village's name, no count of the injured
     if not number.spelled and _continues_identifiers(text, before, number.start, number.value):
         return True  # "tổ 20, 21 phường": the list goes on naming groups
@@ -529,9 +532,10 @@ def _unit_follows(lowered: str, end: int) -> bool:
     return following is not None and following[1] in _UNIT_WORDS
 
 
-def _in_settlement_name(before: str) -> bool:
-    """Whether the text before a number ends in a settlement's capitalised name ("thôn Khương Hà ")."""
-    match = _SETTLEMENT_NAME_BEFORE.search(before)
+def _in_numbered_name(before: str) -> bool:
+    """Whether the text before a number ends in a settlement's or a vessel's capitalised name
+    ("thôn Khương Hà ", "tàu Petrolimex ")."""
+    match = _NUMBERED_NAME_BEFORE.search(before)
     return match is not None and all(word[0].isupper() for word in match[1].split())
 
 

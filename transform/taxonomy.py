@@ -286,6 +286,8 @@ class Metric:
     conditions: Conditions = NO_CONDITIONS  # the metric's own: they hold for every cue
     cue_conditions: Mapping[str, Conditions] = field(default_factory=dict)
     not_items: tuple[str, ...] = ()  # items the metric never takes (by their first words)
+    # items that begin with a not_item but name something else ("thuyền viên" are a boat's crew)
+    not_items_except: tuple[str, ...] = ()
     not_within: tuple[str, ...] = ()  # words its items never hold
     not_units: tuple[str, ...] = ()  # units the metric never takes
     unit_decides: bool = False  # one of its units settles the metric whatever the item says
@@ -312,7 +314,7 @@ class Metric:
     def excludes(self, unit_n: str, item_n: str) -> bool:
         return (
             unit_n in self.not_units
-            or _begins_with_any(item_n, self.not_items)
+            or (_begins_with_any(item_n, self.not_items) and not _begins_with_any(item_n, self.not_items_except))
             or any(_has_word(item_n, w) for w in self.not_within)
         )
 
@@ -634,6 +636,7 @@ def _metric(path: Path, key: str, spec: Mapping[str, Any]) -> Metric:
         conditions=_conditions(spec, where),
         cue_conditions=cue_conditions,
         not_items=_words(spec, "not_items", where),
+        not_items_except=_words(spec, "not_items_except", where),
         not_within=_words(spec, "not_within", where),
         not_units=_words(spec, "not_units", where),
         unit_decides=bool(spec.get("unit_decides", False)),
