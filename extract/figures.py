@@ -209,7 +209,9 @@ _PLAIN_SYLLABLE = re.compile(
 )
 _BARE_DIGITS = re.compile(r"\d+")
 _COUNTED_LATIN = re.compile(rf" (?:{alternation(_FIG['latin_names']['counted'])})(?![\w])")
-_CODE_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-\s*$")  # a plate's or a ship's prefix
+# a plate's or a ship's prefix: "BKS 51C - 23817" after "51C", "QN-6758" after "QN", "30L - 3354"
+# (an en dash only after a plate's province digits: "Galaxy S8 – 18,49 triệu đồng" is a price)
+_CODE_BEFORE = re.compile(r"(?<![\w])(?:[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-|\d{2}[A-ZĐ]{1,2}\d?\s*[-–])\s*$")
 _CLOCK_BEFORE = re.compile(
     r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:(?:khoảng|hơn|gần|chừng)\s+)*$", re.IGNORECASE
 )
