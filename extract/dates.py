@@ -491,6 +491,8 @@ RULES: list[_Rule] = [
         _words(*_LEX["day_cues"]["words"]),
     ),
     _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day, frozenset({"("})),
+    # "bước lên võ đài (1958)", "Mạch Trung Phương (1964)": a year alone in brackets (blind set 30)
+    _Rule("year_in_brackets", _i(rf"(?<=\()(?P<y>{_Y})(?=\))"), _year_only, frozenset({"("})),
     _Rule(
         "day_slash",
         _i(rf"{_B}(?P<d>{_D})/(?P<m>{_M})(?:/(?P<y>{_Y}))?{_E}"),

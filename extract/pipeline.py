@@ -39,7 +39,12 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
     Used for dates only: their `year_inferred` says the year was supplied."""
     days: list[date] = []
     for raw in raws:
-        if not raw.explicit_year or not cited_as_past(text, raw) or (mention := resolve(raw, text, None)) is None:
+        if (
+            not raw.explicit_year
+            or raw.rule == "year_in_brackets"  # a film's or a birth year, no time of writing
+            or not cited_as_past(text, raw)
+            or (mention := resolve(raw, text, None)) is None
+        ):
             continue  # a plan ("Từ năm 2018, … sẽ …") is no time the text was written after
         end = mention.end_date
         if raw.granularity == "year":

@@ -325,6 +325,12 @@ class Evidence:
     part_starts: tuple[date, ...] = ()
 
 
+# Dates that say nothing of when the text was written: a term or a horizon, a lunar year's
+# name (weighed by `lunar_year`), and a year in brackets, mostly a film's, a book's or a
+# person's birth ("Godzilla: King of Monsters (2019)" may be announced years ahead)
+_NOT_EVIDENCE_RULES = frozenset({"term", "now_until_year_end", "lunar_named_year", "vision_year", "year_in_brackets"})
+
+
 def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
     """Whether the mention is a plan, a forecast or (with `deadline`) a deadline ("đến ngày 31/12")."""
     before = text[max(0, raw.start - PLAN_REACH - 12) : raw.start]
@@ -452,7 +458,7 @@ def evidence(
                 present.append(raw.first.year)
             years.append(raw.first.year)  # "Từ năm 2015 đến nay": 2015 or later
             continue
-        if not raw.explicit_year or raw.rule in ("term", "now_until_year_end", "lunar_named_year", "vision_year"):
+        if not raw.explicit_year or raw.rule in _NOT_EVIDENCE_RULES:
             continue  # "Xuân Canh Tý 2020": `lunar_year` weighs a name with its year; a horizon is a plan
         if raw.rule in ("year_part", "quarter"):
             part = resolve(raw, text, None)
