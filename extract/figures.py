@@ -246,6 +246,9 @@ _PRICED = re.compile(  # over lower-cased text: "giá 4,5 triệu" ends the item
     rf"(?:(?:{alternation(_FIG['priced_after_item']['linkers'])})\s+)?\d"
 )
 _PRICED_FIRST = {w.split()[0].lower() for w in _FIG["priced_after_item"]["words"]}
+_PRICED_WORDS = {w.lower() for w in _FIG["priced_after_item"]["words"] if w.lower() in ("trị giá", "tổng trị giá")}
+PRICED_THING_WORDS = 6  # the words read back for the thing a price follows ("một quỹ đầu tư trị giá 16 tỷ USD")
+_WORDS_BEFORE = re.compile(rf"((?:[^\W\d_][\w\-]* ){{1,{PRICED_THING_WORDS}}})$")
 
 
 class _PhraseAt:
@@ -281,6 +284,10 @@ _COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keep
 _COMPOUND_PAIRS = {
     w.lower() for w in [*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]] if w.count(" ") == 1
 }
+_HEAD_COMPOUND = _PhraseAt(_FIG["item_compounds"]["after_head"])
+_HEAD_COMPOUND_PAIRS = {w.lower() for w in _FIG["item_compounds"]["after_head"] if w.count(" ") == 1}
+_THING_AFTER = {w.lower() for w in _FIG["priced_after_item"]["thing_after"]}
+_THING_OPENER = re.compile(r"[\d(\[,;:\"“]")
 _OPENING_NOUN = _PhraseAt(_FIG["item_opening_nouns"]["words"])
 _MODIFIER_STOP = _PhraseAt([*_FIG["item_modifier_stops"]["words"], *_FIG["measure_attributes"]["ends_item"]])
 # lower-case words that introduce a person ("chị", "ông"; places.toml [person_titles])
@@ -670,7 +677,7 @@ def _words_after(text: str, start: int) -> Iterator[re.Match[str]]:
 
 def _is_stop(lowered: str, pos: int, word: str, *, after_head: bool) -> bool:
     """Whether the phrase ends before the word at `pos` (compounds such as "chỉ tiêu" go on)."""
-    if _COMPOUND.at(lowered, pos, word):
+    if _COMPOUND.at(lowered, pos, word) or (after_head and _HEAD_COMPOUND.at(lowered, pos, word)):
         return False
     if after_head and _MODIFIER_STOP.at(lowered, pos, word):
         return True
@@ -1048,8 +1055,47 @@ def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> At
     if unit.unit not in MEASURES:
         return None
     if (before := _named_before(doc, number, _MEASURED_BEFORE, 48)) is not None:
-        return Attachment(doc.text[before.start("item") : before.end("item")], unit.end)
+        start = before.start("item")
+        if doc.lowered[start : before.end("item")] in _PRICED_WORDS and (thing := _priced_thing(doc, start)):
+            return Attachment(thing, unit.end)
+        return Attachment(doc.text[start : before.end("item")], unit.end)
     return _modified_measured_before(doc, number, unit)
+
+
+def _priced_thing(doc: Document, start: int) -> str | None:
+    """ "quỹ đầu tư trị giá 16 tỷ USD", "thu giữ lô hàng trị giá 2 tỷ đồng": the thing "trị giá"
+    prices, the words right before it in its clause back to a number or a word that opens
+    a thing (`[priced_after_item] thing_after`: "của", "một", "thu giữ", "mua"…). Another stop
+    may be a syllable of the thing ("dự án", "kế hoạch", "máy bay"): then no thing is named."""
+    clause_start = doc.clause_at(start)[0]
+    words = _WORDS_BEFORE.search(doc.lowered, max(clause_start, start - 60), start)
+    if words is None:
+        return None
+    all_words = words[1].split()
+    kept: list[str] = []
+    opened = False
+    for index in range(len(all_words) - 1, -1, -1):
+        word = all_words[index]
+        pair = f"{all_words[index - 1]} {word}" if index else ""
+        if pair in _THING_AFTER and kept:  # "thu giữ lô hàng"
+            opened = True
+            break
+        joined = f"{word} {kept[-1]}" if kept else ""
+        compound = joined in _COMPOUND_PAIRS or joined in _HEAD_COMPOUND_PAIRS  # "quỹ đầu tư"
+        if not compound and (word in _THING_AFTER or word in DIGIT_WORDS or word in SCALES):
+            opened = True
+            break
+        if not compound and word in _ITEM_STOPS:
+            return None  # "dự án Cầu Đầm Vạc": "dự" may begin the thing
+        kept.append(word)
+    if not kept:
+        return None
+    # or the clause opens with the thing ("Siêu xe trị giá 25 tỷ đồng"), or a bracket or a digit
+    # stands before its words
+    if not opened and words.start() > clause_start and not _THING_OPENER.match(doc.lowered, words.start() - 1):
+        return None
+    length = len(" ".join(kept))
+    return doc.text[start - 1 - length : start - 1]
 
 
 def _modified_measured_before(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
@@ -1081,7 +1127,9 @@ def _close_modified_before(doc: Document, end: int, unit: _Unit) -> Attachment |
         return None
     words = found["modifiers"].split()
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    if any(w in _ITEM_STOPS or w in _UNIT_WORDS for w in (*words, *pairs)):
+    # a stop inside a compound is none ("vốn đầu tư 5 tỷ đồng")
+    in_compound = {w for pair in pairs if pair in _COMPOUND_PAIRS or pair in _HEAD_COMPOUND_PAIRS for w in pair.split()}
+    if any((w in _ITEM_STOPS and w not in in_compound) or w in _UNIT_WORDS for w in (*words, *pairs)):
         return None
     item = doc.text[found.start("item") : found.end("item")]
     return None if _NOT_MEASURED.match(item.lower()) else Attachment(item, unit.end)
