@@ -68,6 +68,9 @@ def _i(pattern: str) -> re.Pattern[str]:
 
 
 DIGIT = "0"  # in a rule's `starts`: the match may begin with a digit
+# the rule of a year alone in brackets: mostly a film's, a book's or a birth year, which says
+# nothing of when the text was written (extract/published.py, extract/pipeline.py)
+BRACKETED_YEAR = "year_in_brackets"
 
 
 def _words(*phrases: str) -> frozenset[str]:
@@ -492,7 +495,7 @@ RULES: list[_Rule] = [
     ),
     _Rule("day_in_brackets", _i(rf"(?<=\()\s*{_DM}\s*(?=\))"), _day, frozenset({"("})),
     # "bước lên võ đài (1958)", "Mạch Trung Phương (1964)": a year alone in brackets (blind set 30)
-    _Rule("year_in_brackets", _i(rf"(?<=\()(?P<y>{_Y})(?=\))"), _year_only, frozenset({"("})),
+    _Rule(BRACKETED_YEAR, _i(rf"(?<=\()(?P<y>{_Y})(?=\))"), _year_only, frozenset({"("})),
     _Rule(
         "day_slash",
         _i(rf"{_B}(?P<d>{_D})/(?P<m>{_M})(?:/(?P<y>{_Y}))?{_E}"),

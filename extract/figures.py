@@ -246,7 +246,7 @@ _PRICED = re.compile(  # over lower-cased text: "giá 4,5 triệu" ends the item
     rf"(?:(?:{alternation(_FIG['priced_after_item']['linkers'])})\s+)?\d"
 )
 _PRICED_FIRST = {w.split()[0].lower() for w in _FIG["priced_after_item"]["words"]}
-_PRICED_WORDS = {w.lower() for w in _FIG["priced_after_item"]["words"] if w.lower() in ("trị giá", "tổng trị giá")}
+_NAMES_THING = {w.lower() for w in _FIG["priced_after_item"]["names_thing"]}
 PRICED_THING_WORDS = 6  # the words read back for the thing a price follows ("một quỹ đầu tư trị giá 16 tỷ USD")
 _WORDS_BEFORE = re.compile(rf"((?:[^\W\d_][\w\-]* ){{1,{PRICED_THING_WORDS}}})$")
 
@@ -285,7 +285,8 @@ _COMPOUND_PAIRS = {
     w.lower() for w in [*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]] if w.count(" ") == 1
 }
 _HEAD_COMPOUND = _PhraseAt(_FIG["item_compounds"]["after_head"])
-_HEAD_COMPOUND_PAIRS = {w.lower() for w in _FIG["item_compounds"]["after_head"] if w.count(" ") == 1}
+# two-word compounds, wherever they stand or only after a head: a stop inside one is none
+_ANY_COMPOUND_PAIRS = _COMPOUND_PAIRS | {w.lower() for w in _FIG["item_compounds"]["after_head"] if w.count(" ") == 1}
 _THING_AFTER = {w.lower() for w in _FIG["priced_after_item"]["thing_after"]}
 _THING_OPENER = re.compile(r"[\d(\[,;:\"“]")
 _OPENING_NOUN = _PhraseAt(_FIG["item_opening_nouns"]["words"])
@@ -523,12 +524,11 @@ def _is_excluded(
         return True
     if number.spelled and text[number.start].isupper() and after[1:2].isupper() and not _opens_sentence(text, number):
         return True  # "ở Hai Bà Trưng", "phố Hai Xã": a capitalised number word inside a name
-    if number.spelled and text[number.start].isupper() and _PERSON_TITLE_BEFORE.search(before):
-        # "đến nhà chị Tám chúc tết": a person called by a number (blind set 27), unless a
-        # unit follows ("đàn lợn con Hai con lợn": a caption glued to the sentence)
-        following = _NEXT_TOKEN.match(lowered, number.end)
-        if following is None or following[1] not in _UNIT_WORDS:
-            return True
+    # "đến nhà chị Tám chúc tết": a person called by a number (blind set 27), unless a unit
+    # follows ("đàn lợn con Hai con lợn": a caption glued to the sentence)
+    title_before = number.spelled and text[number.start].isupper() and _PERSON_TITLE_BEFORE.search(before)
+    if title_before and not _unit_follows(lowered, number.end):
+        return True
     # inside quotes with a capital, a name or slogan: “Ba nhất”
     return number.spelled and number.start > 0 and text[number.start - 1] in "“\"'‘"
 
@@ -1056,7 +1056,7 @@ def _measured_noun_before(doc: Document, number: NumberMatch, unit: _Unit) -> At
         return None
     if (before := _named_before(doc, number, _MEASURED_BEFORE, 48)) is not None:
         start = before.start("item")
-        if doc.lowered[start : before.end("item")] in _PRICED_WORDS and (thing := _priced_thing(doc, start)):
+        if doc.lowered[start : before.end("item")] in _NAMES_THING and (thing := _priced_thing(doc, start)):
             return Attachment(thing, unit.end)
         return Attachment(doc.text[start : before.end("item")], unit.end)
     return _modified_measured_before(doc, number, unit)
@@ -1080,8 +1080,7 @@ def _priced_thing(doc: Document, start: int) -> str | None:
         if pair in _THING_AFTER and kept:  # "thu giữ lô hàng"
             opened = True
             break
-        joined = f"{word} {kept[-1]}" if kept else ""
-        compound = joined in _COMPOUND_PAIRS or joined in _HEAD_COMPOUND_PAIRS  # "quỹ đầu tư"
+        compound = bool(kept) and f"{word} {kept[-1]}" in _ANY_COMPOUND_PAIRS  # "quỹ đầu tư"
         if not compound and (word in _THING_AFTER or word in DIGIT_WORDS or word in SCALES):
             opened = True
             break
@@ -1128,7 +1127,7 @@ def _close_modified_before(doc: Document, end: int, unit: _Unit) -> Attachment |
     words = found["modifiers"].split()
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
     # a stop inside a compound is none ("vốn đầu tư 5 tỷ đồng")
-    in_compound = {w for pair in pairs if pair in _COMPOUND_PAIRS or pair in _HEAD_COMPOUND_PAIRS for w in pair.split()}
+    in_compound = {w for pair in pairs if pair in _ANY_COMPOUND_PAIRS for w in pair.split()}
     if any((w in _ITEM_STOPS and w not in in_compound) or w in _UNIT_WORDS for w in (*words, *pairs)):
         return None
     item = doc.text[found.start("item") : found.end("item")]

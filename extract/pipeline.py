@@ -6,7 +6,7 @@ from datetime import date
 
 from extract.article import parse_document
 from extract.breakdowns import breakdowns
-from extract.dates import RawDate, align_same_period, find_raw_dates, resolve
+from extract.dates import BRACKETED_YEAR, RawDate, align_same_period, find_raw_dates, resolve
 from extract.document import Document
 from extract.figures import find_figures
 from extract.lexicon import lowered_like
@@ -41,7 +41,7 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
     for raw in raws:
         if (
             not raw.explicit_year
-            or raw.rule == "year_in_brackets"  # a film's or a birth year, no time of writing
+            or raw.rule == BRACKETED_YEAR  # a film's or a birth year, no time of writing
             or not cited_as_past(text, raw)
             or (mention := resolve(raw, text, None)) is None
         ):

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from extract.dates import Point, RawDate, month_end, resolve
+from extract.dates import BRACKETED_YEAR, Point, RawDate, month_end, resolve
 from extract.lexicon import PhraseSet, alternation, load, lowered_like
 from extract.records import Precision
 
@@ -328,7 +328,7 @@ class Evidence:
 # Dates that say nothing of when the text was written: a term or a horizon, a lunar year's
 # name (weighed by `lunar_year`), and a year in brackets, mostly a film's, a book's or a
 # person's birth ("Godzilla: King of Monsters (2019)" may be announced years ahead)
-_NOT_EVIDENCE_RULES = frozenset({"term", "now_until_year_end", "lunar_named_year", "vision_year", "year_in_brackets"})
+_NOT_EVIDENCE_RULES = frozenset({"term", "now_until_year_end", "lunar_named_year", "vision_year", BRACKETED_YEAR})
 
 
 def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
