@@ -373,8 +373,8 @@ _RATE = re.compile(
 _NOUN_RATE = re.compile(
     rf" (?P<unit>[^\W\d_]+)/(?P<per>{alternation({w.lower() for w in _UNITS['rate_denominators']['words']})})(?![\w])"
 )
-_TIME_UNITS = {"giây", "phút", "giờ", "ngày", "tuần", "tháng", "quý", "năm"}
-_TIME_UNIT_BEFORE = re.compile(rf"\d\s*(?:{'|'.join(sorted(_TIME_UNITS))})\s+$", re.IGNORECASE)
+# the units of a time span ([period_points] durations): "15 ngày một lần" is a frequency
+_TIME_UNIT_BEFORE = re.compile(rf"\d\s*(?:{alternation(_DURATION_UNITS)})\s+$", re.IGNORECASE)
 _HOURS_AFTER = re.compile(r"\s*(?:giờ|h)(?![^\W\d])")  # "21h", "21h30", never "hecta"
 _CLOCK_HOUR_BEFORE = re.compile(r"\d{1,2}\s*(?:giờ|h)\s*$", re.IGNORECASE)
 _SCALED = re.compile(r"\s|,")  # "21,4 triệu", "1,5": not how identifiers are written
@@ -933,7 +933,7 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         return _Unit(None, number.end)
     if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
         per = text[rate.start("per") : rate.end("per")]
-        if found.unit in _TIME_UNITS and per == "lần":
+        if found.unit in _DURATION_UNITS and per == "lần":
             return _Unit(found.unit, rate.end())  # "15 ngày một lần": every 15 days, no rate
         return _Unit(found.unit, rate.end(), per)
     if found.unit is not None and (half := _HALF_AFTER_UNIT.match(lowered, found.end)):
