@@ -50,6 +50,9 @@ _CREDIT_SOURCES = re.compile(
     rf"\((?i:tổng hợp(?:[ \t]+(?:theo|từ))?|theo)(?:[ \t]+(?i:báo))?[ \t]+(?P<sources>[^()\n]{{2,80}})\)\s*$"
 )
 _CREDIT_UPPER = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>[{_UP}][{_UP}.\- ]{{2,40}}?)\s*$")
+# "… bầm tím. (Tổng hợp) Vũ Hạnh", "(Theo Yonhap) Gia Bảo", "(còn nữa) THIỆN VĂN": a note in
+# brackets after the last sentence, then the signer ("(Ảnh: Internet) Theo TTVH" names a source)
+_CREDIT_AFTER_NOTE = re.compile(rf"(?<=[.!?…”\"'])\s*\([^()\n]{{1,30}}\)\s+(?!Theo\b)(?P<author>{_NAME})\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,7 @@ def _credit(text: str) -> tuple[str | None, str | None]:
     match = _CREDIT_PAIR.search(tail) if "-" in tail or "–" in tail else None
     if match:
         return " ".join(match["author"].split()), tagged_outlet
-    for pattern in (_CREDIT_UPPER, _CREDIT_NAME):
+    for pattern in (_CREDIT_UPPER, _CREDIT_NAME, _CREDIT_AFTER_NOTE):
         match = pattern.search(tail)
         if match and len(match["author"].split()) <= 4:
             name = match["author"].strip()

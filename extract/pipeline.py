@@ -25,7 +25,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change, or the fact mentions each batch derives
 # from it (transform/facts.py: periods, repeats), which a refresh keeps for unchanged rows.
-EXTRACTOR_VERSION = "0.15.0"
+EXTRACTOR_VERSION = "0.15.1"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
@@ -42,6 +42,7 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
         if (
             not raw.explicit_year
             or raw.rule == BRACKETED_YEAR  # a film's or a birth year, no time of writing
+            or raw.last_is_reference  # "từ tháng 8/2016 đến nay": written long after, maybe
             or not cited_as_past(text, raw)
             or (mention := resolve(raw, text, None)) is None
         ):

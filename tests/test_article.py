@@ -119,6 +119,14 @@ def test_a_credit_tag_that_is_not_an_outlet_is_ignored() -> None:
     assert (facts.author, facts.outlet) == ("Mai Đỉnh", None)
 
 
+def test_a_signer_after_a_note_in_brackets_is_the_author() -> None:
+    for note, signer in (("(Tổng hợp)", "Vũ Hạnh"), ("(Theo Reuters/AP)", "Gia Bảo"), ("(còn tiếp)", "TRẦN NGHĨA")):
+        facts = extract_article(f"Công an đang làm rõ vụ việc xảy ra ngày 10/7/2017. {note} {signer}").facts
+        assert (facts.author, facts.outlet) == (signer, None), note
+    facts = extract_article("Xe bị cháy rụi trong đêm 10/7/2017. (Ảnh: Internet) Theo TTVH").facts
+    assert facts.author is None  # a source, not a signer
+
+
 def test_a_recorded_by_tag_does_not_hide_the_credit() -> None:
     facts = extract_article("Bệnh nhân đã xuất viện ngày 10/6/2017. Phương Liên/Báo Tin Tức (ghi)").facts
     assert (facts.author, facts.outlet) == ("Phương Liên", "Báo Tin Tức")

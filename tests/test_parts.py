@@ -165,3 +165,41 @@ def test_a_kill_while_publishing_leaves_the_last_version_readable(tmp_path: Path
     again = refresh(inputs=[str(inputs)], output=str(output), validation_dir=str(tmp_path / "v"))
     assert again.published and 215 in set(pd.read_parquet(output / "figures")["value"])
     assert len(pd.read_parquet(output / "figures")) == again.rows["figures"]
+
+
+def _dated(folder: Path, i: int) -> None:
+    """A document that dates itself (today's day with its year: rule cue_year)."""
+    (folder / f"dated{i:02d}.txt").write_text(
+        f"Công an bắt {i + 2} đối tượng\nSáng nay ({i + 1}/3/2019), Công an huyện bắt {i + 2} đối tượng.\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.flow
+def test_a_refresh_whose_window_changed_extracts_every_document_again(tmp_path: Path, prefect_harness: None) -> None:
+    """A window bounds a document's date and the years of its dates: documents read with
+    another window are not carried over, or one source's articles would disagree."""
+    from extract.published import _WINDOW
+
+    inputs, output = tmp_path / "inputs", tmp_path / "tables"
+    inputs.mkdir()
+    enough = _WINDOW["min_documents"]
+    for i in range(enough - 1):  # one too few for a window
+        _dated(inputs, i)
+    (inputs / "undated.txt").write_text(
+        "Xử phạt chủ quán\nNgày 12/3, đoàn kiểm tra xử phạt một quán từng bị nhắc nhở từ năm 2012.\n",
+        encoding="utf-8",
+    )
+    options = {"inputs": [str(inputs)], "output": str(output), "validation_dir": str(tmp_path / "v")}
+    refresh(**options)
+    undated = pd.read_parquet(output / "articles").set_index("source_uri").filter(like="undated", axis=0)
+    assert undated["published_evidence"].item() != "window"
+
+    _dated(inputs, enough)  # now enough: the source implies March 2019
+    summary = refresh(**options)
+    assert (summary.extracted, summary.reused) == (enough + 1, 0)
+    articles = pd.read_parquet(output / "articles").set_index("source_uri")
+    assert articles.filter(like="undated", axis=0)["published_evidence"].item() == "window"
+    dates = pd.read_parquet(output / "dates")
+    assert str(dates.loc[dates["text"] == "Ngày 12/3", "start_date"].item())[:10] == "2019-03-12"
+    assert refresh(**options).reused == enough + 1  # the same windows again: all carried

@@ -7,6 +7,11 @@ metric taxonomy; a new extractor version or taxonomy reprocesses everything, on 
 The tables of a run describe the documents it discovered: rows of documents that are
 no longer among the inputs are not carried over.
 
+A document is read with its source's publication window (declared, or implied by the
+source's own documents), which bounds its date and so the years of its dates and
+periods: when the windows a run reads its documents with are not the ones the published
+version recorded, every document is extracted again too.
+
 The published version lists its parts in `_PARTS.json` (transform/publish.py). Planning
 reads only the keys of the articles and rejects parts, and the article ids of a figures or
 dates part only when an article of its extraction time is gone. A part whose rows are all
@@ -31,7 +36,7 @@ import pyarrow.parquet as pq
 
 from ingest.local import DocumentRef
 from transform import schemas
-from transform.publish import PARTS, current_version, filesystem, share_parts, write_part
+from transform.publish import PARTS, current_version, filesystem, share_parts, version_windows, write_part
 
 
 @dataclass
@@ -144,6 +149,12 @@ def _read_keys(current: str, part: dict[str, Any], columns: list[str]) -> pa.Tab
         return None
 
 
+def windows_read(refs: list[DocumentRef]) -> list[str]:
+    """The distinct publication windows `refs` are read with, sorted ("none" for none):
+    what a refresh's version records (transform/publish.py `close_staging`)."""
+    return sorted({"none" if r.published_between is None else "/".join(map(str, r.published_between)) for r in refs})
+
+
 def plan_refresh(
     refs: list[DocumentRef],
     hashes: list[str],
@@ -153,7 +164,8 @@ def plan_refresh(
     taxonomy_version: str,
 ) -> Plan:
     """Split discovered documents (with their content hashes) into new and carried over,
-    and the published version's parts into shared, rewritten and left out."""
+    and the published version's parts into shared, rewritten and left out. A version that
+    read its documents with other windows (or does not say) carries nothing."""
     first_uri: dict[str, str] = {}
     unique: list[tuple[DocumentRef, str]] = []
     duplicates: list[tuple[str, str]] = []
@@ -165,7 +177,7 @@ def plan_refresh(
             unique.append((ref, digest))
     everything = Plan([ref for ref, _ in unique], duplicates=duplicates)
     current, parts = published_parts(output)
-    if current is None or parts is None:
+    if current is None or parts is None or version_windows(current) != windows_read(refs):
         return everything
     by_table: dict[str, list[dict[str, Any]]] = {}
     for part in parts:
