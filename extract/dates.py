@@ -222,6 +222,16 @@ def _decade(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return Point(first), Point(first + 9), "year"
 
 
+_CENTURIES = {"XVIII": 18, "XIX": 19, "XX": 20, "XXI": 21}
+
+
+def _decade_of_century(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
+    """ "thập niên 90 của thế kỷ 20", "những năm 70 thế kỷ XX": a decade of a century named."""
+    century = m["c"].upper()
+    first = (_CENTURIES[century] if century in _CENTURIES else int(century)) * 100 - 100 + int(m["dd"])
+    return Point(first), Point(first + 9), "year"
+
+
 def _quarter(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     quarter = _QUARTERS[m["q"].upper()]
     year = _year(m)
@@ -420,6 +430,15 @@ RULES: list[_Rule] = [
         "decade",
         _i(rf"{_B}(?:những\s+năm|thập\s+(?:niên|kỷ|kỉ)(?:\s+năm)?)\s+(?P<y>1[89]\d0|20\d0)(?:s)?{_E}"),
         _decade,
+        _words("những", "thập"),
+    ),
+    _Rule(
+        "decade_of_century",
+        _i(
+            rf"{_B}(?:những\s+năm|thập\s+(?:niên|kỷ|kỉ))\s+(?P<dd>[1-9]0)\s+(?:của\s+)?thế\s+(?:kỷ|kỉ)\s+"
+            rf"(?P<c>1[89]|2[01]|XVIII|XIX|XX|XXI){_E}"
+        ),
+        _decade_of_century,
         _words("những", "thập"),
     ),
     _Rule(

@@ -1394,14 +1394,19 @@ def _scaled_like(first: NumberMatch, second: NumberMatch, text: str) -> float:
 _YEAR_HAD = re.compile(r" có (?!thể|lẽ|khi|vẻ|ý|phải|nên|được)")
 
 
+# "ông Tiệp cho biết năm 2016, …": the year opens the clause the verb reports
+_REPORTED_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['reported_speech']['verbs'])})[,:]?\s+$")
+
+
 def _is_period(mention: DateMention, lowered: str) -> bool:
     """Whether `mention` states the span its figures cover, not a point in time.
 
     A span cued as a period ("Trong năm 2016", "6 tháng đầu năm") is one, unless it is
     the end or start of a span rather than the span ("Đến cuối năm 2016": by then); a day
     is one only counted within ("Tính riêng trong ngày 6/2"); a year that opens its
-    sentence before a comma frames what follows ("Năm 2016, công an bắt …"), and so does
-    one that "had" what follows ("năm 2016 có 328 trường hợp").
+    sentence or the clause a verb of saying reports, before a comma, frames what follows
+    ("Năm 2016, công an bắt …", "cho biết năm 2016, …"), and so does one that "had" what
+    follows ("năm 2016 có 328 trường hợp").
     """
     if _POINT_IN_TIME.match(lowered, mention.char_start) and not _open_from(mention, lowered):
         return False  # "từ đầu tháng 1" still opens a span
@@ -1415,7 +1420,13 @@ def _is_period(mention: DateMention, lowered: str) -> bool:
     if mention.is_period:
         return True
     return mention.granularity == "year" and (
-        (lowered[mention.char_end : mention.char_end + 1] == "," and _opens_sentence_at(lowered, mention.char_start))
+        (
+            lowered[mention.char_end : mention.char_end + 1] == ","
+            and (
+                _opens_sentence_at(lowered, mention.char_start)
+                or _REPORTED_BEFORE.search(lowered, max(0, mention.char_start - 16), mention.char_start) is not None
+            )
+        )
         or _YEAR_HAD.match(lowered, mention.char_end) is not None
     )
 
@@ -1610,6 +1621,9 @@ def is_compared_with(lowered: str, start: int) -> bool:
     )
 
 
+# what may follow a year that dates the figure before it: a stop, or the next of a list
+_TRAILING_YEAR_STOP = re.compile(r"\s*(?:$|[,.;:)(]|(?:và|ước|so với|tăng|giảm)(?!\w))")
+
 # The longest period a sentence takes from the ones before it: reporting periods are a
 # year or a term of a few years; a span of decades is a forecast horizon, stated with it.
 CARRIED_SPAN_YEARS = 10
@@ -1685,6 +1699,22 @@ class _Periods:
             ):
                 return period
         return None
+
+    def year_after(self, end: int) -> DateMention | None:
+        """A year written right after the figure, before a stop: what the count is of ("hơn
+        1,1 triệu khách năm 2016, ước đạt 1,3 triệu khách năm 2017")."""
+        index = bisect.bisect_left(self.mark_starts, end)
+        if index == len(self.marks) or self.mark_starts[index] > end + 1:
+            return None
+        mark = self.marks[index]
+        if (
+            mark.granularity != "year"
+            or mark.start_date.year != mark.end_date.year
+            or mark.year_inferred
+            or not self.lowered.startswith("năm ", mark.char_start)
+        ):
+            return None
+        return mark if _TRAILING_YEAR_STOP.match(self.lowered, mark.char_end) else None
 
     def compared_base(self, position: int, sentence: Sentence) -> DateMention | None:
         """The base compared with, when the figure states its own value: "so với cùng kỳ
@@ -1928,6 +1958,8 @@ def find_figures(
         else:
             period_start, period_end = _bounds(
                 periods.compared_base(start, sentence)
+                # "gấp 2,3 lần năm 2010" names the base; "10 tháng năm 2016" a part of the year
+                or (None if unit.unit in _DURATION_UNITS or unit.unit == "lần" else periods.year_after(found.end))
                 or periods.for_figure(start, sentence, end=found.end)
                 or (None if unit.unit in _DURATION_UNITS else periods.month_before(start, sentence))
                 or periods.carried(doc, sentence),

@@ -57,6 +57,7 @@ def test_the_window_of_a_sources_file_reaches_the_articles_table(tmp_path) -> No
 # --- a window the source's own documents imply (extract.published.source_window) ---
 
 from extract.pipeline import within_window  # noqa: E402
+from extract.published import _WINDOW as _SOURCE_WINDOW  # noqa: E402
 from extract.published import Published, source_window  # noqa: E402
 
 
@@ -76,7 +77,8 @@ def test_an_outlier_does_not_widen_the_window() -> None:
 
 
 def test_thin_or_spread_evidence_implies_no_window() -> None:
-    assert source_window(_strong([date(2019, 3, 1 + i) for i in range(11)])) is None  # too few
+    too_few = _SOURCE_WINDOW["min_documents"] - 1
+    assert source_window(_strong([date(2019, 3, 1 + i) for i in range(too_few)])) is None
     years = [date(2010 + i % 8, 5, 1) for i in range(40)]  # eight years: no short span holds 90%
     assert source_window(_strong(years)) is None
     weak = [Published(date(2019, 3, 1 + i), "day", "near_month") for i in range(30)]

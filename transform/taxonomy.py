@@ -59,8 +59,15 @@ _CLAUSE_END = re.compile(r"[,;:!?]|\.(?!\d)|(?<!\w)\d")
 _AFTER_ITEM_END = re.compile(r"[,;:.!?()\[\]\d“”\"]| và | hoặc | trong khi ")
 
 
+# a syllable's final "y" after a consonant is spelled "i" as well ("binh sỹ"/"binh sĩ", "tỷ"/
+# "tỉ", "hy sinh"/"hi sinh"): one spelling for cues and text alike (blind set 36)
+_FINAL_Y = re.compile(r"(?<=[bcdđghklmnpqrstvx])[yýỳỷỹỵ](?![^\W\d_])")
+_Y_AS_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+
+
 def _norm(text: str | None) -> str:
-    return " ".join((text or "").casefold().split())
+    folded = " ".join((text or "").casefold().split())
+    return _FINAL_Y.sub(lambda m: m[0].translate(_Y_AS_I), folded)
 
 
 _FIRST_WORD = re.compile(r"[^\W_]*")  # letters and digits, as `str.isalnum` counts them
