@@ -904,16 +904,9 @@ def resolve(
         return None
     if raw.first_is_reference and reference is not None:
         start = reference
-    if raw.last_is_reference and reference is None:
-        # "từ tháng 8/2016 đến nay" with no day of writing: only its start is known, so the
-        # mention is that start, and no period a figure could take
-        if raw.first.year is None:
-            return None
-        end = _point_dates(first, first.year)[1]
-        granularity = "day" if first.day else "month" if first.month else "year"
-        return DateMention(raw.start, raw.end, text[raw.start : raw.end], start, end, granularity, False)
     if raw.last_is_reference:
-        assert reference is not None
+        if reference is None:
+            return None  # "từ tháng 8/2016 đến nay" with no day of writing: no end to give
         end = reference
         if reference_is_guess:
             end, granularity, inferred = date(reference.year, 12, 31), "year", True

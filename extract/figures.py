@@ -988,8 +988,23 @@ def _ends_with_scale(doc: Document, number: NumberMatch) -> bool:
     return not number.spelled and doc.lowered[number.start : number.end].rsplit(" ", 1)[-1] in SCALES
 
 
+# the words before a bare count noun that make it their classifier ([count_noun_of])
+_COUNT_NOUN_OF = {
+    noun: re.compile(rf"(?<!\w)(?:{alternation(words)})(?!\w)") for noun, words in _UNITS["count_noun_of"].items()
+}
+COUNT_NOUN_OF_REACH = 60  # characters before the number, within its sentence
+
+
 def _classifier_counted(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
-    return Attachment(unit.unit, unit.end, unit_is_item=True) if unit.unit in COUNT_NOUNS else None
+    if unit.unit not in COUNT_NOUNS:
+        return None
+    named = _COUNT_NOUN_OF.get(unit.unit)
+    if named is not None:  # "Đàn bò … có 15 con", "7 con trong đàn": a classifier of what they name
+        low = max(doc.sentence_at(number.start).start, number.start - COUNT_NOUN_OF_REACH)
+        within = doc.lowered.startswith(" trong ", unit.end) and named.match(doc.lowered, unit.end + len(" trong "))
+        if within or named.search(doc.lowered, low, number.start):
+            return None
+    return Attachment(unit.unit, unit.end, unit_is_item=True)
 
 
 def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:

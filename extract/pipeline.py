@@ -42,7 +42,6 @@ def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: 
         if (
             not raw.explicit_year
             or raw.rule == BRACKETED_YEAR  # a film's or a birth year, no time of writing
-            or raw.last_is_reference  # "từ tháng 8/2016 đến nay": written long after, maybe
             or not cited_as_past(text, raw)
             or (mention := resolve(raw, text, None)) is None
         ):

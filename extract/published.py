@@ -106,6 +106,10 @@ PLAN_AHEAD_DAYS = 62
 # A part of a year ("6 tháng cuối năm 2017", "quý III/2017") beginning this many days or fewer
 # after the text's own day places that day in the weeks before it.
 PART_AHEAD_DAYS = 45
+# A deadline's day is set for the coming weeks and reported on in the weeks after it ("gửi
+# về bộ trước ngày 20/6/2017 … đến nay vẫn chưa thu hồi được", written 5/7): the own day
+# within this many days either side of it is of its year (blind set 34)
+DEADLINE_NEAR_DAYS = 45
 # "Cuối tuần này Confederations Cup 2017 sẽ khai mạc": words of this week or day, and in their
 # clause, within EVENT_REACH characters, a name with its year ([coming_event])
 _EVENT = _PUB["coming_event"]
@@ -154,7 +158,7 @@ EVIDENCE_NAMES = (
     "header", "header_cue", "byline", "cue_year", "event_day", "weekday", "lunar_year", "named_year", "as_of",
     "this_year", "coming_event", "same_period", "year_over", "span", "near_day", "near_month", "recent_month",
     "near_part", "dated_plan", "coming_part", "part", "title_year", "near_any", "latest_day", "latest_month",
-    "latest", "window_year", "window", "none",
+    "latest", "window_year", "deadline_day", "window", "none",
 )  # fmt: skip
 
 # "Hoàng Tâm - Thể thao Việt Nam | 06:10 07/02/2017": a byline's bar, then the time and day
@@ -323,6 +327,7 @@ class Evidence:
     coming: int | None = None  # the year of a coming event it names ("Cuối tuần này Confed Cup 2017 sẽ …")
     # the first days of the parts of a year it names with their year ("6 tháng cuối năm 2017", "quý III/2017")
     part_starts: tuple[date, ...] = ()
+    deadlines: tuple[date, ...] = ()  # the days of the deadlines it names with their year ("trước ngày 20/6/2017")
 
 
 # Dates that say nothing of when the text was written: a term or a horizon, a lunar year's
@@ -339,6 +344,17 @@ def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
         or _PLAN_BEFORE.search(before)
         or _PLAN_AFTER.match(text, raw.end)
     )
+
+
+_DEADLINE_DAY_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_PUB['deadline_cues']['set_for_day'])})(?:\s+(?:là|vào|đến|ngày))*\s*$", re.IGNORECASE
+)
+
+
+def _is_deadline(text: str, raw: RawDate) -> bool:
+    """Whether the mention is a deadline's day: "trước ngày 20/6/2017", "chậm nhất là ngày …"."""
+    end = raw.start + 4 if text[raw.start : raw.start + 4].lower() == "ngày" else raw.start  # "trước [ngày 20/6]"
+    return _DEADLINE_DAY_BEFORE.search(text, max(0, raw.start - 30), end) is not None
 
 
 def _dated_plan(text: str, raw: RawDate) -> date | None:
@@ -451,6 +467,7 @@ def evidence(
     tallied: list[int] = []  # the years the text counts up to the end of ("Đến cuối năm 2016, …")
     plans: list[tuple[date, bool]] = []  # the last day of each dated plan, and whether it names its day
     part_starts: list[date] = []  # the first day of each part of a year named with its year
+    deadlines: list[date] = []  # the day of each deadline named with its year
     unplanned: set[int] = set()  # the years of the other mentions cited as past
     for raw in raws:
         if raw.last_is_reference and raw.first.year is not None:
@@ -469,6 +486,10 @@ def evidence(
             # a tally to the last day of a year is reported once the year is over
             if counted_day is not None and (counted_day.month, counted_day.day) != (12, 31):
                 counted.append(counted_day)
+        if raw.granularity == "day" and raw.first == raw.last and _is_deadline(text, raw):
+            deadline_day = _dated(raw.first, raw.first.year)
+            if deadline_day is not None:
+                deadlines.append(deadline_day)
         if raw.first == raw.last and _tallies_to_year_end(text, raw) and not _is_plan(text, raw, deadline=False):
             tallied.append(raw.first.year)
             continue
@@ -565,6 +586,7 @@ def evidence(
         _imminent(plans, unplanned, raws),
         _coming_event(text, lowered, as_of),
         tuple(sorted(part_starts)),
+        tuple(sorted(deadlines)),
     )
 
 
@@ -949,6 +971,18 @@ def _plan_year(point: Point, plans: tuple[date, ...]) -> int | None:
     return None
 
 
+def _deadline_year(point: Point, deadlines: tuple[date, ...]) -> int | None:
+    """The year in which the day `point` falls within DEADLINE_NEAR_DAYS of a deadline's day
+    the text names with its year, before it or after it (a deadline early in January may
+    follow a day of December, one late in December be reported in January)."""
+    for deadline in deadlines:
+        for year in (deadline.year, deadline.year - 1, deadline.year + 1):
+            candidate = _dated(point, year)
+            if candidate is not None and abs((deadline - candidate).days) <= DEADLINE_NEAR_DAYS:
+                return year
+    return None
+
+
 def _coming_part_year(point: Point, starts: tuple[date, ...]) -> int | None:
     """The year in which the day `point` falls within PART_AHEAD_DAYS before a part of a year
     the text names begins: "Chiều 21/6, … trọng tâm công tác sáu tháng cuối năm 2017", "Ngày
@@ -1007,6 +1041,7 @@ def _cue_years(
         (_part_year(point, found.parts), "near_part"),
         (_plan_year(point, found.plans), "dated_plan"),
         (_coming_part_year(point, found.part_starts), "coming_part"),
+        (_deadline_year(point, found.deadlines), "deadline_day"),
     ]
 
 
