@@ -642,6 +642,10 @@ def _opens_sentence(text: str, number: NumberMatch) -> bool:
 _ZERO_PADDED_COUNT = re.compile(rf" (?:{alternation(_FIG['zero_padded']['nouns'])})(?!\w)")
 
 
+_YEAR_LIKE_COUNT_BEFORE = re.compile(rf"(?<!\w)(?:{alternation(_FIG['year_like_counts']['before'])})\s+$")
+_YEAR_LIKE_COUNT_AFTER = re.compile(rf" (?!(?:{alternation(_FIG['year_like_counts']['not_after'])})(?!\w))[^\W\d_]")
+
+
 def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, after: str, range_end: bool) -> bool:
     """Digits that are a year, a phone number, a code or part of one, not a count."""
     token = text[number.start : number.end].split()[0]
@@ -659,6 +663,8 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
         return not (
             _YEARS_AFTER.match(lowered, number.end)
             or _MEASURE_AFTER.match(lowered, number.end)
+            # "khoảng 2000 giáo dân": a qualifier or a verb of having, then the counted word
+            or (_YEAR_LIKE_COUNT_BEFORE.search(before.lower()) and _YEAR_LIKE_COUNT_AFTER.match(lowered, number.end))
             or (_GLUED_AFTER.match(after) and not after[:1].isspace())
         )
     following, preceding = after[:1], before[-1:]
@@ -935,7 +941,13 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         return _Unit(text[rate.start("unit") : rate.end("unit")], rate.end(), text[rate.start("per") : rate.end("per")])
     else:
         return _Unit(None, number.end)
-    if found.unit in MEASURES and (rate := _RATE.match(lowered, found.end)):
+    # a measure's rate ("120.000 đồng/kg", "đồng mỗi kg"), or a classifier's with a slash ("450
+    # viên/phút", "2 lần/ngày": blind set 41)
+    if (
+        found.unit is not None
+        and (rate := _RATE.match(lowered, found.end))
+        and (found.unit in MEASURES or lowered[found.end : rate.start("per")].strip() == "/")
+    ):
         per = text[rate.start("per") : rate.end("per")]
         if found.unit in _DURATION_UNITS and per == "lần":
             return _Unit(found.unit, rate.end())  # "15 ngày một lần": every 15 days, no rate

@@ -42,7 +42,7 @@ from flows.runners import release_idle_workers
 from ingest.local import DocumentRef, HashManifest, content_hashes, discover, gc_paused
 from ingest.sources import WEB_KINDS, Source, is_web_address, load_sources, source_for_input
 from transform.batch import BatchOutcome, extract_to_parts
-from transform.incremental import Plan, plan_refresh, published_parts, windows_read
+from transform.incremental import Plan, plan_refresh, published_parts
 from transform.publish import (
     check_output,
     close_staging,
@@ -543,7 +543,7 @@ def _refresh_locked(
         fresh = [p["path"] for p in parts if p["table"] in ("figures", "fact_mentions") and p["path"] not in carried]
         metrics, metrics_parts = metrics_table(str(staging), validator, parts, work.current, fresh)
         parts += metrics_parts
-        close_staging(staging, parts, windows_read(refs))
+        close_staging(staging, parts)
         clock.lap("metrics")
         report = validator.finish()
         clock.lap("validate")

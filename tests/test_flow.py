@@ -28,7 +28,7 @@ import flows.refresh
 import transform.batch
 from flows.cli import main
 from flows.refresh import RunSummary, ValidationFailed, refresh
-from transform.publish import KEEP_VERSIONS, PARTITIONED, PARTS, WINDOWS_READ, versions_dir
+from transform.publish import KEEP_VERSIONS, PARTITIONED, PARTS, versions_dir
 from transform.schemas import PUBLISHED, TABLES
 
 PROJECT = Path(__file__).parents[1]
@@ -413,7 +413,7 @@ def test_failed_validation_leaves_published_tables_untouched(
     output = first_run.output
     before = snapshot(output)
     versions_before = sorted(p.name for p in versions_dir(output).iterdir())
-    assert {path.split("/")[0] for path in before} == {*PUBLISHED, PARTS, WINDOWS_READ}
+    assert {path.split("/")[0] for path in before} == {*PUBLISHED, PARTS}
     real = transform.batch.process_batch
     corrupted: list[int] = []
 

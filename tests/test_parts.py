@@ -205,3 +205,29 @@ def test_a_refresh_whose_window_changed_extracts_every_document_again(tmp_path: 
     dates = pd.read_parquet(output / "dates")
     assert str(dates.loc[dates["text"] == "Ngày 12/3", "start_date"].item())[:10] == "2019-03-12"
     assert refresh(**options).reused == enough + 1  # the same windows again: all carried
+
+
+@pytest.mark.flow
+def test_a_new_source_with_a_window_of_its_own_leaves_the_others_carried(tmp_path: Path, prefect_harness: None) -> None:
+    """Each article keeps the window it was read with (`articles.published_window`): only
+    documents whose own source's window moved are extracted again."""
+    from extract.published import _WINDOW
+
+    first, second, output = tmp_path / "first", tmp_path / "second", tmp_path / "tables"
+    first.mkdir()
+    second.mkdir()
+    enough = _WINDOW["min_documents"]
+    for i in range(enough):
+        _dated(first, i)
+    for i in range(enough):
+        (second / f"other{i:02d}.txt").write_text(
+            f"Xử phạt {i + 2} xe\nSáng nay ({i + 1}/9/2021), đội tuần tra xử phạt {i + 2} xe quá tải.\n",
+            encoding="utf-8",
+        )
+    options = {"output": str(output), "validation_dir": str(tmp_path / "v")}
+    refresh(inputs=[str(first)], **options)
+    summary = refresh(inputs=[str(first), str(second)], **options)
+    assert (summary.extracted, summary.reused) == (enough, enough)
+    windows = pd.read_parquet(output / "articles").set_index("source_uri")["published_window"]
+    assert set(windows.filter(like="dated", axis=0)) == {"2019-03-01/2019-03-31"}
+    assert set(windows.filter(like="other", axis=0)) == {"2021-09-01/2021-09-30"}

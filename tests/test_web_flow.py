@@ -39,7 +39,7 @@ from ingest.http import Fetcher, FetchPolicy
 from ingest.sources import Source
 from ingest.web import WebDocuments, collect_web
 from tests.conftest import threaded_http_server
-from transform.publish import PARTS, WINDOWS_READ
+from transform.publish import PARTS
 from transform.schemas import PUBLISHED, REJECT_REASONS, TABLES
 
 WEB = Path(__file__).parent / "web"
@@ -422,7 +422,7 @@ def test_legacy_and_mislabeled_charsets_become_vietnamese_text(feed_run: FeedRun
 @pytest.mark.flow
 def test_a_second_run_costs_one_304_and_keeps_the_tables(feed_run: FeedRun, server: HTTPServer) -> None:
     before = snapshot(feed_run.output)
-    assert {path.split("/")[0] for path in before} == {*PUBLISHED, PARTS, WINDOWS_READ}
+    assert {path.split("/")[0] for path in before} == {*PUBLISHED, PARTS}
     version = feed_run.output.resolve()
     since = len(server.log)
     summary = run_sources(feed_run.sources, feed_run.base)

@@ -25,7 +25,7 @@ from extract.records import KnownFacts
 from ingest.local import DocumentRef, read_bytes
 from ingest.sources import is_web_address
 from transform.publish import write_parts
-from transform.tables import ExtractedDocument, Rejected, build_tables, concat_tables
+from transform.tables import ExtractedDocument, Rejected, build_tables, concat_tables, window_text
 from transform.taxonomy import Taxonomy
 
 
@@ -86,7 +86,7 @@ def _one_document(ref: DocumentRef, extracted_at: datetime) -> ExtractedDocument
         article = replace(article, facts=replace(article.facts, outlet=ref.outlet))
     if not article.text.strip():
         return Rejected(ref.uri, "empty", "nothing left after header and boilerplate", digest)
-    return ExtractedDocument(ref.uri, digest, article)
+    return ExtractedDocument(ref.uri, digest, article, window_text(ref.published_between))
 
 
 def process_batch(refs: Sequence[DocumentRef], taxonomy: Taxonomy, *, extracted_at: datetime) -> dict[str, pa.Table]:

@@ -28,7 +28,6 @@ from transform.publish import (
     open_staging,
     publish_staged,
     share_parts,
-    version_windows,
     write_part,
 )
 
@@ -85,7 +84,7 @@ def compact(output: str | Path, *, small_bytes: int = SMALL_BYTES, target_bytes:
             entry.pop("stamp", None)  # rows of several extraction times: a refresh reads its keys
             entry["stamps"] = sorted({s for p in group for s in _stamps(p) if s is not None})
             entries.append(entry)
-        close_staging(staging, entries, version_windows(current))
+        close_staging(staging, entries)
         publish_staged(staging, output)
     except BaseException:
         discard_staged(staging)

@@ -9,8 +9,8 @@ no longer among the inputs are not carried over.
 
 A document is read with its source's publication window (declared, or implied by the
 source's own documents), which bounds its date and so the years of its dates and
-periods: when the windows a run reads its documents with are not the ones the published
-version recorded, every document is extracted again too.
+periods: an article whose source's window moved since it was extracted
+(`articles.published_window`) is extracted again too.
 
 The published version lists its parts in `_PARTS.json` (transform/publish.py). Planning
 reads only the keys of the articles and rejects parts, and the article ids of a figures or
@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 
 from ingest.local import DocumentRef
 from transform import schemas
-from transform.publish import PARTS, current_version, filesystem, share_parts, version_windows, write_part
+from transform.publish import PARTS, current_version, filesystem, share_parts, write_part
+from transform.tables import window_text
 
 
 @dataclass
@@ -99,7 +100,10 @@ class Plan:
 
 
 # What planning reads of each part: keys, versions and when its rows were made.
-_ARTICLE_KEYS = ["article_id", "source_uri", "content_sha256", "extractor_version", "taxonomy_version", "extracted_at"]
+_ARTICLE_KEYS = [
+    "article_id", "source_uri", "content_sha256", "extractor_version", "taxonomy_version", "extracted_at",
+    "published_window",
+]  # fmt: skip
 _REJECT_KEYS = ["source_uri", "reason", "detail", "content_sha256"]
 
 
@@ -149,12 +153,6 @@ def _read_keys(current: str, part: dict[str, Any], columns: list[str]) -> pa.Tab
         return None
 
 
-def windows_read(refs: list[DocumentRef]) -> list[str]:
-    """The distinct publication windows `refs` are read with, sorted ("none" for none):
-    what a refresh's version records (transform/publish.py `close_staging`)."""
-    return sorted({"none" if r.published_between is None else "/".join(map(str, r.published_between)) for r in refs})
-
-
 def plan_refresh(
     refs: list[DocumentRef],
     hashes: list[str],
@@ -164,8 +162,7 @@ def plan_refresh(
     taxonomy_version: str,
 ) -> Plan:
     """Split discovered documents (with their content hashes) into new and carried over,
-    and the published version's parts into shared, rewritten and left out. A version that
-    read its documents with other windows (or does not say) carries nothing."""
+    and the published version's parts into shared, rewritten and left out."""
     first_uri: dict[str, str] = {}
     unique: list[tuple[DocumentRef, str]] = []
     duplicates: list[tuple[str, str]] = []
@@ -177,7 +174,7 @@ def plan_refresh(
             unique.append((ref, digest))
     everything = Plan([ref for ref, _ in unique], duplicates=duplicates)
     current, parts = published_parts(output)
-    if current is None or parts is None or version_windows(current) != windows_read(refs):
+    if current is None or parts is None:
         return everything
     by_table: dict[str, list[dict[str, Any]]] = {}
     for part in parts:
@@ -209,9 +206,16 @@ def plan_refresh(
     kept_uris: list[pa.Array] = []
     dropped_stamps: set[str | None] = set()
     article_keys = [k for _, k in articles]
+    windows = pa.array([window_text(ref.published_between) for ref, _ in unique], pa.string())
+    moved: list[pa.Array] = []  # the documents (indices into `unique`) whose source's window moved
     for (part, keys), found in zip(articles, _index_in(article_keys, "content_sha256", digests), strict=True):
         assert keys is not None
         keep = pc.is_valid(found)
+        then = keys["published_window"].combine_chunks()
+        stale = pc.and_(keep, pc.invert(_same_window(pc.take(windows, found), then)))
+        if pc.any(stale).as_py():
+            moved.append(found.filter(stale))
+            keep = pc.and_(keep, pc.invert(stale))
         now = _uris_now(keys, found, uris)
         kept_ids.append(keys["article_id"].filter(keep).combine_chunks())
         kept_uris.append(now.filter(keep))
@@ -221,6 +225,10 @@ def plan_refresh(
         _carry(plan, part, keys, keep, now)
     if kept_ids:
         plan.carried_ids, plan.carried_uris = pa.concat_arrays(kept_ids), pa.concat_arrays(kept_uris)
+    if moved:  # extracted again, in the window their source has now
+        again = sorted(set(pa.concat_arrays(moved).to_pylist()))
+        plan.new += [unique[i][0] for i in again]
+        plan.reused -= len(again)
 
     reject_keys = [k for _, k in rejects]
     for (part, keys), found in zip(rejects, _index_in(reject_keys, "content_sha256", digests), strict=True):
@@ -268,6 +276,12 @@ def _with_keys(
     current: str, parts: list[dict[str, Any]], columns: list[str]
 ) -> list[tuple[dict[str, Any], pa.Table | None]]:
     return list(zip(parts, _read_all(current, parts, columns), strict=True))
+
+
+def _same_window(now: pa.Array, then: pa.Array) -> pa.Array:
+    """Row by row, whether a document's window now is the one it was extracted with (none and none alike)."""
+    equal = pc.fill_null(pc.equal(now, then), False)
+    return pc.or_(equal, pc.and_(pc.is_null(now), pc.is_null(then)))
 
 
 def _index_in(tables: list[pa.Table | None], column: str, values: pa.Array) -> list[pa.Array]:

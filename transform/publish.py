@@ -78,8 +78,6 @@ POINTER = "_CURRENT"  # in a remote output: the name of the current version
 OWNER = "_OWNER.json"  # written first into a staging folder: whose it is
 COMPLETE = "_COMPLETE.json"  # written last into a remote version, when it is published
 PARTS = "_PARTS.json"  # in every version: its parts, their bytes, and which this run wrote
-# in a refresh's version: the publication windows its documents were read with
-WINDOWS_READ = "_WINDOWS.json"
 # what a table's rows are grouped into parts by: rows carried over keep theirs
 PART_BY = ("extracted_at", "seen_at")
 _PART_PATH = re.compile(r"[a-z_]+(?:/[a-z_]+=-?\d+)?/part-[0-9a-f]{24}\.parquet")
@@ -286,25 +284,11 @@ def share_parts(parts: list[dict[str, Any]], current: str | Path, staging: str |
     return shared
 
 
-def close_staging(staging: str | Path, parts: list[dict[str, Any]], windows: list[str] | None = None) -> None:
-    """List the staged version's parts in its `_PARTS.json` (the last file staged), and
-    the publication windows its documents were read with in `_WINDOWS.json` when known."""
+def close_staging(staging: str | Path, parts: list[dict[str, Any]]) -> None:
+    """List the staged version's parts in its `_PARTS.json` (the last file staged)."""
     fs, path = filesystem(staging)
-    if windows is not None:
-        fs.pipe_file(f"{path}/{WINDOWS_READ}", json.dumps(windows).encode())
     listed = sorted(parts, key=lambda p: p["path"])
     fs.pipe_file(f"{path}/{PARTS}", json.dumps(listed).encode())
-
-
-def version_windows(version: str | Path) -> list[str] | None:
-    """The publication windows a version's documents were read with (`close_staging`),
-    or None when it does not say (a version of an older layout, or not a refresh's)."""
-    fs, root = filesystem(version)
-    try:
-        found = json.loads(fs.cat_file(f"{root}/{WINDOWS_READ}"))
-    except (FileNotFoundError, OSError, ValueError):
-        return None
-    return found if isinstance(found, list) and all(isinstance(w, str) for w in found) else None
 
 
 def stage_tables(tables: dict[str, pa.Table], output: str | Path) -> str | Path:

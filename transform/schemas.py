@@ -30,6 +30,9 @@ ARTICLES = pa.schema(
         # the evidence rule that fixed the date (extract/published.py), "window", or "none"
         pa.field("published_evidence", pa.string(), nullable=False),
         pa.field("published_year", pa.int32()),  # partition key of figures/dates at scale
+        # the window its source bounds the date with ("2017-01-01/2017-12-31": declared in
+        # sources.yaml or implied by the source's own documents), else null
+        pa.field("published_window", pa.string()),
         *PLACE_FIELDS,
         pa.field("text", pa.string(), nullable=False),
         pa.field("n_chars", pa.int64(), nullable=False),

@@ -174,6 +174,12 @@ class ExtractedDocument:
     source_uri: str
     content_sha256: str  # of the raw bytes: how a rerun knows the document
     article: Article
+    published_window: str | None = None  # its source's window, as `window_text` writes it
+
+
+def window_text(window: tuple[date, date] | None) -> str | None:
+    """A publication window as `articles.published_window` holds it: "2017-01-01/2017-12-31"."""
+    return None if window is None else f"{window[0].isoformat()}/{window[1].isoformat()}"
 
 
 @dataclass
@@ -229,6 +235,7 @@ def build_tables(
                 "published_precision": precision,
                 "published_evidence": facts.published_evidence if published else "none",
                 "published_year": published.year if published else None,
+                "published_window": doc.published_window,
                 **place_columns(facts.place),
                 "text": art.text,
                 "n_chars": len(art.text),
