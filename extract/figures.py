@@ -664,7 +664,11 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
             _YEARS_AFTER.match(lowered, number.end)
             or _MEASURE_AFTER.match(lowered, number.end)
             # "khoảng 2000 giáo dân": a qualifier or a verb of having, then the counted word
-            or (_YEAR_LIKE_COUNT_BEFORE.search(before.lower()) and _YEAR_LIKE_COUNT_AFTER.match(lowered, number.end))
+            or (
+                _YEAR_LIKE_COUNT_BEFORE.search(before.lower())
+                and _YEAR_LIKE_COUNT_AFTER.match(lowered, number.end)
+                and text[number.end + 1 : number.end + 2].islower()  # "2017 KTM Duke": a model's year
+            )
             or (_GLUED_AFTER.match(after) and not after[:1].isspace())
         )
     following, preceding = after[:1], before[-1:]
