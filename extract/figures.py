@@ -1748,7 +1748,7 @@ class _Periods:
             mark.granularity != "year"
             or mark.start_date.year != mark.end_date.year
             or mark.year_inferred
-            or not self.lowered.startswith("năm ", mark.char_start)
+            or not mark.text.startswith("năm ")  # "… đường ngang Năm 2016 và …": a heading ends before it
         ):
             return None
         return mark if _TRAILING_YEAR_STOP.match(self.lowered, mark.char_end) else None
