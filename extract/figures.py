@@ -231,9 +231,7 @@ _RANGE_JOIN = re.compile(
     rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners']})})\s*"
 )
 # between two bare numbers only: "một hoặc hai ngày" is a range, "4GB hoặc 6GB" two options
-_BARE_RANGE_JOIN = re.compile(
-    rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['joiners'] + _FIG['ranges']['or_joiners']})})\s*"
-)
+_OR_JOIN = re.compile(rf"\s*(?:{alternation({j.lower() for j in _FIG['ranges']['or_joiners']})})\s*")
 # a measure after a range's first number, repeated after its last ("12 năm đến 20 năm")
 _RANGE_UNIT = re.compile(rf"\s*(?P<unit>{alternation({n.lower() for n in _UNITS['measure']})}){_NOT_A_UNIT_WORD}")
 _ITEM_WORDS = load("item_words")  # grown offline with a POS tagger (tools/grow_item_words.py)
@@ -665,7 +663,7 @@ def _is_code_like(text: str, lowered: str, number: NumberMatch, before: str, aft
             or _MEASURE_AFTER.match(lowered, number.end)
             # "khoảng 2000 giáo dân": a qualifier or a verb of having, then the counted word
             or (
-                _YEAR_LIKE_COUNT_BEFORE.search(before.lower())
+                _YEAR_LIKE_COUNT_BEFORE.search(lowered, max(0, number.start - 30), number.start)
                 and _YEAR_LIKE_COUNT_AFTER.match(lowered, number.end)
                 and text[number.end + 1 : number.end + 2].islower()  # "2017 KTM Duke": a model's year
             )
@@ -1358,7 +1356,7 @@ def _range_partner(lowered: str, number: NumberMatch, numbers: list[NumberMatch]
         end += 1  # "1,36% - 4,27%": each end carries the percent sign
     join = _RANGE_JOIN.match(lowered, end, following.start) if following.start > end else None
     if join is None and following.start > end:
-        join = _BARE_RANGE_JOIN.fullmatch(lowered, end, following.start)
+        join = _OR_JOIN.fullmatch(lowered, end, following.start)
     if join is None or join.end() != following.start:
         return _unit_range_partner(lowered, number, numbers, index)
     return following

@@ -960,38 +960,18 @@ def _only_later(point: Point, year: int, days: list[date]) -> bool:
     return own is not None and point.day is not None and bool(same) and all(d > own for d in same)
 
 
-def _plan_year(point: Point, plans: tuple[date, ...]) -> int | None:
-    """The year in which the day `point` falls within PLAN_AHEAD_DAYS before the last day of a
-    day or month the text plans (a plan early in January may follow a day of December)."""
-    for plan in plans:
-        for year in (plan.year, plan.year - 1):
+def _year_near(point: Point, anchors: tuple[date, ...], least: int, most: int) -> int | None:
+    """The year in which the day `point` falls `least` to `most` days before one of the
+    `anchors` (negative: after it), trying the anchor's year, then the one before and after
+    (a plan early in January may follow a day of December). The rules it serves:
+    `dated_plan`, a day or month the text plans within PLAN_AHEAD_DAYS after the own day;
+    `coming_part`, a part of a year beginning within PART_AHEAD_DAYS after it ("Chiều 21/6,
+    … trọng tâm công tác sáu tháng cuối năm 2017": a review comes in the last weeks before
+    it); `deadline_day`, a deadline's day within DEADLINE_NEAR_DAYS either side of it."""
+    for anchor in anchors:
+        for year in (anchor.year, anchor.year - 1, anchor.year + 1):
             candidate = _dated(point, year)
-            if candidate is not None and 0 <= (plan - candidate).days <= PLAN_AHEAD_DAYS:
-                return year
-    return None
-
-
-def _deadline_year(point: Point, deadlines: tuple[date, ...]) -> int | None:
-    """The year in which the day `point` falls within DEADLINE_NEAR_DAYS of a deadline's day
-    the text names with its year, before it or after it (a deadline early in January may
-    follow a day of December, one late in December be reported in January)."""
-    for deadline in deadlines:
-        for year in (deadline.year, deadline.year - 1, deadline.year + 1):
-            candidate = _dated(point, year)
-            if candidate is not None and abs((deadline - candidate).days) <= DEADLINE_NEAR_DAYS:
-                return year
-    return None
-
-
-def _coming_part_year(point: Point, starts: tuple[date, ...]) -> int | None:
-    """The year in which the day `point` falls within PART_AHEAD_DAYS before a part of a year
-    the text names begins: "Chiều 21/6, … trọng tâm công tác sáu tháng cuối năm 2017", "Ngày
-    20/5, … dự kiến sẽ khởi công vào quý III/2017". A review of the half or the quarter ahead
-    comes in its last weeks before it, as a schedule does (`_plan_year`)."""
-    for start in starts:
-        for year in (start.year, start.year - 1):
-            candidate = _dated(point, year)
-            if candidate is not None and 0 < (start - candidate).days <= PART_AHEAD_DAYS:
+            if candidate is not None and least <= (anchor - candidate).days <= most:
                 return year
     return None
 
@@ -1039,9 +1019,9 @@ def _cue_years(
         (_month_year(point, found.recent, days=found.days), "near_month"),
         (_month_year(point, found.recent, RECENT_MONTHS, found.days), "recent_month"),
         (_part_year(point, found.parts), "near_part"),
-        (_plan_year(point, found.plans), "dated_plan"),
-        (_coming_part_year(point, found.part_starts), "coming_part"),
-        (_deadline_year(point, found.deadlines), "deadline_day"),
+        (_year_near(point, found.plans, 0, PLAN_AHEAD_DAYS), "dated_plan"),
+        (_year_near(point, found.part_starts, 1, PART_AHEAD_DAYS), "coming_part"),
+        (_year_near(point, found.deadlines, -DEADLINE_NEAR_DAYS, DEADLINE_NEAR_DAYS), "deadline_day"),
     ]
 
 
