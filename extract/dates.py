@@ -161,6 +161,14 @@ def _month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     return first, last, "month"
 
 
+def _month_pair(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    first, last = int(m["m1"]), int(m["m2"])
+    if not first < last:
+        return None
+    year = _year(m) or _year(m, "y_")
+    return Point(year, first), Point(year, last), "month"
+
+
 def _bare_month_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     """ "từ 11-2003 đến 9-2009": two months with their years, "tháng" left out."""
     first, last = Point(int(m["y1"]), int(m["m1"])), Point(int(m["y2"]), int(m["m2"]))
@@ -207,6 +215,13 @@ def _lunar_named_year(m: re.Match[str]) -> tuple[Point, Point, Granularity] | No
     if offset % 10 != _STEMS.index(m["stem"].lower()) or offset % 12 != _BRANCHES[m["branch"].lower()]:
         return None
     return Point(year), Point(year), "year"
+
+
+def _tet_of_year(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    if _lunar_named_year(m) is None:
+        return None  # the name and the year disagree
+    point = Point(int(m["y"]), 1, 1, lunar=True)
+    return point, point, "day"
 
 
 def _year_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
@@ -418,9 +433,25 @@ RULES: list[_Rule] = [
         period=True,
     ),
     _Rule(
+        "month_pair",
+        # "tháng 7-8/2016": two months sharing the year written after the second
+        _i(
+            rf"{_B}(?<!mỗi )(?:từ\s+)?tháng\s+(?P<m1>{_M})\s*[-–]\s*(?P<m2>{_M})"  # "mỗi tháng 5-6 ca": a rate
+            rf"(?:\s*/\s*(?P<y>{_Y})|\s+năm\s+(?P<y_>{_Y}))?{_E}"
+            rf"(?!\s+(?:{_DECIMAL_UNITS})(?!\w))"  # not "mỗi tháng 9 - 10 triệu đồng"
+        ),
+        _month_pair,
+        _words("từ", "tháng"),
+        period=True,
+    ),
+    _Rule(
         "year_range",
         # "năm học 2016 - 2017": a school or fiscal year spans both
-        _i(rf"{_B}(?:từ\s+)?năm(?:\s+(?:{_INFIX}))?\s+(?P<y1>{_Y}){_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}"),
+        # "Từ 1996 đến năm 2000": after "từ", the first year may drop "năm"
+        _i(
+            rf"{_B}(?:từ\s+(?:năm(?:\s+(?:{_INFIX}))?\s+)?|năm(?:\s+(?:{_INFIX}))?\s+)(?P<y1>{_Y})"
+            rf"{_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}(?!\s+(?:{_DECIMAL_UNITS})(?!\w))"  # not "từ 1800 đến 2000 đồng"
+        ),
         _year_range,
         _words("từ", "năm"),
         period=True,
@@ -550,6 +581,18 @@ RULES: list[_Rule] = [
         ),
         _month,
         _words(*_LEX["soft_prefixes"]["words"], "tháng"),
+    ),
+    _Rule(
+        "tet_of_year",
+        # "Tết Đinh Dậu 2017": the first day of that lunar year (the gold of seeds and dev2
+        # reads Tết as its day), no period of what it frames. Without the lunar name, "Tết
+        # năm 2016" stays the year, which dates the text as a year cited does.
+        _i(
+            rf"{_B}(?:{_TET})\s+(?P<stem>{alternation(_STEMS)})\s+(?P<branch>{alternation(_BRANCHES)})"
+            rf"\s+(?:năm\s+)?(?P<y>{_Y}){_E}"
+        ),
+        _tet_of_year,
+        _words("tết"),
     ),
     _Rule(
         "lunar_named_year",

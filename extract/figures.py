@@ -208,12 +208,29 @@ _PLAIN_SYLLABLE = re.compile(
     r"(?i:[bcdghklmnpqrstvx]|ch|gh|gi|kh|ngh|ng|nh|ph|qu|th|tr)?[aeiouy]{1,3}(?i:ch|ng|nh|[cmnpt])?"
 )
 _BARE_DIGITS = re.compile(r"\d+")
+# "1 A. Boruc 2 S. Francis": a shirt's or a list's number before a person's initial and name
+# (the next player's number follows: "26 C. Nhiệt độ" is degrees Celsius)
+# or the player before ends the list: "… 31 L. Mousset")
+_INITIAL_NAME_AFTER = re.compile(r" [A-ZĐ]\. ?[A-ZĐ][^\W\d_]+(?:[ '-][A-ZĐ][^\W\d_]+)*(?P<next> \d)?")
+_INITIAL_NAME_BEFORE = re.compile(r"(?<!\w)[A-ZĐ]\. ?[A-ZĐ][^\W\d_]+ $")
 _COUNTED_LATIN = re.compile(rf" (?:{alternation(_FIG['latin_names']['counted'])})(?![\w])")
 # a plate's or a ship's prefix: "BKS 51C - 23817" after "51C", "QN-6758" after "QN", "30L - 3354"
 # (an en dash only after a plate's province digits: "Galaxy S8 – 18,49 triệu đồng" is a price)
 _CODE_BEFORE = re.compile(r"(?<![\w])(?:[A-ZĐ]{1,3}\d{0,2}[A-Z]?\s*-|\d{2}[A-ZĐ]{1,2}\d?\s*[-–])\s*$")
 _CLOCK_BEFORE = re.compile(
     r"(?:lúc|vào lúc|từ lúc|đến lúc|từ|đến|tới)\s*(?:(?:khoảng|hơn|gần|chừng)\s+)*$", re.IGNORECASE
+)
+# "kết thúc 16 giờ": when it ends; not "kết thúc 18 giờ đồng hồ trước đó" (how long ago)
+_CLOCK_VERB_BEFORE = re.compile(r"(?:kết thúc|bắt đầu)\s+$", re.IGNORECASE)
+_HOURS_AGO_AFTER = re.compile(r"\s*(?:giờ|h)\s+(?:đồng hồ|trước|sau|nữa)(?!\w)")
+# "bắt đầu từ 7 giờ 30 hoặc 8 giờ, kết thúc 16 giờ, 16 giờ 30 hoặc 17 giờ": an hour joined
+# to a time of day (one after a clock word, or one whose minutes follow with no "phút")
+# is a time of day too
+_HOUR_READING = r"\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?"
+_CLOCK_LIST_BEFORE = re.compile(
+    rf"(?:(?:lúc|từ|đến|tới|kết thúc|bắt đầu)\s+{_HOUR_READING}|\d{{1,2}}\s*giờ\s*\d{{1,2}}(?!\s*phút))"
+    rf"(?:\s*(?:,|hoặc|và)\s*{_HOUR_READING})*\s*(?:,|hoặc|và|đến|tới|-|–)\s*$",
+    re.IGNORECASE,
 )
 # "Theo thông tin ban đầu, khoảng 16 giờ, chiếc xe …": an hour that opens a clause and is
 # closed by a comma says when, not how long ("kéo dài 16 giờ," has a verb before it)
@@ -305,6 +322,7 @@ _PASSIVES = {w.lower() for w in _FIG["item_passives"]["words"]}
 _CAUSE_FOLLOWS = _PhraseAt(_FIG["item_passives"]["cause_follows"])
 _AFTER_DEFINING_STOP = re.compile(rf" (?!(?:{alternation(_FIG['item_passives']['manners'])})(?!\w))")
 _LAST_WORDS = {w.lower() for w in _FIG["item_last_words"]["words"]}  # "tài xế khác"
+_DURATION_EMPHASES = frozenset(_FIG["item_stops"]["duration_emphases"])  # "4 năm trời"
 _PASSIVE_NOUN_BEFORE = {w.lower() for w in _FIG["passive_nouns"]["before"]}  # "thiết bị"
 _PASSIVE_NOUN_AFTER = {w.lower() for w in _FIG["passive_nouns"]["after"]}  # "bị can"
 _DEFINING_PASSIVE = _PhraseAt(_FIG["passive_nouns"]["defining"])  # "bị tạm giữ"
@@ -508,6 +526,9 @@ def _is_excluded(
             and not _COUNTED_LATIN.match(text, number.end)
         ):
             return True  # "chiếc 918 Spyder", "mẫu 911 Carrera": a model's name, no count of them
+        player = None if number.spelled else _INITIAL_NAME_AFTER.match(text, number.end)
+        if player is not None and (player["next"] or _INITIAL_NAME_BEFORE.search(before)):
+            return True
         named = None if number.spelled else _NAMED_UNIT_AFTER.match(text, number.end)
         if named is not None and text[named.end() : named.end() + 1].isupper():
             return True  # "156 Xã Đàn": a street's name
@@ -521,6 +542,13 @@ def _is_excluded(
         return True  # "12 giờ 30 phút", "20 giờ 15 ngày 6-2": the minutes of a time of day
     if _HOURS_AFTER.match(after) and (
         _CLOCK_BEFORE.search(before)
+        or (number.value <= 24 and _CLOCK_LIST_BEFORE.search(before))
+        or (
+            not number.spelled
+            and number.value <= 24
+            and _CLOCK_VERB_BEFORE.search(before)
+            and not _HOURS_AGO_AFTER.match(lowered, number.end)
+        )
         or (number.value <= 24 and _HOUR_THEN_COMMA.match(lowered, number.end) and _CLAUSE_OPEN_BEFORE.search(before))
     ):
         return True
@@ -832,6 +860,8 @@ def _item_phrase(
             segment.pop()  # "một người tên Hùng", "một con tên L.": "tên" is "named", a name follows
             if after_comma:
                 segment = []  # "…, tài khoản tên Malala": the comma opened a clause
+            break
+        if after_duration and not words and not segment and value in _DURATION_EMPHASES:
             break
         if after_duration and not words and not segment and text[token.start()].isupper():
             break  # "cháy suốt gần 6 tiếng đồng hồ Cảnh sát PCCC …": a sentence whose stop was lost

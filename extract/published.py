@@ -333,7 +333,9 @@ class Evidence:
 # Dates that say nothing of when the text was written: a term or a horizon, a lunar year's
 # name (weighed by `lunar_year`), and a year in brackets, mostly a film's, a book's or a
 # person's birth ("Godzilla: King of Monsters (2019)" may be announced years ahead)
-_NOT_EVIDENCE_RULES = frozenset({"term", "now_until_year_end", "lunar_named_year", "vision_year", BRACKETED_YEAR})
+_NOT_EVIDENCE_RULES = frozenset(
+    {"term", "now_until_year_end", "lunar_named_year", "tet_of_year", "vision_year", BRACKETED_YEAR}
+)
 
 
 def _is_plan(text: str, raw: RawDate, deadline: bool = True) -> bool:
