@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.lexicon import alternation, load
+from extract.lexicon import alternation, load, no_vietnamese_syllable
 from extract.records import Precision
 
 _DOC = load("document")
@@ -114,8 +114,12 @@ _SELF_WORDS = _DOC["known_outlets"]["self_reference"]
 _SELF_REFERENCE = re.compile(
     rf"(?:{alternation(_SELF_WORDS)})\s+(?:báo\s+)?(?P<outlet>{alternation(_DOC['known_outlets']['names'])})(?![\w])"
 )
-# "An Huy - Phan Định": two signers joined by a dash, after the last sentence
+# "An Huy - Phan Định": two signers joined by a dash, after the last sentence, or after the
+# last figure of a match's statistics ("… Cứu thua 4 Đăng Đức - Tuấn Hải"), then in
+# Vietnamese syllables without dots ("… 2 Sportivo Luquenõ - Deportivo Cali" are teams)
 _CREDIT_PAIR = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$")
+_CREDIT_PAIR_AFTER_FIGURE = re.compile(rf"(?<=\d)\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$")
+_SOURCE_WORD = re.compile(r"(?:Nguồn|Theo)\s*:?\s*")
 # "VnExpress Phạm Huyên (Tổng hợp)": the compiler's name, in simple capitalised words
 _COMPILER = re.compile(rf"(?<!\w)(?:Theo[ \t]+)?(?P<author>[{_UP}][{_LOW}]+(?:[ \t]+[{_UP}][{_LOW}]+){{1,3}})\s*$")
 
@@ -161,6 +165,8 @@ def _credit(text: str) -> tuple[str | None, str | None]:
                     outlet = None  # "Lily (t/h)", "Thành Luân (thực hiện)": the writer's tag
                 if outlet is not None and outlet.casefold().startswith("từ "):
                     outlet = None  # "Thiên Kim (từ Pháp)": where a correspondent writes from
+                if outlet is not None and (source := _SOURCE_WORD.match(outlet)) is not None:
+                    outlet = outlet[source.end() :] or None  # "Song Hy (Nguồn: RT)": the outlet is RT
                 if author in _NOT_OUTLETS or author.casefold() in _KNOWN_OUTLETS:
                     author = None  # "PV/Thể thao và Xã hội": a role; "TTXVN/Tin Tức": an agency
                 return author, outlet
@@ -177,6 +183,11 @@ def _credit(text: str) -> tuple[str | None, str | None]:
         signed = _NAME_BEFORE_SOURCE.search(tail, 0, match.start())
         return (signed["author"] if signed else None), match["outlet"].strip()
     match = _CREDIT_PAIR.search(tail) if "-" in tail or "–" in tail else None
+    if match is None and ("-" in tail or "–" in tail):
+        match = _CREDIT_PAIR_AFTER_FIGURE.search(tail)
+        words = match["author"].replace("–", "-").replace(" - ", " ").split() if match else []
+        if any("." in word or no_vietnamese_syllable(word) for word in words):
+            match = None
     if match:
         return " ".join(match["author"].split()), tagged_outlet
     for pattern in (_CREDIT_UPPER, _CREDIT_NAME, _CREDIT_AFTER_NOTE):

@@ -451,6 +451,12 @@ class ArticlePlaces:
             if span[0] < last_end:
                 continue  # inside a longer mention ("trên toàn quốc")
             item = self._reading(text, lowered, *span)
+            if item is None and span[2] is not None and text[span[3] : span[3] + 1].isupper():
+                # "tỉnh Quảng Đông", "thành phố Thượng Hải": no unit of ours of that type and
+                # name (a commune "Quảng Đông" is no province), so the name as written alone
+                bare = _lookup(lowered, span[3], _BARE_NAMES, _BARE_PREFIXES)
+                if bare is not None and bare[1] in _COUNTRY_NAMES:
+                    item = self._reading(text, lowered, span[3], bare[0], None, span[3], bare[1])
             if item is not None:
                 found.append(item)
                 last_end = span[1]
@@ -624,7 +630,9 @@ class ArticlePlaces:
         is never a street's or a company's name."""
         phrases = ArticlePlaces._words_before(lowered, start)  # "biển số", "người", "quê"
         if phrases:
-            if not typed and phrases & _SKIP_AFTER:
+            if not typed and phrases & _SKIP_AFTER and not (
+                "thành phố" in phrases and phrases & _SKIP_AFTER == {"phố"}
+            ):  # "thành phố Thượng Hải" is a city, no street ("phố")
                 return "skip"
             if phrases & _RESIDENCE_RIGHT_BEFORE:
                 return "residence"

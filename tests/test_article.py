@@ -230,3 +230,20 @@ def test_a_signature_after_a_byline_role_or_before_a_source() -> None:
     for ending, expected in cases.items():
         facts = extract_article(f"Tin trong ngày\nNgày 5/6, lực lượng chức năng đã có mặt. {ending}").facts
         assert (facts.author, facts.outlet) == expected, ending
+
+
+def test_a_bracketed_source_word_is_not_part_of_the_outlet() -> None:
+    """ "Song Hy (Nguồn: RT)": the outlet is RT (blind set 46)."""
+    facts = extract_article("Tin thế giới\nCảnh sát tuyên bố xử lý vụ án. Song Hy (Nguồn: RT)").facts
+    assert (facts.author, facts.outlet) == ("Song Hy", "RT")
+
+
+def test_two_signers_after_a_match_statistic_are_the_authors() -> None:
+    """A match report ends with its statistics table, then the signers (blind set 46)."""
+    facts = extract_article("Bóng đá\nĐội khách thắng 2-1. Phạt góc 1 3 Cứu thua 4 Đăng Đức - Tuấn Hải").facts
+    assert facts.author == "Đăng Đức - Tuấn Hải"
+
+
+def test_two_teams_after_a_score_are_no_authors() -> None:
+    facts = extract_article("Bóng đá\nKết quả vòng bảng: Boca 2 Sportivo Luquenõ - Deportivo Cali").facts
+    assert facts.author is None
