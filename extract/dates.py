@@ -150,6 +150,10 @@ def _day_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     return first, last, "day"
 
 
+def _rising_day_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    return _day_range(m) if int(m["d1"]) < int(m["d2"]) else None
+
+
 def _month(m: re.Match[str]) -> tuple[Point, Point, Granularity]:
     point = Point(_year(m), int(m["m"]))
     return point, point, "month"
@@ -365,6 +369,15 @@ RULES: list[_Rule] = [
         ),
         _day_range,
         _words("từ"),
+        period=True,
+    ),
+    _Rule(
+        "day_range_of_month",
+        # "(25-26/2/2016)", "xử ngày 25-26/2/2016": two days of a month, its year written,
+        # no cue needed (a fraction or a code carries no year of four digits)
+        _i(rf"{_B}(?P<d1>{_D})\s*[-–]\s*(?P<d2>{_D})\s*/\s*(?P<m2>{_M})\s*/\s*(?P<y2>{_Y}){_E}"),
+        _rising_day_range,
+        _words(DIGIT),
         period=True,
     ),
     _Rule(

@@ -56,6 +56,11 @@ _ONLY_BEFORE: dict[str, set[str]] = {u.lower(): {w.lower() for w in ws} for u, w
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
+# the compounds of more than one word after the unit ("thanh thiếu niên")
+_UNIT_COMPOUND_PHRASES: dict[str, list[str]] = {
+    unit: [w for w in words if " " in w] for unit, words in _UNIT_COMPOUNDS.items() if any(" " in w for w in words)
+}
+
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
 _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
 _CLAUSE_FINAL_UNITS = {u.lower() for u in _UNITS["clause_final"]["units"]}
@@ -940,6 +945,11 @@ class _Unit(NamedTuple):
     added: float = 0.0  # what the words after the unit add: "2 năm rưỡi" 0.5, "1m89" 0.89
 
 
+def _starts_word(lowered: str, phrase: str, at: int) -> bool:
+    end = at + len(phrase)
+    return lowered.startswith(phrase, at) and (end == len(lowered) or not lowered[end].isalnum())
+
+
 def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     text, lowered = doc.text, doc.lowered
     glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
@@ -949,8 +959,13 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
-        if following and following[0] in _UNIT_COMPOUNDS.get(written, ()):
-            return _Unit(None, number.end)  # "6 đồng chí": the compound is counted directly
+        if following and (
+            following[0] in _UNIT_COMPOUNDS.get(written, ())
+            or any(
+                _starts_word(lowered, phrase, following.start()) for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
+            )
+        ):
+            return _Unit(None, number.end)  # "6 đồng chí", "66 thanh thiếu niên": the compound is counted directly
         if written in _ONLY_BEFORE and not (following and following[0] in _ONLY_BEFORE[written]):
             return _Unit(None, number.end)  # "một lượng lớn": no tael without its gold
         if (

@@ -630,8 +630,10 @@ class ArticlePlaces:
         is never a street's or a company's name."""
         phrases = ArticlePlaces._words_before(lowered, start)  # "biển số", "người", "quê"
         if phrases:
-            if not typed and phrases & _SKIP_AFTER and not (
-                "thành phố" in phrases and phrases & _SKIP_AFTER == {"phố"}
+            if (
+                not typed
+                and phrases & _SKIP_AFTER
+                and not ("thành phố" in phrases and phrases & _SKIP_AFTER == {"phố"})
             ):  # "thành phố Thượng Hải" is a city, no street ("phố")
                 return "skip"
             if phrases & _RESIDENCE_RIGHT_BEFORE:
