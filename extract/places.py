@@ -197,6 +197,11 @@ for _level, _officials in _LEX["types"].items():
 _PERSON_NAME_WORDS = set(_LEX["person_name_words"]["words"])
 _PERSON_TITLES = {w.lower() for w in _LEX["person_titles"]["words"]}
 _BRAND_BODIES = _LEX["brand_names"]["bodies"]
+# a maker's name right before a bracketed country: "của hãng FUJINON (Nhật Bản)"
+_MAKER_BEFORE = re.compile(
+    rf"(?<!\w)(?:{alternation(_LEX['brand_names']['bodies'])}|nhà sản xuất)"
+    r"\s+[^\s(),.;]+(?:\s+[^\s(),.;]+){0,3}\s*\($"
+)
 _STATUTE = re.compile(rf"(?<!\w)(?:{alternation(_LEX['figure_place']['statute_cues'])})(?!\w)")
 # a capitalised Latin word right after a name, with a lower-case letter ("FC" is a club's mark)
 _LATIN_NAME_AFTER = re.compile(r" ([A-Z][a-z]+[A-Za-z]*)(?![\w])")
@@ -503,6 +508,8 @@ class ArticlePlaces:
                 role = "name"  # "Tập đoàn Dầu khí Việt Nam": no figure of its sentence is nationwide for it
             return _new(_Found, (start, end, (), "", fixed, role))
         if bare in _COUNTRY_NAMES:
+            if text[start - 1 : start] == "(" and _MAKER_BEFORE.search(lowered, max(0, start - 60), start):
+                role = "skip"  # "dây soi của hãng FUJINON (Nhật Bản)": where the maker is from
             code, country = _COUNTRY_NAMES[bare]
             fixed = _new(PlaceMention, (start, end, text[start:end], country, code, "foreign", None, None, country))
             return _new(_Found, (start, end, (), "", fixed, role))
