@@ -25,7 +25,7 @@ from extract.records import Article, ArticleFacts, KnownFacts
 # Part of every stored row's key: a new version reprocesses every document on purpose.
 # Bump it whenever extraction output may change, or the fact mentions each batch derives
 # from it (transform/facts.py: periods, repeats), which a refresh keeps for unchanged rows.
-EXTRACTOR_VERSION = "0.16.0"
+EXTRACTOR_VERSION = "0.17.0"
 
 
 def latest_cited_day(raws: list[RawDate], text: str, as_of: date | None, title: str | None = None) -> date | None:
