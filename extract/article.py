@@ -117,8 +117,9 @@ _SELF_REFERENCE = re.compile(
 # "An Huy - Phan Định": two signers joined by a dash, after the last sentence, or after the
 # last figure of a match's statistics ("… Cứu thua 4 Đăng Đức - Tuấn Hải"), then in
 # Vietnamese syllables without dots ("… 2 Sportivo Luquenõ - Deportivo Cali" are teams)
-_CREDIT_PAIR = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$")
-_CREDIT_PAIR_AFTER_FIGURE = re.compile(rf"(?<=\d)\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$")
+_SIGNER_PAIR = rf"\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$"
+_CREDIT_PAIR = re.compile(rf"(?<=[.!?…”\"']){_SIGNER_PAIR}")
+_CREDIT_PAIR_AFTER_FIGURE = re.compile(rf"(?<=\d){_SIGNER_PAIR}")
 _SOURCE_WORD = re.compile(r"(?:Nguồn|Theo)\s*:?\s*")
 # "VnExpress Phạm Huyên (Tổng hợp)": the compiler's name, in simple capitalised words
 _COMPILER = re.compile(rf"(?<!\w)(?:Theo[ \t]+)?(?P<author>[{_UP}][{_LOW}]+(?:[ \t]+[{_UP}][{_LOW}]+){{1,3}})\s*$")

@@ -41,7 +41,8 @@ _UNTIL_NOW_AFTER = re.compile(rf"\s*,?\s*(?:{_UNTIL_NOW})(?!\w)", re.IGNORECASE)
 _SINCE_WORD_BEFORE = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
 _SEASONS: dict[str, list[int]] = _LEX["seasons"]
 _DECIMAL_UNITS = alternation(_LEX["decimal_units"]["words"])
-_NO_UNIT = rf"(?!\s*(?:%|(?:{_DECIMAL_UNITS})(?!\w)))"  # after a dotted date: "1.5 triệu" is a decimal
+# after a dotted date: "1.5 triệu" is a decimal; after a range, "từ 1800 đến 2000 đồng" is money
+_NO_UNIT = rf"(?!\s*(?:%|(?:{_DECIMAL_UNITS})(?!\w)))"
 _RATE_BEFORE = PhraseSet(_LEX["rate_cues"]["words"], gap=r"\s+")
 _BARE_SEASONS: list[str] = _LEX["bare_seasons"]["words"]
 _NAME_SEASONS = frozenset(_LEX["name_seasons"]["words"])
@@ -450,8 +451,7 @@ RULES: list[_Rule] = [
         # "tháng 7-8/2016": two months sharing the year written after the second
         _i(
             rf"{_B}(?<!mỗi )(?:từ\s+)?tháng\s+(?P<m1>{_M})\s*[-–]\s*(?P<m2>{_M})"  # "mỗi tháng 5-6 ca": a rate
-            rf"(?:\s*/\s*(?P<y>{_Y})|\s+năm\s+(?P<y_>{_Y}))?{_E}"
-            rf"(?!\s+(?:{_DECIMAL_UNITS})(?!\w))"  # not "mỗi tháng 9 - 10 triệu đồng"
+            rf"(?:\s*/\s*(?P<y>{_Y})|\s+năm\s+(?P<y_>{_Y}))?{_E}{_NO_UNIT}"  # not "mỗi tháng 9 - 10 triệu đồng"
         ),
         _month_pair,
         _words("từ", "tháng"),
@@ -463,7 +463,7 @@ RULES: list[_Rule] = [
         # "Từ 1996 đến năm 2000": after "từ", the first year may drop "năm"
         _i(
             rf"{_B}(?:từ\s+(?:năm(?:\s+(?:{_INFIX}))?\s+)?|năm(?:\s+(?:{_INFIX}))?\s+)(?P<y1>{_Y})"
-            rf"{_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}(?!\s+(?:{_DECIMAL_UNITS})(?!\w))"  # not "từ 1800 đến 2000 đồng"
+            rf"{_TO}(?:năm\s+)?(?P<y2>{_Y}){_E}{_NO_UNIT}"  # not "từ 1800 đến 2000 đồng"
         ),
         _year_range,
         _words("từ", "năm"),
