@@ -229,6 +229,13 @@ def _tet_of_year(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     return point, point, "day"
 
 
+def _season_years(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
+    first = int(m["y1"])
+    if (first + 1) % 100 != int(m["yy"]):
+        return None
+    return Point(first), Point(first + 1), "year"
+
+
 def _year_range(m: re.Match[str]) -> tuple[Point, Point, Granularity] | None:
     first, last = int(m["y1"]), int(m["y2"])
     if not first < last <= first + 30:
@@ -623,6 +630,14 @@ RULES: list[_Rule] = [
         _i(rf"{_B}tầm\s+nhìn(?:\s+(?:đến|tới))?(?:\s+năm)?\s+(?P<y>{_Y}){_E}"),
         _year_only,
         _words("tầm"),
+    ),
+    _Rule(
+        "season_years",
+        # "mùa giải 2015/16", "năm học 2016-17": a season over two years, the second cut to
+        # its last two digits
+        _i(rf"{_B}(?:mùa\s+(?:giải|bóng)|năm\s+học|niên\s+khóa)\s+(?P<y1>{_Y})\s*[/\-–]\s*(?P<yy>\d\d){_E}"),
+        _season_years,
+        _words("mùa", "năm", "niên"),
     ),
     _Rule(
         "year",
