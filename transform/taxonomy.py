@@ -497,8 +497,12 @@ class Taxonomy:
         indefinite = bool(self.indefinite_numbers) and (
             _number_word(sentence, context_before, unit, item) in self.indefinite_numbers
         )
-        if indefinite and any(_ends_with_word(context_n, w) for w in self.indefinite_not_after):
-            return None  # "đây là một vụ tấn công": it classifies what another figure counts
+        if (indefinite or rule == "part_of_whole") and any(
+            _ends_with_word(context_n, w) for w in self.indefinite_not_after
+        ):
+            # "đây là một vụ tấn công", "xã là 1 trong 3 xã nông thôn mới": it classifies
+            # what another figure counts
+            return None
         scope_text: list[str] = []
 
         def scope() -> str:  # normalised once, and only when a condition asks for it
