@@ -959,11 +959,16 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
-        if following and (
-            following[0] in _UNIT_COMPOUNDS.get(written, ())
-            or any(
-                _starts_word(lowered, phrase, following.start()) for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
+        if (
+            following
+            and (
+                following[0] in _UNIT_COMPOUNDS.get(written, ())
+                or any(
+                    _starts_word(lowered, phrase, following.start())
+                    for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
+                )
             )
+            and not _of_herd(doc, number, written, spaced.end())
         ):
             return _Unit(None, number.end)  # "6 đồng chí", "66 thanh thiếu niên": the compound is counted directly
         if written in _ONLY_BEFORE and not (following and following[0] in _ONLY_BEFORE[written]):
@@ -1061,13 +1066,20 @@ COUNT_NOUN_OF_REACH = 60  # characters before the number, within its sentence
 def _classifier_counted(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
     if unit.unit not in COUNT_NOUNS:
         return None
-    named = _COUNT_NOUN_OF.get(unit.unit)
-    if named is not None:  # "Đàn bò … có 15 con", "7 con trong đàn": a classifier of what they name
-        low = max(doc.sentence_at(number.start).start, number.start - COUNT_NOUN_OF_REACH)
-        within = doc.lowered.startswith(" trong ", unit.end) and named.match(doc.lowered, unit.end + len(" trong "))
-        if within or named.search(doc.lowered, low, number.start):
-            return None
+    if _of_herd(doc, number, unit.unit, unit.end):
+        return None
     return Attachment(unit.unit, unit.end, unit_is_item=True)
+
+
+def _of_herd(doc: Document, number: NumberMatch, unit: str, unit_end: int) -> bool:
+    """Whether the count noun `unit` is the classifier of what a word before names ("Đàn bò
+    … có 15 con", "15 con chết" of a herd, "7 con trong đàn"; [count_noun_of])."""
+    named = _COUNT_NOUN_OF.get(unit)
+    if named is None:
+        return False
+    low = max(doc.sentence_at(number.start).start, number.start - COUNT_NOUN_OF_REACH)
+    within = doc.lowered.startswith(" trong ", unit_end) and named.match(doc.lowered, unit_end + len(" trong "))
+    return bool(within or named.search(doc.lowered, low, number.start))
 
 
 def _measured_by_attribute(doc: Document, number: NumberMatch, unit: _Unit) -> Attachment | None:
