@@ -56,6 +56,7 @@ _ONLY_BEFORE: dict[str, set[str]] = {u.lower(): {w.lower() for w in ws} for u, w
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
+_COUNT_NOUN_PREDICATES: dict[str, list[str]] = _UNITS["count_noun_predicates"]
 # the compounds of more than one word after the unit ("thanh thiếu niên")
 _UNIT_COMPOUND_PHRASES: dict[str, list[str]] = {
     unit: [w for w in words if " " in w] for unit, words in _UNIT_COMPOUNDS.items() if any(" " in w for w in words)
@@ -959,18 +960,19 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
-        if (
-            following
-            and (
-                following[0] in _UNIT_COMPOUNDS.get(written, ())
-                or any(
-                    _starts_word(lowered, phrase, following.start())
-                    for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
-                )
+        if following and (
+            following[0] in _UNIT_COMPOUNDS.get(written, ())
+            or any(
+                _starts_word(lowered, phrase, following.start()) for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
             )
-            and not _of_herd(doc, number, written, spaced.end())
         ):
             return _Unit(None, number.end)  # "6 đồng chí", "66 thanh thiếu niên": the compound is counted directly
+        if (
+            following
+            and any(_starts_word(lowered, w, following.start()) for w in _COUNT_NOUN_PREDICATES.get(written, ()))
+            and not _of_herd(doc, number, written, spaced.end())
+        ):
+            return _Unit(None, number.end)  # "2 con chết": two children died
         if written in _ONLY_BEFORE and not (following and following[0] in _ONLY_BEFORE[written]):
             return _Unit(None, number.end)  # "một lượng lớn": no tael without its gold
         if (
