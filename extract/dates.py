@@ -116,6 +116,7 @@ class _Rule:
     starts: frozenset[str]
     period: bool = False  # the span is a period by its own words ("6 tháng đầu năm")
     digitless: bool = False  # may match with no digit ("Quý I", "từ đầu năm đến nay")
+    mention: str | None = None  # the group that is the mention, when the match holds more
 
 
 def _int(value: str | None) -> int | None:
@@ -640,6 +641,15 @@ RULES: list[_Rule] = [
         _words("mùa", "năm", "niên"),
     ),
     _Rule(
+        "year_after_year",
+        # "của năm 2017 và 2018": a second year joined to one written with "năm" (the
+        # mention is the year alone)
+        _i(rf"(?<=năm \d{{4}} )(?:và|hoặc)\s+(?P<y>{_Y}){_E}{_NO_UNIT}"),
+        _year_only,
+        _words("và", "hoặc"),
+        mention="y",
+    ),
+    _Rule(
         "year",
         _i(rf"{_B}(?:(?:{_SOFT})\s+)?năm(?:\s+(?:{_INFIX}))?\s+(?P<y>{_Y}){_E}"),
         _year_only,
@@ -759,7 +769,7 @@ def find_raw_dates(text: str, lowered: str | None = None) -> list[RawDate]:
     lowered = lowered_like(text) if lowered is None else lowered
     for priority, match in _rule_matches(text, lowered):
         rule = RULES[priority]
-        start, end = match.span()
+        start, end = match.span(rule.mention) if rule.mention else match.span()
         # trim spaces a pattern took at its edges
         while end > start and text[end - 1].isspace():
             end -= 1
