@@ -57,6 +57,8 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
 _COUNT_NOUN_PREDICATES: dict[str, list[str]] = _UNITS["count_noun_predicates"]
+# over lower-cased text; not the span after a plan's length: "kế hoạch 5 năm 2016-2020"
+_YEAR_DIGITS_AFTER = re.compile(r" (?:19|20)\d\d(?!\d)(?!\s*(?:[-–—]|đến|tới)\s*(?:19|20)?\d\d)")
 # the compounds of more than one word after the unit ("thanh thiếu niên")
 _UNIT_COMPOUND_PHRASES: dict[str, list[str]] = {
     unit: [w for w in words if " " in w] for unit, words in _UNIT_COMPOUNDS.items() if any(" " in w for w in words)
@@ -218,6 +220,7 @@ _BARE_DIGITS = re.compile(r"\d+")
 # (the next player's number follows: "26 C. Nhiệt độ" is degrees Celsius)
 # or the player before ends the list: "… 31 L. Mousset")
 _INITIAL_NAME_AFTER = re.compile(r" [A-ZĐ]\. ?[A-ZĐ][^\W\d_]+(?:[ '-][A-ZĐ][^\W\d_]+)*(?P<next> \d)?")
+_ACRONYM_PLUS_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{2,}\s*\+\s*$")
 _INITIAL_NAME_BEFORE = re.compile(r"(?<!\w)[A-ZĐ]\. ?[A-ZĐ][^\W\d_]+ $")
 _COUNTED_LATIN = re.compile(rf" (?:{alternation(_FIG['latin_names']['counted'])})(?![\w])")
 # a plate's or a ship's prefix: "BKS 51C - 23817" after "51C", "QN-6758" after "QN", "30L - 3354"
@@ -516,6 +519,8 @@ def _is_excluded(
     if number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE and _DIGITS_END.search(before):
         return True  # "2 năm vụ cháy": "năm" is the unit of 2, not five
 
+    if not number.spelled and before.endswith(("+ ", "+")) and _ACRONYM_PLUS_BEFORE.search(before):
+        return True  # "ASEAN + 3": a group's name
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
             return True  # "tại 12 Tôn Đản": a street address
@@ -960,6 +965,8 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
+        if written == "năm" and _YEAR_DIGITS_AFTER.match(lowered, spaced.end()):
+            return _Unit(None, number.end)  # "UPU 46 năm 2017": "năm" opens the year, it is no unit
         if following and (
             following[0] in _UNIT_COMPOUNDS.get(written, ())
             or any(
