@@ -22,7 +22,7 @@ from datetime import date
 from typing import NamedTuple
 
 from extract.document import Document
-from extract.lexicon import PhraseSet, alternation, is_word_char, load
+from extract.lexicon import PhraseSet, alternation, is_word_char, load, no_vietnamese_syllable
 from extract.numbers import (
     AMBIGUOUS_ALONE,
     APPROX_PREFIXES,
@@ -58,6 +58,8 @@ _UNIT_COMPOUNDS: dict[str, set[str]] = {
 }
 _COUNT_NOUN_PREDICATES: dict[str, list[str]] = _UNITS["count_noun_predicates"]
 # over lower-cased text; not the span after a plan's length: "kế hoạch 5 năm 2016-2020"
+# a foreign name or an acronym: "SEA Games 29", "UPU 46" (not "Trong hai năm 2015 và 2016")
+_NAME_WORD_BEFORE = re.compile(r"(?<!\w)([A-Z][A-Za-z]+)\s+$")
 _YEAR_DIGITS_AFTER = re.compile(r" (?:19|20)\d\d(?!\d)(?!\s*(?:[-–—]|đến|tới)\s*(?:19|20)?\d\d)")
 # the compounds of more than one word after the unit ("thanh thiếu niên")
 _UNIT_COMPOUND_PHRASES: dict[str, list[str]] = {
@@ -220,7 +222,8 @@ _BARE_DIGITS = re.compile(r"\d+")
 # (the next player's number follows: "26 C. Nhiệt độ" is degrees Celsius)
 # or the player before ends the list: "… 31 L. Mousset")
 _INITIAL_NAME_AFTER = re.compile(r" [A-ZĐ]\. ?[A-ZĐ][^\W\d_]+(?:[ '-][A-ZĐ][^\W\d_]+)*(?P<next> \d)?")
-_ACRONYM_PLUS_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{2,}\s*\+\s*$")
+# spaced on both sides or on neither: "VNM +70,9 tỷ đồng" is a ticker's net purchase
+_ACRONYM_PLUS_BEFORE = re.compile(r"(?<![\w])[A-ZĐ]{2,}(?:\s+\+\s+|\+)$")
 _INITIAL_NAME_BEFORE = re.compile(r"(?<!\w)[A-ZĐ]\. ?[A-ZĐ][^\W\d_]+ $")
 _COUNTED_LATIN = re.compile(rf" (?:{alternation(_FIG['latin_names']['counted'])})(?![\w])")
 # a plate's or a ship's prefix: "BKS 51C - 23817" after "51C", "QN-6758" after "QN", "30L - 3354"
@@ -965,8 +968,13 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     elif spaced := _UNIT_AFTER.match(lowered, number.end):
         written = lowered[spaced.start("unit") : spaced.end("unit")]
         following = _WORD.match(lowered, spaced.end() + 1) if lowered[spaced.end() : spaced.end() + 1] == " " else None
-        if written == "năm" and _YEAR_DIGITS_AFTER.match(lowered, spaced.end()):
-            return _Unit(None, number.end)  # "UPU 46 năm 2017": "năm" opens the year, it is no unit
+        if (
+            written == "năm"
+            and _YEAR_DIGITS_AFTER.match(lowered, spaced.end())
+            and (name := _NAME_WORD_BEFORE.search(text, max(0, number.start - 24), number.start)) is not None
+            and (name[1].isupper() or no_vietnamese_syllable(name[1]))
+        ):
+            return _Unit(None, number.end)  # "UPU 46 năm 2017": an edition, and "năm" opens the year
         if following and (
             following[0] in _UNIT_COMPOUNDS.get(written, ())
             or any(
