@@ -522,8 +522,13 @@ def _is_excluded(
     if number.spelled and lowered[number.start : number.end] in AMBIGUOUS_ALONE and _DIGITS_END.search(before):
         return True  # "2 năm vụ cháy": "năm" is the unit of 2, not five
 
-    if not number.spelled and before.endswith(("+ ", "+")) and _ACRONYM_PLUS_BEFORE.search(before):
-        return True  # "ASEAN + 3": a group's name
+    if (
+        not number.spelled
+        and before.endswith(("+ ", "+"))
+        and _ACRONYM_PLUS_BEFORE.search(before)
+        and not _unit_follows(lowered, number.end)
+    ):
+        return True  # "ASEAN + 3": a group's name ("16 MP + 20 MP" adds)
     if after[:1] == " " and after[1:2].isupper():
         if _ADDRESS_BEFORE.phrase_before(text, number.start):
             return True  # "tại 12 Tôn Đản": a street address
