@@ -41,7 +41,8 @@ _CREDIT_ROLE = re.compile(
     r"(?<![\w])(?:CTV|PV|BTV|Phóng viên|Cộng tác viên|Nhóm PV|(?:Tin|Bài)(?:,| và) ảnh:|Bài:|Tin:)$"
 )
 _NAME_BEFORE_SOURCE = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME}),\s*$")
-_CREDIT_SOURCE = re.compile(rf"(?:Nguồn|Theo)\s*:?[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
+_SOURCE = r"(?:Nguồn|Theo)\s*:?"  # "Nguồn: Dân Trí", "Theo VNE"
+_CREDIT_SOURCE = re.compile(rf"{_SOURCE}[ \t]*(?P<outlet>[{_UP}][\w.& ]{{1,30}}?)\s*$")
 _CREDIT_NAME = re.compile(rf"(?<=[.!?…”\"'])\s+(?P<author>{_NAME})\s*$")
 # "Công Danh (tổng hợp theo báo VTC News, VnExpress)", "MINH PHƯƠNG (Theo Stars and Stripes,
 # Dân trí)": the signer, then the papers the story was taken from (one of them is its outlet)
@@ -120,7 +121,7 @@ _SELF_REFERENCE = re.compile(
 _SIGNER_PAIR = rf"\s+(?P<author>{_NAME}[ \t]+[-–][ \t]+{_NAME})\s*$"
 _CREDIT_PAIR = re.compile(rf"(?<=[.!?…”\"']){_SIGNER_PAIR}")
 _CREDIT_PAIR_AFTER_FIGURE = re.compile(rf"(?<=\d){_SIGNER_PAIR}")
-_SOURCE_WORD = re.compile(r"(?:Nguồn|Theo)\s*:?\s*")
+_SOURCE_WORD = re.compile(rf"{_SOURCE}\s*")
 # "VnExpress Phạm Huyên (Tổng hợp)": the compiler's name, in simple capitalised words
 _COMPILER = re.compile(rf"(?<!\w)(?:Theo[ \t]+)?(?P<author>[{_UP}][{_LOW}]+(?:[ \t]+[{_UP}][{_LOW}]+){{1,3}})\s*$")
 

@@ -56,15 +56,8 @@ _ONLY_BEFORE: dict[str, set[str]] = {u.lower(): {w.lower() for w in ws} for u, w
 _UNIT_COMPOUNDS: dict[str, set[str]] = {
     u.lower(): {w.lower() for w in ws} for u, ws in _UNITS["unit_compounds"].items()
 }
-_COUNT_NOUN_PREDICATES: dict[str, list[str]] = _UNITS["count_noun_predicates"]
 # over lower-cased text; not the span after a plan's length: "kế hoạch 5 năm 2016-2020"
-# a foreign name or an acronym: "SEA Games 29", "UPU 46" (not "Trong hai năm 2015 và 2016")
-_NAME_WORD_BEFORE = re.compile(r"(?<!\w)([A-Z][A-Za-z]+)\s+$")
 _YEAR_DIGITS_AFTER = re.compile(r" (?:19|20)\d\d(?!\d)(?!\s*(?:[-–—]|đến|tới)\s*(?:19|20)?\d\d)")
-# the compounds of more than one word after the unit ("thanh thiếu niên")
-_UNIT_COMPOUND_PHRASES: dict[str, list[str]] = {
-    unit: [w for w in words if " " in w] for unit, words in _UNIT_COMPOUNDS.items() if any(" " in w for w in words)
-}
 
 _GLUED_ONLY: dict[str, str] = _UNITS["glued_only"]
 _NAMING_CLASSIFIERS = {u.lower() for u in _UNITS["naming_classifiers"]["units"]}
@@ -208,7 +201,7 @@ _HALF_NOT_BEFORE = re.compile(rf"\s+(?:{alternation(_FIG['exclude_after']['half_
 # "qua km 90 quốc lộ 1A", "Km 15+200": a milepost; "300 km 2 ngày" measures, then counts
 _MILEPOST_BEFORE = re.compile(r"(?:^|[^\d\s])\s*(?<!\w)km\s*$", re.IGNORECASE)
 # capitalised words of Latin letters alone, no Vietnamese marks, on both sides of the number
-_LATIN_NAME_BEFORE = re.compile(r"(?<![\w])[A-Z][A-Za-z]+ $")
+_LATIN_NAME_BEFORE = re.compile(r"(?<![\w])([A-Z][A-Za-z]+) $")
 _LATIN_NAME_AFTER = re.compile(r" [A-Z][A-Za-z]*(?![\w])")
 # a word in the Latin alphabet alone, capitalised with small letters after: a name, not a
 # Vietnamese word (which a capital starts only at a sentence's start) nor an acronym ("CLB")
@@ -310,6 +303,12 @@ class _PhraseAt:
 
 
 _MULTIWORD_STOP = _PhraseAt({w for w in _ITEM_STOPS if " " in w})
+# a unit's compounds of more than one word ("thanh thiếu niên"; one word: `_UNIT_COMPOUNDS`)
+# and the predicates that make a count noun the thing counted ("2 con chết")
+_UNIT_COMPOUND_PHRASES = {
+    unit: _PhraseAt(multi) for unit, words in _UNIT_COMPOUNDS.items() if (multi := [w for w in words if " " in w])
+}
+_COUNT_NOUN_PREDICATES = {unit: _PhraseAt(words) for unit, words in _UNITS["count_noun_predicates"].items()}
 _COMPOUND = _PhraseAt([*_FIG["item_compounds"]["words"], *_ITEM_WORDS["item_keeps"]["words"]])
 # two-word compounds whose second word is a stop: "văn bản" ("bản" a village), "tự chế"
 _COMPOUND_PAIRS = {
@@ -959,11 +958,6 @@ class _Unit(NamedTuple):
     added: float = 0.0  # what the words after the unit add: "2 năm rưỡi" 0.5, "1m89" 0.89
 
 
-def _starts_word(lowered: str, phrase: str, at: int) -> bool:
-    end = at + len(phrase)
-    return lowered.startswith(phrase, at) and (end == len(lowered) or not lowered[end].isalnum())
-
-
 def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
     text, lowered = doc.text, doc.lowered
     glued = _GLUED_AFTER.match(text, number.end) if not number.spelled else None
@@ -976,20 +970,23 @@ def _unit_after(doc: Document, number: NumberMatch) -> _Unit:
         if (
             written == "năm"
             and _YEAR_DIGITS_AFTER.match(lowered, spaced.end())
-            and (name := _NAME_WORD_BEFORE.search(text, max(0, number.start - 24), number.start)) is not None
+            # after a foreign name or an acronym ("SEA Games 29", "UPU 46"), not "Trong hai năm 2015 và 2016"
+            and (name := _LATIN_NAME_BEFORE.search(text, max(0, number.start - 24), number.start)) is not None
             and (name[1].isupper() or no_vietnamese_syllable(name[1]))
         ):
             return _Unit(None, number.end)  # "UPU 46 năm 2017": an edition, and "năm" opens the year
         if following and (
             following[0] in _UNIT_COMPOUNDS.get(written, ())
-            or any(
-                _starts_word(lowered, phrase, following.start()) for phrase in _UNIT_COMPOUND_PHRASES.get(written, ())
+            or (
+                (phrases := _UNIT_COMPOUND_PHRASES.get(written)) is not None
+                and phrases.at(lowered, following.start(), following[0])
             )
         ):
             return _Unit(None, number.end)  # "6 đồng chí", "66 thanh thiếu niên": the compound is counted directly
         if (
             following
-            and any(_starts_word(lowered, w, following.start()) for w in _COUNT_NOUN_PREDICATES.get(written, ()))
+            and (predicates := _COUNT_NOUN_PREDICATES.get(written)) is not None
+            and predicates.at(lowered, following.start(), following[0])
             and not _of_herd(doc, number, written, spaced.end())
         ):
             return _Unit(None, number.end)  # "2 con chết": two children died
